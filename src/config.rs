@@ -1,0 +1,280 @@
+//! `book.toml`: every key of SPEC section 4, all optional, unknown keys are
+//! errors that name the closest known key.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::fields::{Ctx, Fields};
+use crate::node::{self, Node, Value};
+
+/// The file name of the configuration, at the handbook root.
+pub const FILE: &str = "book.toml";
+
+/// Interface language: also picks the built-in lenses' stage names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Es,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Es => "es",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Config {
+    pub title: String,
+    pub description: Option<String>,
+    pub language: Language,
+    pub authors: Vec<String>,
+    pub content_dir: String,
+    pub output_dir: String,
+    pub theme: String,
+    pub base_url: String,
+    pub address: String,
+    pub port: u16,
+    /// Department id -> display name. Empty means owners are free names.
+    pub departments: BTreeMap<String, String>,
+    pub lenses: BTreeMap<String, LensConfig>,
+    /// System id -> display name, when `[systems]` is set.
+    pub systems: Option<BTreeMap<String, String>>,
+    pub max_steps_per_stage: usize,
+    pub deny_warnings: bool,
+}
+
+/// A `[lenses.<id>]` table.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct LensConfig {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// `None` keeps a built-in lens's stages; an empty list makes it free.
+    pub stages: Option<Vec<String>>,
+    pub free: Option<bool>,
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "CX handbook".to_owned(),
+            description: None,
+            language: Language::En,
+            authors: Vec::new(),
+            content_dir: "content".to_owned(),
+            output_dir: "public".to_owned(),
+            theme: "default".to_owned(),
+            base_url: "/".to_owned(),
+            address: "127.0.0.1".to_owned(),
+            port: 3000,
+            departments: BTreeMap::new(),
+            lenses: BTreeMap::new(),
+            systems: None,
+            max_steps_per_stage: 12,
+            deny_warnings: false,
+        }
+    }
+}
+
+const TABLES: &[&str] = &[
+    "book",
+    "build",
+    "serve",
+    "departments",
+    "lenses",
+    "systems",
+    "check",
+];
+const BOOK_KEYS: &[&str] = &["title", "description", "language", "authors"];
+const BUILD_KEYS: &[&str] = &["content-dir", "output-dir", "theme", "base-url"];
+const SERVE_KEYS: &[&str] = &["address", "port"];
+const LENS_KEYS: &[&str] = &["title", "description", "stages", "free"];
+const CHECK_KEYS: &[&str] = &["max-steps-per-stage", "deny-warnings"];
+
+/// Parses the text of `book.toml`; problems go to `diags`, and whatever could
+/// be read is still returned so content checks can go on.
+pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Config {
+    let mut cfg = Config::default();
+    let root = match node::parse_toml(text, 0) {
+        Ok(n) => n,
+        Err(e) => {
+            let d = Diagnostic::error("syntax", format!("invalid TOML: {}", e.message));
+            diags.push(match e.span {
+                Some(s) => d.at(FILE, s),
+                None => d.in_file(FILE),
+            });
+            return cfg;
+        }
+    };
+    let mut ctx = Ctx { file: FILE, diags };
+    let Some(mut top) = Fields::new(&mut ctx, &root, "book.toml") else {
+        return cfg;
+    };
+
+    if let Some(mut t) = table(&mut ctx, &mut top, "book") {
+        if let Some(v) = t.string(&mut ctx, "title") {
+            cfg.title = v.value;
+        }
+        cfg.description = t.string(&mut ctx, "description").map(|s| s.value);
+        if let Some(lang) = t.string(&mut ctx, "language") {
+            match lang.value.to_ascii_lowercase().as_str() {
+                "en" => cfg.language = Language::En,
+                "es" => cfg.language = Language::Es,
+                other => ctx.error(
+                    "bad-value",
+                    lang.span,
+                    format!("unsupported language `{other}`"),
+                    Some("journeydoc speaks `en` and `es`".to_owned()),
+                ),
+            }
+        }
+        cfg.authors = t
+            .strings(&mut ctx, "authors")
+            .into_iter()
+            .map(|s| s.value)
+            .collect();
+        t.finish(&mut ctx, BOOK_KEYS);
+    }
+    if let Some(mut t) = table(&mut ctx, &mut top, "build") {
+        let mut set = |key: &str, slot: &mut String, ctx: &mut Ctx| {
+            if let Some(v) = t.string(ctx, key) {
+                *slot = v.value;
+            }
+        };
+        set("content-dir", &mut cfg.content_dir, &mut ctx);
+        set("output-dir", &mut cfg.output_dir, &mut ctx);
+        set("theme", &mut cfg.theme, &mut ctx);
+        set("base-url", &mut cfg.base_url, &mut ctx);
+        t.finish(&mut ctx, BUILD_KEYS);
+    }
+    if let Some(mut t) = table(&mut ctx, &mut top, "serve") {
+        if let Some(v) = t.string(&mut ctx, "address") {
+            cfg.address = v.value;
+        }
+        if let Some(p) = t.int(&mut ctx, "port") {
+            match u16::try_from(p.value) {
+                Ok(port) => cfg.port = port,
+                Err(_) => ctx.error(
+                    "bad-value",
+                    p.span,
+                    format!("port {} is out of range", p.value),
+                    Some("use a port between 0 and 65535".to_owned()),
+                ),
+            }
+        }
+        t.finish(&mut ctx, SERVE_KEYS);
+    }
+    if let Some(node) = top.take("departments") {
+        cfg.departments = name_table(&mut ctx, node, "departments");
+    }
+    if let Some(node) = top.take("systems") {
+        cfg.systems = Some(name_table(&mut ctx, node, "systems"));
+    }
+    if let Some(node) = top.take("lenses")
+        && Fields::new(&mut ctx, node, "[lenses] table").is_some()
+    {
+        for (key, value) in map_entries(node) {
+            let Some(mut t) = Fields::new(&mut ctx, value, "lens table") else {
+                continue;
+            };
+            let mut lens = LensConfig {
+                span: key.span.clone(),
+                ..LensConfig::default()
+            };
+            lens.title = t.string(&mut ctx, "title").map(|s| s.value);
+            lens.description = t.string(&mut ctx, "description").map(|s| s.value);
+            if t.has("stages") {
+                lens.stages = Some(
+                    t.strings(&mut ctx, "stages")
+                        .into_iter()
+                        .map(|s| s.value)
+                        .collect(),
+                );
+            }
+            lens.free = t.bool(&mut ctx, "free");
+            t.finish(&mut ctx, LENS_KEYS);
+            cfg.lenses.insert(key.name.clone(), lens);
+        }
+    }
+    if let Some(mut t) = table(&mut ctx, &mut top, "check") {
+        if let Some(n) = t.int(&mut ctx, "max-steps-per-stage") {
+            match usize::try_from(n.value) {
+                Ok(v) if v > 0 => cfg.max_steps_per_stage = v,
+                _ => ctx.error(
+                    "bad-value",
+                    n.span,
+                    "`max-steps-per-stage` must be at least 1".to_owned(),
+                    None,
+                ),
+            }
+        }
+        if let Some(b) = t.bool(&mut ctx, "deny-warnings") {
+            cfg.deny_warnings = b;
+        }
+        t.finish(&mut ctx, CHECK_KEYS);
+    }
+    top.finish(&mut ctx, TABLES);
+    cfg
+}
+
+fn table<'n>(ctx: &mut Ctx, top: &mut Fields<'n>, name: &'static str) -> Option<Fields<'n>> {
+    let node = top.take(name)?;
+    let what = match name {
+        "book" => "[book] table",
+        "build" => "[build] table",
+        "serve" => "[serve] table",
+        _ => "[check] table",
+    };
+    Fields::new(ctx, node, what)
+}
+
+fn map_entries(node: &Node) -> impl Iterator<Item = (&node::Key, &Node)> {
+    match &node.value {
+        Value::Map(entries) => entries.iter().map(|(k, v)| (k, v)).collect::<Vec<_>>(),
+        _ => Vec::new(),
+    }
+    .into_iter()
+}
+
+/// An `id = "Display name"` table such as `[departments]` or `[systems]`.
+fn name_table(ctx: &mut Ctx, node: &Node, table: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    match &node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                match &v.value {
+                    Value::Str(s) => {
+                        out.insert(k.name.clone(), s.clone());
+                    }
+                    other => ctx.error(
+                        "wrong-type",
+                        v.span.clone(),
+                        format!(
+                            "`[{table}] {}` must be a display name (text), found {}",
+                            k.name,
+                            other.kind()
+                        ),
+                        Some(format!("write `{} = \"{}\"`", k.name, k.name)),
+                    ),
+                }
+            }
+        }
+        other => ctx.error(
+            "wrong-type",
+            node.span.clone(),
+            format!(
+                "`{table}` must be a table of ids and names, found {}",
+                other.kind()
+            ),
+            None,
+        ),
+    }
+    out
+}

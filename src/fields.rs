@@ -1,0 +1,282 @@
+//! Typed reading of a front-matter or `book.toml` map, collecting problems.
+//!
+//! [`Fields`] hands out the keys a caller asks for, checks their types, and on
+//! [`Fields::finish`] reports every key nobody asked for as unknown, with the
+//! closest known key. This is what makes a misspelt `emotoin` an error rather
+//! than silently dropped data. It never stops at the first problem.
+
+use std::ops::Range;
+
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::node::{Key, Node, Value};
+
+/// A value and the byte span it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Range<usize>) -> Self {
+        Spanned { value, span }
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Spanned<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(s)
+    }
+}
+
+/// Where diagnostics of the file being read go.
+pub struct Ctx<'a> {
+    pub file: &'a str,
+    pub diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        span: Range<usize>,
+        msg: String,
+        help: Option<String>,
+    ) {
+        self.diags.push(
+            Diagnostic::error(code, msg)
+                .at(self.file, span)
+                .help_opt(help),
+        );
+    }
+}
+
+/// The keys of one map, handed out once each.
+pub struct Fields<'n> {
+    /// What this map is, for messages ("step", "persona front matter").
+    what: &'static str,
+    span: Range<usize>,
+    entries: Vec<(&'n Key, &'n Node, bool)>,
+}
+
+impl<'n> Fields<'n> {
+    /// Reads `node` as a map; reports and returns `None` if it is not one.
+    pub fn new(ctx: &mut Ctx, node: &'n Node, what: &'static str) -> Option<Self> {
+        match &node.value {
+            Value::Map(entries) => Some(Fields {
+                what,
+                span: node.span.clone(),
+                entries: entries.iter().map(|(k, v)| (k, v, false)).collect(),
+            }),
+            Value::Null => Some(Fields {
+                what,
+                span: node.span.clone(),
+                entries: Vec::new(),
+            }),
+            other => {
+                ctx.error(
+                    "wrong-type",
+                    node.span.clone(),
+                    format!(
+                        "expected a map of fields for the {what}, found {}",
+                        other.kind()
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// The raw node of `key`, if present (a YAML `~`/null counts as absent).
+    pub fn take(&mut self, key: &str) -> Option<&'n Node> {
+        let e = self.entries.iter_mut().find(|(k, _, _)| k.name == key)?;
+        e.2 = true;
+        if e.1.value == Value::Null {
+            None
+        } else {
+            Some(e.1)
+        }
+    }
+
+    /// Is `key` present at all (even if unread so far)?
+    pub fn has(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _, _)| k.name == key)
+    }
+
+    pub fn string(&mut self, ctx: &mut Ctx, key: &str) -> Option<Spanned<String>> {
+        let node = self.take(key)?;
+        as_string(ctx, node, key)
+    }
+
+    /// A required text field: a missing one is reported at the map.
+    pub fn required(&mut self, ctx: &mut Ctx, key: &str) -> Option<Spanned<String>> {
+        let v = self.string(ctx, key);
+        if v.is_none() && !self.has(key) {
+            ctx.error(
+                "missing-field",
+                self.span.start..self.span.start,
+                format!("missing required field `{key}` in the {}", self.what),
+                Some(format!("add `{key}: …` to the {}", self.what)),
+            );
+        } else if let Some(s) = &v
+            && s.value.trim().is_empty()
+        {
+            ctx.error(
+                "missing-field",
+                s.span.clone(),
+                format!("required field `{key}` is empty"),
+                None,
+            );
+            return None;
+        }
+        v
+    }
+
+    /// A list of texts; a single text is taken as a list of one.
+    pub fn strings(&mut self, ctx: &mut Ctx, key: &str) -> Vec<Spanned<String>> {
+        let Some(node) = self.take(key) else {
+            return Vec::new();
+        };
+        match &node.value {
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|n| as_string(ctx, n, key))
+                .collect(),
+            _ => as_string(ctx, node, key).into_iter().collect(),
+        }
+    }
+
+    pub fn bool(&mut self, ctx: &mut Ctx, key: &str) -> Option<bool> {
+        let node = self.take(key)?;
+        match node.value {
+            Value::Bool(b) => Some(b),
+            ref other => {
+                ctx.error(
+                    "wrong-type",
+                    node.span.clone(),
+                    format!("`{key}` must be true or false, found {}", other.kind()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    pub fn int(&mut self, ctx: &mut Ctx, key: &str) -> Option<Spanned<i64>> {
+        let node = self.take(key)?;
+        match node.value {
+            Value::Int(i) => Some(Spanned::new(i, node.span.clone())),
+            ref other => {
+                ctx.error(
+                    "wrong-type",
+                    node.span.clone(),
+                    format!("`{key}` must be a whole number, found {}", other.kind()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    pub fn number(&mut self, ctx: &mut Ctx, key: &str) -> Option<Spanned<f64>> {
+        let node = self.take(key)?;
+        match node.value {
+            Value::Int(i) => Some(Spanned::new(i as f64, node.span.clone())),
+            Value::Float(f) if f.is_finite() => Some(Spanned::new(f, node.span.clone())),
+            ref other => {
+                ctx.error(
+                    "wrong-type",
+                    node.span.clone(),
+                    format!("`{key}` must be a number, found {}", other.kind()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A nested list of maps (stages, steps).
+    pub fn list(&mut self, ctx: &mut Ctx, key: &str) -> Vec<&'n Node> {
+        let Some(node) = self.take(key) else {
+            return Vec::new();
+        };
+        match &node.value {
+            Value::Seq(items) => items.iter().collect(),
+            other => {
+                ctx.error(
+                    "wrong-type",
+                    node.span.clone(),
+                    format!("`{key}` must be a list, found {}", other.kind()),
+                    None,
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// Reports every key not taken as unknown, suggesting the closest of `known`.
+    pub fn finish(self, ctx: &mut Ctx, known: &[&str]) {
+        for (key, _, used) in self.entries {
+            if used {
+                continue;
+            }
+            let help = did_you_mean(&key.name, known.iter().copied()).or_else(|| {
+                Some(format!(
+                    "known fields of a {}: {}",
+                    self.what,
+                    known.join(", ")
+                ))
+            });
+            ctx.error(
+                "unknown-field",
+                key.span.clone(),
+                format!("unknown field `{}` in the {}", key.name, self.what),
+                help,
+            );
+        }
+    }
+}
+
+fn as_string(ctx: &mut Ctx, node: &Node, key: &str) -> Option<Spanned<String>> {
+    let s = match &node.value {
+        Value::Str(s) => s.clone(),
+        // Numbers and booleans are fine as text (`duration: 5`).
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => {
+            ctx.error(
+                "wrong-type",
+                node.span.clone(),
+                format!("`{key}` must be text, found {}", other.kind()),
+                None,
+            );
+            return None;
+        }
+    };
+    Some(Spanned::new(s, node.span.clone()))
+}
+
+/// Any value as JSON, for `extra` (handed to templates as written).
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Seq(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), to_json(v)))
+                .collect(),
+        ),
+    }
+}

@@ -1,0 +1,164 @@
+//! journeydoc: Markdown customer journeys → a static CX handbook.
+//!
+//! The pipeline (see `docs/architecture.md`): [`load`] reads `book.toml` and
+//! the content files (the only I/O of `check`), [`parse`] turns front matter
+//! into the model, [`resolve`] checks references and lens rules and computes
+//! handoffs. Every stage pushes [`diagnostic::Diagnostic`]s instead of
+//! stopping, so one run reports every problem.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod fields;
+pub mod insights;
+pub mod links;
+pub mod model;
+pub mod node;
+pub mod parse;
+pub mod resolve;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Sources};
+use crate::model::Content;
+use crate::parse::Parsed;
+use crate::resolve::Handbook;
+
+/// Problems that stop a run before content can be checked (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no book.toml in `{0}`")]
+    NoBook(PathBuf),
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// What the user can do about it.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            Error::NoBook(_) => Some(
+                "run journeydoc in a handbook folder, pass `--root DIR`, or create one with `journeydoc init`",
+            ),
+            Error::Io { .. } => None,
+        }
+    }
+}
+
+/// Options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Include files marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// The result of loading and resolving a handbook.
+pub struct Run {
+    pub handbook: Handbook,
+    /// Sorted: by file, then position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text of every file a diagnostic may point into.
+    pub sources: Sources,
+    /// How many content files were read.
+    pub files: usize,
+}
+
+impl Run {
+    pub fn has_errors(&self) -> bool {
+        diagnostic::counts(&self.diagnostics).0 > 0
+    }
+}
+
+/// Loads, parses and resolves the handbook at `root`: what `check` does.
+pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
+    let book = root.join(config::FILE);
+    let text = match std::fs::read_to_string(&book) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NoBook(root.to_path_buf()));
+        }
+        Err(source) => return Err(Error::Io { path: book, source }),
+    };
+    let mut diags = Vec::new();
+    let mut sources = Sources::new();
+    let config = config::parse(&text, &mut diags);
+    sources.insert(config::FILE.to_owned(), Arc::from(text));
+
+    let content_dir = root.join(&config.content_dir);
+    let paths = if content_dir.is_dir() {
+        source::walk(root, &content_dir).map_err(|source| Error::Io {
+            path: content_dir.clone(),
+            source,
+        })?
+    } else {
+        diags.push(
+            Diagnostic::warning(
+                "no-content",
+                format!("the content folder `{}` does not exist", config.content_dir),
+            )
+            .in_file(config::FILE)
+            .help("create it, or set `content-dir` under [build]"),
+        );
+        Vec::new()
+    };
+
+    let content_prefix = Path::new(&config.content_dir);
+    let mut content = Content::default();
+    for path in &paths {
+        let rel = path.strip_prefix(content_prefix).unwrap_or(path);
+        let (path, rel) = (source::slash_path(path), source::slash_path(rel));
+        let file = match source::read(root, &path, &rel) {
+            Ok(f) => f,
+            Err(problem) => {
+                if let Some(t) = problem.text {
+                    sources.insert(path.clone(), t);
+                }
+                diags.push(problem.diagnostic);
+                continue;
+            }
+        };
+        let parsed = parse::parse_file(&file, &mut diags);
+        sources.insert(path, file.text.clone());
+        let Some(parsed) = parsed else { continue };
+        add(&mut content, parsed, options.drafts);
+    }
+    let handbook = resolve::resolve(config, content, &mut diags);
+    diagnostic::sort(&mut diags);
+    Ok(Run {
+        handbook,
+        diagnostics: diags,
+        sources,
+        files: paths.len(),
+    })
+}
+
+fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
+    let draft = match &parsed {
+        Parsed::Home(p) | Parsed::Page(p) => p.meta.draft,
+        Parsed::Persona(p) => p.meta.draft,
+        Parsed::Touchpoint(t) => t.meta.draft,
+        Parsed::Journey(j) => j.meta.draft,
+    };
+    if draft && !drafts {
+        return;
+    }
+    match parsed {
+        Parsed::Home(p) => content.home = Some(p),
+        Parsed::Page(p) => content.pages.push(p),
+        Parsed::Persona(p) => content.personas.push(p),
+        Parsed::Touchpoint(t) => content.touchpoints.push(t),
+        Parsed::Journey(j) => content.journeys.push(j),
+    }
+}
+
+/// The configuration a run used (for callers that only need settings).
+pub fn config_of(run: &Run) -> &Config {
+    &run.handbook.config
+}

@@ -1,0 +1,189 @@
+//! The content model as written by authors: personas, touchpoints, journeys
+//! with their stages and steps, free pages. Values that references point at
+//! keep their spans, so the resolver can say where a bad one is.
+//!
+//! Nothing here knows about HTML or the disk.
+
+mod emotion;
+mod lens;
+
+pub use emotion::Emotion;
+pub use lens::{Lens, lenses};
+
+use serde::Serialize;
+
+use crate::fields::Spanned;
+
+/// What every content file carries besides its own fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    /// Path relative to the handbook root (`content/personas/carla.md`).
+    pub file: String,
+    pub id: Spanned<String>,
+    pub draft: bool,
+    pub weight: Option<i64>,
+    pub extra: serde_json::Value,
+    /// The Markdown after the front matter.
+    pub body: String,
+    /// Byte offset of the body in the file, for link diagnostics.
+    #[serde(skip)]
+    pub body_offset: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Persona {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub name: String,
+    pub role: Option<String>,
+    pub segment: Option<String>,
+    pub quote: Option<String>,
+    pub goals: Vec<String>,
+    pub needs: Vec<String>,
+    pub frustrations: Vec<String>,
+    pub channels: Vec<String>,
+}
+
+/// The channels SPEC 3 names for a touchpoint.
+pub const CHANNELS: &[&str] = &[
+    "web", "app", "email", "phone", "chat", "store", "social", "ads", "mail", "other",
+];
+
+/// Spanish words accepted for the channels, in `CHANNELS` order of meaning.
+pub const CHANNEL_ALIASES: &[(&str, &str)] = &[
+    ("correo", "email"),
+    ("correo-electronico", "email"),
+    ("telefono", "phone"),
+    ("tienda", "store"),
+    ("redes", "social"),
+    ("redes-sociales", "social"),
+    ("anuncios", "ads"),
+    ("publicidad", "ads"),
+    ("correo-postal", "mail"),
+    ("otro", "other"),
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Touchpoint {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub name: String,
+    pub channel: Option<String>,
+    pub owner: Option<Spanned<String>>,
+    pub systems: Vec<Spanned<String>>,
+}
+
+/// NPS (-100..100), CES (1..7), CSAT (0..100), each optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nps: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ces: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csat: Option<f64>,
+}
+
+/// Where in the customer's life a journey sits (SPEC 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    Prospect,
+    Buyer,
+    Customer,
+    User,
+    Churn,
+}
+
+impl Lifecycle {
+    pub const NAMES: &[&str] = &["prospect", "buyer", "customer", "user", "churn"];
+
+    pub fn parse(s: &str) -> Option<Lifecycle> {
+        Some(match crate::diagnostic::fold(s).as_str() {
+            "prospect" => Lifecycle::Prospect,
+            "buyer" => Lifecycle::Buyer,
+            "customer" => Lifecycle::Customer,
+            "user" => Lifecycle::User,
+            "churn" => Lifecycle::Churn,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Journey {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    pub persona: Spanned<String>,
+    pub lens: Spanned<String>,
+    pub scenario: Option<String>,
+    pub owner: Option<Spanned<String>>,
+    pub stakeholders: Vec<String>,
+    pub research: Vec<String>,
+    pub duration: Option<String>,
+    pub metrics: Metrics,
+    pub lifecycle: Option<Lifecycle>,
+    pub next: Vec<Spanned<String>>,
+    pub stages: Vec<Stage>,
+}
+
+impl Journey {
+    /// Every step in order, with its stage index.
+    pub fn steps(&self) -> impl Iterator<Item = (usize, &Step)> {
+        self.stages
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.steps.iter().map(move |st| (i, st)))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    pub metrics: Metrics,
+    pub steps: Vec<Step>,
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub id: Option<Spanned<String>>,
+    pub action: String,
+    pub touchpoints: Vec<Spanned<String>>,
+    pub emotion: Option<Emotion>,
+    pub thinking: Option<String>,
+    pub pain: Option<String>,
+    pub opportunity: Option<String>,
+    pub backstage: Option<String>,
+    pub owner: Option<Spanned<String>>,
+    pub metrics: Metrics,
+    pub systems: Vec<Spanned<String>>,
+    pub transaction: bool,
+    pub dropoff: bool,
+    /// Where the step is in the file: its `action` (or its map when that is
+    /// missing), for "this step …" diagnostics.
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+}
+
+/// A free-form handbook page (guides, glossary) or the home text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Everything the content folder holds, as written.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Content {
+    pub home: Option<Page>,
+    pub personas: Vec<Persona>,
+    pub touchpoints: Vec<Touchpoint>,
+    pub journeys: Vec<Journey>,
+    pub pages: Vec<Page>,
+}

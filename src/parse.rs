@@ -1,0 +1,396 @@
+//! Front matter → the model as written ([`crate::model`]).
+//!
+//! Pure: takes a file's text, returns a typed value and pushes every problem
+//! it finds (syntax, types, unknown or missing fields, bad emotions) to the
+//! diagnostics. References between files are checked later, by `resolve`.
+
+use crate::diagnostic::{Diagnostic, did_you_mean, fold};
+use crate::fields::{Ctx, Fields, Spanned, to_json};
+use crate::model::{
+    CHANNEL_ALIASES, CHANNELS, Emotion, Journey, Lifecycle, Meta, Metrics, Page, Persona, Stage,
+    Step, Touchpoint,
+};
+use crate::node::{self, Node, Value};
+use crate::source::{Format, Kind, SourceFile, split};
+
+/// Keys every kind of file may carry.
+const COMMON: &[&str] = &["id", "draft", "weight", "extra"];
+const PERSONA: &[&str] = &[
+    "name",
+    "role",
+    "segment",
+    "quote",
+    "goals",
+    "needs",
+    "frustrations",
+    "channels",
+];
+const TOUCHPOINT: &[&str] = &["name", "channel", "owner", "systems"];
+const JOURNEY: &[&str] = &[
+    "title",
+    "persona",
+    "lens",
+    "scenario",
+    "owner",
+    "stakeholders",
+    "research",
+    "duration",
+    "metrics",
+    "lifecycle",
+    "next",
+    "stages",
+];
+const STAGE: &[&str] = &["name", "description", "metrics", "steps"];
+const STEP: &[&str] = &[
+    "action",
+    "touchpoints",
+    "emotion",
+    "thinking",
+    "pain",
+    "opportunity",
+    "backstage",
+    "owner",
+    "metrics",
+    "id",
+    "systems",
+    "transaction",
+    "dropoff",
+];
+const PAGE: &[&str] = &["title", "description"];
+const METRICS: &[&str] = &["nps", "ces", "csat"];
+
+/// A parsed content file.
+pub enum Parsed {
+    Home(Page),
+    Persona(Persona),
+    Touchpoint(Touchpoint),
+    Journey(Journey),
+    Page(Page),
+}
+
+/// Parses one file. Returns `None` when its front matter could not be read
+/// at all (the reason is in `diags`); otherwise returns what could be read,
+/// even if some fields were bad, so that later checks still run.
+pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
+    let text = &*file.text;
+    let parts = match split(text) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d.at(&file.path, 0..text.find('\n').unwrap_or(text.len())));
+            return None;
+        }
+    };
+    let front = &text[parts.front.clone()];
+    let parsed = match parts.format {
+        Format::Yaml => node::parse_yaml(front, parts.front.start),
+        Format::Toml => node::parse_toml(front, parts.front.start),
+    };
+    let root = match parsed {
+        Ok(n) => n,
+        Err(e) => {
+            let lang = match parts.format {
+                Format::Yaml => "YAML",
+                Format::Toml => "TOML",
+            };
+            let span = e.span.unwrap_or(parts.front.start..parts.front.start);
+            diags.push(
+                Diagnostic::error("syntax", format!("invalid {lang}: {}", e.message))
+                    .at(&file.path, span)
+                    .help_opt(syntax_help(parts.format, &e.message)),
+            );
+            return None;
+        }
+    };
+    let mut ctx = Ctx {
+        file: &file.path,
+        diags,
+    };
+    let what = match file.kind {
+        Kind::Home => "home page front matter",
+        Kind::Persona => "persona front matter",
+        Kind::Touchpoint => "touchpoint front matter",
+        Kind::Journey => "journey front matter",
+        Kind::Page => "page front matter",
+    };
+    let mut f = Fields::new(&mut ctx, &root, what)?;
+    let meta = meta(&mut ctx, &mut f, file, &root, parts.body.start);
+    let parsed = match file.kind {
+        Kind::Home | Kind::Page => {
+            let page = Page {
+                meta,
+                title: f.string(&mut ctx, "title").map(|s| s.value),
+                description: f.string(&mut ctx, "description").map(|s| s.value),
+            };
+            f.finish(&mut ctx, &[COMMON, PAGE].concat());
+            if file.kind == Kind::Home {
+                Parsed::Home(page)
+            } else {
+                Parsed::Page(page)
+            }
+        }
+        Kind::Persona => {
+            let name = f.required(&mut ctx, "name");
+            let mut list = |k| texts(f.strings(&mut ctx, k));
+            let goals = list("goals");
+            let needs = list("needs");
+            let frustrations = list("frustrations");
+            let channels = list("channels");
+            let persona = Persona {
+                name: name.map_or_else(|| meta.id.value.clone(), |n| n.value),
+                role: f.string(&mut ctx, "role").map(|s| s.value),
+                segment: f.string(&mut ctx, "segment").map(|s| s.value),
+                quote: f.string(&mut ctx, "quote").map(|s| s.value),
+                goals,
+                needs,
+                frustrations,
+                channels,
+                meta,
+            };
+            f.finish(&mut ctx, &[COMMON, PERSONA].concat());
+            Parsed::Persona(persona)
+        }
+        Kind::Touchpoint => {
+            let name = f.required(&mut ctx, "name");
+            let channel = f
+                .string(&mut ctx, "channel")
+                .and_then(|c| channel(&mut ctx, c));
+            let tp = Touchpoint {
+                name: name.map_or_else(|| meta.id.value.clone(), |n| n.value),
+                channel,
+                owner: f.string(&mut ctx, "owner"),
+                systems: f.strings(&mut ctx, "systems"),
+                meta,
+            };
+            f.finish(&mut ctx, &[COMMON, TOUCHPOINT].concat());
+            Parsed::Touchpoint(tp)
+        }
+        Kind::Journey => Parsed::Journey(journey(&mut ctx, f, meta)),
+    };
+    Some(parsed)
+}
+
+fn syntax_help(format: Format, message: &str) -> Option<String> {
+    match format {
+        Format::Yaml if message.contains("mapping values") || message.contains("':'") => Some(
+            "a value that contains `: ` or starts with a symbol must be quoted: `pain: \"Wait: 20 min\"`"
+                .to_owned(),
+        ),
+        Format::Yaml => Some("check the indentation and quoting on this line".to_owned()),
+        Format::Toml if message.contains("quoted") => {
+            Some("text values must be quoted in TOML: `name = \"Carla\"`".to_owned())
+        }
+        Format::Toml => None,
+    }
+}
+
+fn texts(v: Vec<Spanned<String>>) -> Vec<String> {
+    v.into_iter().map(|s| s.value).collect()
+}
+
+fn meta(ctx: &mut Ctx, f: &mut Fields, file: &SourceFile, root: &Node, body_offset: usize) -> Meta {
+    let default_id = default_id(file);
+    let id = f
+        .string(ctx, "id")
+        .unwrap_or_else(|| Spanned::new(default_id, root.span.start..root.span.start));
+    let draft = f.bool(ctx, "draft").unwrap_or(false);
+    let weight = f.int(ctx, "weight").map(|w| w.value);
+    let extra = match f.take("extra") {
+        Some(n) if matches!(n.value, Value::Map(_)) => to_json(n),
+        Some(n) => {
+            ctx.error(
+                "wrong-type",
+                n.span.clone(),
+                format!("`extra` must be a map, found {}", n.value.kind()),
+                Some("write `extra: { key: value }`".to_owned()),
+            );
+            serde_json::Value::Null
+        }
+        None => serde_json::Value::Null,
+    };
+    Meta {
+        file: file.path.clone(),
+        id,
+        draft,
+        weight,
+        extra,
+        body: file.text[body_offset..].to_owned(),
+        body_offset,
+    }
+}
+
+/// The id a file gets from its path: its stem, or for a journey its path
+/// under `journeys/`; a folder's `_index.md` is the folder.
+pub fn default_id(file: &SourceFile) -> String {
+    let rel = file.rel.strip_suffix(".md").unwrap_or(&file.rel);
+    match file.kind {
+        Kind::Home => "_index".to_owned(),
+        Kind::Persona | Kind::Touchpoint => rel.rsplit('/').next().unwrap_or(rel).to_owned(),
+        Kind::Journey => rel.strip_prefix("journeys/").unwrap_or(rel).to_owned(),
+        Kind::Page => rel.strip_suffix("/_index").unwrap_or(rel).to_owned(),
+    }
+}
+
+fn channel(ctx: &mut Ctx, c: Spanned<String>) -> Option<String> {
+    let key = fold(&c.value).replace([' ', '_'], "-");
+    if let Some(ch) = CHANNELS.iter().find(|&&ch| ch == key) {
+        return Some((*ch).to_owned());
+    }
+    if let Some((_, ch)) = CHANNEL_ALIASES.iter().find(|(alias, _)| *alias == key) {
+        return Some((*ch).to_owned());
+    }
+    let help = did_you_mean(&c.value, CHANNELS.iter().copied())
+        .unwrap_or_else(|| format!("use one of: {}", CHANNELS.join(", ")));
+    ctx.error(
+        "bad-channel",
+        c.span,
+        format!("unknown channel `{}`", c.value),
+        Some(help),
+    );
+    None
+}
+
+fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
+    let title = f.required(ctx, "title");
+    let persona = f.required(ctx, "persona");
+    let lens = f.required(ctx, "lens");
+    let empty = |f: &Fields| Spanned::new(String::new(), f.span().start..f.span().start);
+    let lifecycle = f.string(ctx, "lifecycle").and_then(|l| {
+        let parsed = Lifecycle::parse(&l.value);
+        if parsed.is_none() {
+            let help = did_you_mean(&l.value, Lifecycle::NAMES.iter().copied())
+                .unwrap_or_else(|| format!("use one of: {}", Lifecycle::NAMES.join(", ")));
+            ctx.error(
+                "bad-lifecycle",
+                l.span,
+                format!("unknown lifecycle `{}`", l.value),
+                Some(help),
+            );
+        }
+        parsed
+    });
+    let stages = f
+        .list(ctx, "stages")
+        .into_iter()
+        .filter_map(|n| stage(ctx, n))
+        .collect();
+    let j = Journey {
+        title: title.map_or_else(|| meta.id.value.clone(), |t| t.value),
+        persona: persona.unwrap_or_else(|| empty(&f)),
+        lens: lens.unwrap_or_else(|| empty(&f)),
+        scenario: f.string(ctx, "scenario").map(|s| s.value),
+        owner: f.string(ctx, "owner"),
+        stakeholders: texts(f.strings(ctx, "stakeholders")),
+        research: texts(f.strings(ctx, "research")),
+        duration: f.string(ctx, "duration").map(|s| s.value),
+        metrics: metrics(ctx, &mut f),
+        lifecycle,
+        next: f.strings(ctx, "next"),
+        stages,
+        meta,
+    };
+    f.finish(ctx, &[COMMON, JOURNEY].concat());
+    j
+}
+
+fn stage(ctx: &mut Ctx, node: &Node) -> Option<Stage> {
+    let mut f = Fields::new(ctx, node, "stage")?;
+    let name = f.required(ctx, "name");
+    let steps = f
+        .list(ctx, "steps")
+        .into_iter()
+        .filter_map(|n| step(ctx, n))
+        .collect();
+    let stage = Stage {
+        name: name.unwrap_or_else(|| Spanned::new(String::new(), node.span.clone())),
+        description: f.string(ctx, "description").map(|s| s.value),
+        metrics: metrics(ctx, &mut f),
+        steps,
+        span: node.span.clone(),
+    };
+    f.finish(ctx, STAGE);
+    Some(stage)
+}
+
+fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
+    let mut f = Fields::new(ctx, node, "step")?;
+    let action = f.required(ctx, "action");
+    let action_span = action.as_ref().map(|a| a.span.clone());
+    let step = Step {
+        id: f.string(ctx, "id"),
+        action: action.map(|a| a.value).unwrap_or_default(),
+        touchpoints: f.strings(ctx, "touchpoints"),
+        emotion: f.take("emotion").and_then(|n| emotion(ctx, n)),
+        thinking: f.string(ctx, "thinking").map(|s| s.value),
+        pain: f.string(ctx, "pain").map(|s| s.value),
+        opportunity: f.string(ctx, "opportunity").map(|s| s.value),
+        backstage: f.string(ctx, "backstage").map(|s| s.value),
+        owner: f.string(ctx, "owner"),
+        metrics: metrics(ctx, &mut f),
+        systems: f.strings(ctx, "systems"),
+        transaction: f.bool(ctx, "transaction").unwrap_or(false),
+        dropoff: f.bool(ctx, "dropoff").unwrap_or(false),
+        span: action_span.unwrap_or_else(|| node.span.clone()),
+    };
+    f.finish(ctx, STEP);
+    Some(step)
+}
+
+/// An emotion: a word (en/es), an emoticon, or a score -2..2.
+fn emotion(ctx: &mut Ctx, node: &Node) -> Option<Emotion> {
+    let parsed = match &node.value {
+        Value::Int(i) => Emotion::from_score(*i),
+        Value::Str(s) => Emotion::parse(s),
+        _ => None,
+    };
+    if parsed.is_none() {
+        let shown = match &node.value {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            other => other.kind().to_owned(),
+        };
+        let scale = "use a word (delighted, happy, neutral, frustrated, angry; or in Spanish), \
+                     an emoticon (:D :) :| :( >:( ) or a score from -2 to 2";
+        let help = match &node.value {
+            Value::Str(s) => did_you_mean(s, Emotion::spellings()),
+            _ => None,
+        }
+        .unwrap_or_else(|| scale.to_owned());
+        ctx.error(
+            "bad-emotion",
+            node.span.clone(),
+            format!("`{shown}` is not an emotion on the five-point scale"),
+            Some(help),
+        );
+    }
+    parsed
+}
+
+fn metrics(ctx: &mut Ctx, parent: &mut Fields) -> Metrics {
+    let Some(node) = parent.take("metrics") else {
+        return Metrics::default();
+    };
+    let Some(mut f) = Fields::new(ctx, node, "metrics") else {
+        return Metrics::default();
+    };
+    let mut read = |key: &str, lo: f64, hi: f64, name: &str| {
+        let v = f.number(ctx, key)?;
+        if v.value < lo || v.value > hi {
+            ctx.error(
+                "bad-metric",
+                v.span,
+                format!("{name} {} is out of range", v.value),
+                Some(format!("`{key}` goes from {lo} to {hi}")),
+            );
+            return None;
+        }
+        Some(v.value)
+    };
+    let m = Metrics {
+        nps: read("nps", -100.0, 100.0, "NPS"),
+        ces: read("ces", 1.0, 7.0, "CES"),
+        csat: read("csat", 0.0, 100.0, "CSAT"),
+    };
+    f.finish(ctx, METRICS);
+    m
+}

@@ -1,0 +1,524 @@
+//! Content as written → the resolved [`Handbook`], with every diagnostic
+//! about references, lens rules and the warnings a CX team wants to see.
+//!
+//! Pure: no I/O. Checks ids are unique per kind; persona, lens, touchpoint,
+//! owner, system and `next` references exist; stages of strict lenses are
+//! known and in order; Markdown links point somewhere. Stage names of strict
+//! lenses are rewritten to the lens's own spelling (so `adquisicion` in a
+//! Spanish book becomes `Adquisición`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, closest, did_you_mean, fold};
+use crate::fields::Spanned;
+use crate::insights::{self, Handoff, JourneyGap};
+use crate::links::{self, Targets};
+use crate::model::{Content, Journey, Lens, Meta, Page, Persona, Touchpoint, lenses};
+
+/// The resolved handbook: what `build` renders and `export` writes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Handbook {
+    pub config: Config,
+    pub lenses: BTreeMap<String, Lens>,
+    pub home: Option<Page>,
+    pub personas: BTreeMap<String, Persona>,
+    pub touchpoints: BTreeMap<String, Touchpoint>,
+    pub journeys: BTreeMap<String, Journey>,
+    pub pages: BTreeMap<String, Page>,
+    /// Handoffs of each journey, by journey id.
+    pub handoffs: BTreeMap<String, Vec<Handoff>>,
+    pub journey_gaps: Vec<JourneyGap>,
+}
+
+/// Resolves `content`. `files` are the content-relative paths of every
+/// content file that is part of this run (drafts already left out).
+pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) -> Handbook {
+    let lenses = lenses(&config);
+    let personas = unique(content.personas, "persona", |p| &p.meta, diags);
+    let touchpoints = unique(content.touchpoints, "touchpoint", |t| &t.meta, diags);
+    let mut journeys = unique(content.journeys, "journey", |j| &j.meta, diags);
+    let pages = unique(content.pages, "page", |p| &p.meta, diags);
+
+    let refs = Refs {
+        config: &config,
+        lenses: &lenses,
+        personas: &personas,
+        touchpoints: &touchpoints,
+        journey_ids: journeys.keys().cloned().collect(),
+    };
+    for tp in touchpoints.values() {
+        let file = &tp.meta.file;
+        if let Some(o) = &tp.owner {
+            refs.owner(file, o, diags);
+        }
+        for s in &tp.systems {
+            refs.system(file, s, diags);
+        }
+    }
+    for j in journeys.values_mut() {
+        refs.journey(j, diags);
+    }
+
+    let mut handoffs = BTreeMap::new();
+    for (id, j) in &journeys {
+        let list = insights::handoffs(j, &touchpoints);
+        let gaps: Vec<String> = list
+            .iter()
+            .filter_map(|h| {
+                let gap = h.gap.as_ref()?;
+                let step = &j.stages[h.to.stage].steps[h.to.step];
+                let why = match &gap.drop {
+                    Some((a, b)) => format!(
+                        "emotion drops from {} to {}",
+                        a.word(config.language),
+                        b.word(config.language)
+                    ),
+                    None => format!("pain: {}", gap.pain.as_deref().unwrap_or_default()),
+                };
+                Some(format!(
+                    "{} → {} at \"{}\" ({why})",
+                    h.from_owner, h.to_owner, step.action
+                ))
+            })
+            .collect();
+        if let Some(first) = list.iter().find(|h| h.gap.is_some()) {
+            let step = &j.stages[first.to.stage].steps[first.to.step];
+            let count = match gaps.len() {
+                1 => "a handoff gap".to_owned(),
+                n => format!("{n} handoff gaps"),
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "handoff-gap",
+                    format!("journey `{id}` has {count}: {}", gaps.join("; ")),
+                )
+                .at(&j.meta.file, step.span.clone())
+                .help("experiences break where one department hands the customer to another: close the gap, or keep it mapped as a known problem"),
+            );
+        }
+        handoffs.insert(id.clone(), list);
+    }
+    let mut journey_gaps = Vec::new();
+    for j in journeys.values() {
+        for n in &j.next {
+            if let Some(next) = journeys.get(&n.value)
+                && let Some(g) = insights::journey_gap(j, next, &touchpoints)
+            {
+                journey_gaps.push(g);
+            }
+        }
+    }
+
+    warn_unused(&personas, &touchpoints, &journeys, diags);
+    check_links(
+        &content.home,
+        &personas,
+        &touchpoints,
+        &journeys,
+        &pages,
+        &lenses,
+        diags,
+    );
+
+    Handbook {
+        config,
+        lenses,
+        home: content.home,
+        personas,
+        touchpoints,
+        journeys,
+        pages,
+        handoffs,
+        journey_gaps,
+    }
+}
+
+/// Keys items by id; a second item with the same id is an error.
+fn unique<T>(
+    items: Vec<T>,
+    kind: &str,
+    meta: impl Fn(&T) -> &Meta,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, T> {
+    let mut out: BTreeMap<String, T> = BTreeMap::new();
+    for item in items {
+        let m = meta(&item);
+        if let Some(first) = out.get(&m.id.value) {
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    format!("duplicate {kind} id `{}`", m.id.value),
+                )
+                .at(&m.file, m.id.span.clone())
+                .help(format!(
+                    "`{}` already has this id; give one of them another `id:` or file name",
+                    meta(first).file
+                )),
+            );
+            continue;
+        }
+        out.insert(m.id.value.clone(), item);
+    }
+    out
+}
+
+/// What references are checked against.
+struct Refs<'a> {
+    config: &'a Config,
+    lenses: &'a BTreeMap<String, Lens>,
+    personas: &'a BTreeMap<String, Persona>,
+    touchpoints: &'a BTreeMap<String, Touchpoint>,
+    journey_ids: BTreeSet<String>,
+}
+
+fn unknown<'a>(
+    code: &'static str,
+    what: &str,
+    file: &str,
+    value: &Spanned<String>,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Diagnostic {
+    let msg = if value.value.is_empty() {
+        format!("empty {what} reference")
+    } else {
+        format!("unknown {what} `{}`", value.value)
+    };
+    Diagnostic::error(code, msg)
+        .at(file, value.span.clone())
+        .help_opt(did_you_mean(&value.value, candidates))
+}
+
+impl Refs<'_> {
+    fn owner(&self, file: &str, owner: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
+        let deps = &self.config.departments;
+        if deps.is_empty() || deps.contains_key(&owner.value) {
+            return;
+        }
+        let mut d = unknown(
+            "unknown-owner",
+            "owner",
+            file,
+            owner,
+            deps.keys().map(String::as_str),
+        );
+        if let Some((id, _)) = deps
+            .iter()
+            .find(|(_, name)| fold(name) == fold(&owner.value))
+        {
+            d.help = Some(format!("owners are department ids: use `{id}`"));
+        }
+        if d.help.is_none() {
+            d.help = Some(format!(
+                "add it to [departments] in book.toml, or use one of: {}",
+                deps.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        diags.push(d);
+    }
+
+    fn system(&self, file: &str, system: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
+        let Some(systems) = &self.config.systems else {
+            return;
+        };
+        let known = systems.contains_key(&system.value)
+            || systems.values().any(|name| name == &system.value);
+        if !known {
+            let candidates = systems.keys().chain(systems.values()).map(String::as_str);
+            let mut d = unknown("unknown-system", "system", file, system, candidates);
+            if d.help.is_none() {
+                d.help = Some("add it to [systems] in book.toml".to_owned());
+            }
+            diags.push(d);
+        }
+    }
+
+    fn journey(&self, j: &mut Journey, diags: &mut Vec<Diagnostic>) {
+        let file = j.meta.file.clone();
+        let file = file.as_str();
+        if !j.persona.value.is_empty() && !self.personas.contains_key(&j.persona.value) {
+            diags.push(unknown(
+                "unknown-persona",
+                "persona",
+                file,
+                &j.persona,
+                self.personas.keys().map(String::as_str),
+            ));
+        }
+        if let Some(o) = &j.owner {
+            self.owner(file, o, diags);
+        }
+        for n in &j.next {
+            if !self.journey_ids.contains(&n.value) {
+                diags.push(unknown(
+                    "unknown-journey",
+                    "journey",
+                    file,
+                    n,
+                    self.journey_ids.iter().map(String::as_str),
+                ));
+            }
+        }
+        let lens = if j.lens.value.is_empty() {
+            None
+        } else {
+            let l = self.lenses.get(&j.lens.value);
+            if l.is_none() {
+                let mut d = unknown(
+                    "unknown-lens",
+                    "lens",
+                    file,
+                    &j.lens,
+                    self.lenses.keys().map(String::as_str),
+                );
+                if d.help.is_none() {
+                    d.help = Some("add it under [lenses] in book.toml".to_owned());
+                }
+                diags.push(d);
+            }
+            l
+        };
+        self.stages(j, lens, diags);
+
+        let mut step_ids: BTreeMap<String, ()> = BTreeMap::new();
+        let max = self.config.max_steps_per_stage;
+        for stage in &j.stages {
+            if stage.steps.len() > max {
+                diags.push(
+                    Diagnostic::warning(
+                        "too-many-steps",
+                        format!(
+                            "stage `{}` has {} steps, more than {max}",
+                            stage.name.value,
+                            stage.steps.len()
+                        ),
+                    )
+                    .at(file, stage.name.span.clone())
+                    .help("split the stage or the journey: the literature keeps 4 to 12 steps per stage ([check] max-steps-per-stage)"),
+                );
+            }
+            if stage.steps.is_empty() {
+                diags.push(
+                    Diagnostic::warning(
+                        "empty-stage",
+                        format!("stage `{}` has no steps", stage.name.value),
+                    )
+                    .at(file, stage.name.span.clone())
+                    .help("add the customer's steps, or remove the stage"),
+                );
+            }
+            for step in &stage.steps {
+                if let Some(id) = &step.id
+                    && step_ids.insert(id.value.clone(), ()).is_some()
+                {
+                    diags.push(
+                        Diagnostic::error(
+                            "duplicate-id",
+                            format!("duplicate step id `{}` in this journey", id.value),
+                        )
+                        .at(file, id.span.clone())
+                        .help("step ids must be unique within a journey"),
+                    );
+                }
+                for t in &step.touchpoints {
+                    if !self.touchpoints.contains_key(&t.value) {
+                        let mut d = unknown(
+                            "unknown-touchpoint",
+                            "touchpoint",
+                            file,
+                            t,
+                            self.touchpoints.keys().map(String::as_str),
+                        );
+                        if d.help.is_none() {
+                            d.help = Some(format!(
+                                "create content/touchpoints/{}.md, or use an existing touchpoint id",
+                                t.value
+                            ));
+                        }
+                        diags.push(d);
+                    }
+                }
+                if let Some(o) = &step.owner {
+                    self.owner(file, o, diags);
+                }
+                for s in &step.systems {
+                    self.system(file, s, diags);
+                }
+                if step.emotion.is_none() {
+                    diags.push(
+                        Diagnostic::warning(
+                            "missing-emotion",
+                            format!("step \"{}\" has no emotion", step.action),
+                        )
+                        .at(file, step.span.clone())
+                        .help("add `emotion:` (delighted, happy, neutral, frustrated, angry) so the emotion curve has no hole"),
+                    );
+                }
+                if step.dropoff && step.pain.is_none() {
+                    diags.push(
+                        Diagnostic::warning(
+                            "dropoff-without-pain",
+                            format!(
+                                "drop-off \"{}\" does not say why customers give up",
+                                step.action
+                            ),
+                        )
+                        .at(file, step.span.clone())
+                        .help("add `pain:` with the reason (a restocking fee, costly shipping…)"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Stage rules: names unique; for a strict lens, names from its list and
+    /// in its order (stages may be skipped).
+    fn stages(&self, j: &mut Journey, lens: Option<&Lens>, diags: &mut Vec<Diagnostic>) {
+        let file = j.meta.file.clone();
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut last: Option<(usize, String)> = None;
+        for stage in &mut j.stages {
+            let name = &mut stage.name;
+            if name.value.is_empty() {
+                continue;
+            }
+            if let Some(first) = seen.insert(fold(&name.value), name.value.clone()) {
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-stage",
+                        format!("stage `{}` appears twice in this journey", name.value),
+                    )
+                    .at(&file, name.span.clone())
+                    .help(format!("merge its steps into the first `{first}` stage")),
+                );
+                continue;
+            }
+            let Some(lens) = lens.filter(|l| l.is_strict()) else {
+                continue;
+            };
+            let Some(index) = lens.stage_index(&name.value) else {
+                let help = match closest(&name.value, lens.stages.iter().map(String::as_str)) {
+                    Some(c) => format!("did you mean `{c}`?"),
+                    None => format!(
+                        "the `{}` lens has the stages: {}",
+                        lens.id,
+                        lens.stages.join(", ")
+                    ),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "unknown-stage",
+                        format!("`{}` is not a stage of the `{}` lens", name.value, lens.id),
+                    )
+                    .at(&file, name.span.clone())
+                    .help(help),
+                );
+                continue;
+            };
+            name.value = lens.stages[index].clone();
+            if let Some((prev, prev_name)) = &last
+                && index < *prev
+            {
+                diags.push(
+                    Diagnostic::error(
+                        "stage-order",
+                        format!(
+                            "stage `{}` is out of order: in the `{}` lens it comes before `{prev_name}`",
+                            name.value, lens.id
+                        ),
+                    )
+                    .at(&file, name.span.clone())
+                    .help(format!("order the stages as the lens does: {}", lens.stages.join(" → "))),
+                );
+                continue;
+            }
+            last = Some((index, name.value.clone()));
+        }
+    }
+}
+
+fn warn_unused(
+    personas: &BTreeMap<String, Persona>,
+    touchpoints: &BTreeMap<String, Touchpoint>,
+    journeys: &BTreeMap<String, Journey>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let used_personas: BTreeSet<&str> = journeys
+        .values()
+        .map(|j| j.persona.value.as_str())
+        .collect();
+    let used_touchpoints: BTreeSet<&str> = journeys
+        .values()
+        .flat_map(|j| j.steps())
+        .flat_map(|(_, s)| s.touchpoints.iter().map(|t| t.value.as_str()))
+        .collect();
+    for (id, p) in personas {
+        if !used_personas.contains(id.as_str()) {
+            diags.push(
+                Diagnostic::warning("unused-persona", format!("persona `{id}` has no journey"))
+                    .at(&p.meta.file, p.meta.id.span.clone())
+                    .help(format!(
+                        "map one: journeydoc new journey --persona {id} --lens activity"
+                    )),
+            );
+        }
+    }
+    for (id, t) in touchpoints {
+        if !used_touchpoints.contains(id.as_str()) {
+            diags.push(
+                Diagnostic::warning(
+                    "unused-touchpoint",
+                    format!("no journey passes through touchpoint `{id}`"),
+                )
+                .at(&t.meta.file, t.meta.id.span.clone())
+                .help("add it to a step's `touchpoints`, or remove the file"),
+            );
+        }
+    }
+}
+
+fn check_links(
+    home: &Option<Page>,
+    personas: &BTreeMap<String, Persona>,
+    touchpoints: &BTreeMap<String, Touchpoint>,
+    journeys: &BTreeMap<String, Journey>,
+    pages: &BTreeMap<String, Page>,
+    lenses: &BTreeMap<String, Lens>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let metas: Vec<(&str, &Meta)> = home
+        .iter()
+        .map(|p| ("home", &p.meta))
+        .chain(personas.values().map(|p| ("persona", &p.meta)))
+        .chain(touchpoints.values().map(|t| ("touchpoint", &t.meta)))
+        .chain(journeys.values().map(|j| ("journey", &j.meta)))
+        .chain(pages.values().map(|p| ("page", &p.meta)))
+        .collect();
+    let mut targets = Targets::default();
+    for (kind, m) in &metas {
+        targets.files.insert(content_rel(&m.file));
+        targets.ids.insert(((*kind).to_owned(), m.id.value.clone()));
+    }
+    for id in lenses.keys() {
+        targets.ids.insert(("lens".to_owned(), id.clone()));
+    }
+    for (_, m) in &metas {
+        links::check(
+            &m.file,
+            &content_rel(&m.file),
+            &m.body,
+            m.body_offset,
+            &targets,
+            diags,
+        );
+    }
+}
+
+/// A root-relative content path made relative to the content folder.
+fn content_rel(file: &str) -> String {
+    file.split_once('/')
+        .map_or(file, |(_, rest)| rest)
+        .to_owned()
+}

@@ -1,0 +1,230 @@
+//! Finding and reading content files, and splitting off their front matter.
+//!
+//! This is the only part of `check` that touches the disk (with `book.toml`
+//! in [`crate::load`]). Nothing is interpreted here: a file becomes its text,
+//! its kind by folder, and the byte ranges of its front matter and body.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use walkdir::WalkDir;
+
+use crate::diagnostic::Diagnostic;
+
+/// What a content file is, by where it sits under the content folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `_index.md` at the top: the home page text.
+    Home,
+    Persona,
+    Touchpoint,
+    Journey,
+    /// Any other Markdown file: a free handbook page.
+    Page,
+}
+
+/// One content file, read but not parsed.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the handbook root, `/`-separated: how diagnostics name it.
+    pub path: String,
+    /// Relative to the content folder, `/`-separated: how links name it.
+    pub rel: String,
+    pub kind: Kind,
+    pub text: Arc<str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Toml,
+}
+
+/// Where a file's front matter and body are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    pub format: Format,
+    pub front: Range<usize>,
+    pub body: Range<usize>,
+}
+
+/// Why a file could not be read as a content file.
+pub struct LoadProblem {
+    pub diagnostic: Diagnostic,
+    /// Text to show under the diagnostic, if any could be read.
+    pub text: Option<Arc<str>>,
+}
+
+/// Walks `content_dir` in a stable order and reads every Markdown file that
+/// is not hidden (`.x`) or private (`_x`, except `_index.md`).
+///
+/// Symbolic links are not followed: content lives inside the handbook.
+pub fn walk(root: &Path, content_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let walker = WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "md") {
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            files.push(rel.to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+fn ignored(name: &str) -> bool {
+    (name.starts_with('.') || name.starts_with('_')) && name != "_index.md"
+}
+
+/// `/`-separated form of a relative path, for messages and ids.
+pub fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The kind of a file from its path relative to the content folder.
+pub fn kind_of(rel: &str) -> Kind {
+    match rel.split_once('/') {
+        None if rel == "_index.md" => Kind::Home,
+        Some(("personas", _)) => Kind::Persona,
+        Some(("touchpoints", _)) => Kind::Touchpoint,
+        Some(("journeys", _)) => Kind::Journey,
+        _ => Kind::Page,
+    }
+}
+
+/// Reads one file: it must be UTF-8 and not empty. A leading byte-order mark
+/// is dropped.
+pub fn read(root: &Path, path: &str, rel: &str) -> Result<SourceFile, Box<LoadProblem>> {
+    let bytes = std::fs::read(root.join(path)).map_err(|e| {
+        Box::new(LoadProblem {
+            diagnostic: Diagnostic::error("io", format!("cannot read the file: {e}")).in_file(path),
+            text: None,
+        })
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
+            return Err(Box::new(LoadProblem {
+                diagnostic: Diagnostic::error("not-utf8", "the file is not valid UTF-8 text")
+                    .at(path, at..at + 1)
+                    .help(
+                        "save the file with UTF-8 encoding (most editors: \"Save with encoding\")",
+                    ),
+                text: Some(lossy),
+            }));
+        }
+    };
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
+    let text: Arc<str> = Arc::from(text);
+    if text.trim().is_empty() {
+        return Err(Box::new(LoadProblem {
+            diagnostic: Diagnostic::error("empty-file", "the file is empty")
+                .at(path, 0..0)
+                .help("start it with front matter between `---` lines, or delete it"),
+            text: Some(text),
+        }));
+    }
+    Ok(SourceFile {
+        path: path.to_owned(),
+        rel: rel.to_owned(),
+        kind: kind_of(rel),
+        text,
+    })
+}
+
+/// Splits front matter (`---` YAML or `+++` TOML, each on its own line) from
+/// the body.
+pub fn split(text: &str) -> Result<Split, Diagnostic> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    let first = text[..first_end].trim_end();
+    let (format, delim) = match first {
+        "---" => (Format::Yaml, "---"),
+        "+++" => (Format::Toml, "+++"),
+        _ => {
+            return Err(Diagnostic::error(
+                "no-front-matter",
+                "the file does not start with front matter",
+            )
+            .help(
+                "start the file with a `---` line, the fields (`title: …`), and another `---` line",
+            ));
+        }
+    };
+    let front_start = (first_end + 1).min(text.len());
+    let mut pos = front_start;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        if text[pos..end].trim_end() == delim {
+            let body_start = (end + 1).min(text.len());
+            return Ok(Split {
+                format,
+                front: front_start..pos,
+                body: body_start..text.len(),
+            });
+        }
+        pos = end + 1;
+    }
+    Err(Diagnostic::error(
+        "unterminated-front-matter",
+        format!("the front matter is never closed: no `{delim}` line after the opening one"),
+    )
+    .help(format!(
+        "add a line with only `{delim}` after the last field"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_yaml_and_toml() {
+        let t = "---\na: 1\n---\nbody\n";
+        let s = split(t).unwrap();
+        assert_eq!(s.format, Format::Yaml);
+        assert_eq!(&t[s.front.clone()], "a: 1\n");
+        assert_eq!(&t[s.body.clone()], "body\n");
+        let t = "+++\r\na = 1\r\n+++\r\n";
+        let s = split(t).unwrap();
+        assert_eq!(s.format, Format::Toml);
+        assert_eq!(&t[s.front.clone()], "a = 1\r\n");
+        assert_eq!(&t[s.body.clone()], "");
+        let t = "---\n---";
+        assert_eq!(split(t).unwrap().front, 4..4);
+    }
+
+    #[test]
+    fn unterminated_and_missing() {
+        assert_eq!(
+            split("---\na: 1\n").unwrap_err().code,
+            "unterminated-front-matter"
+        );
+        assert_eq!(split("# hi\n").unwrap_err().code, "no-front-matter");
+        assert_eq!(
+            split("---\na: 1\n+++\n").unwrap_err().code,
+            "unterminated-front-matter"
+        );
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(kind_of("_index.md"), Kind::Home);
+        assert_eq!(kind_of("personas/carla.md"), Kind::Persona);
+        assert_eq!(kind_of("journeys/carla/activity.md"), Kind::Journey);
+        assert_eq!(kind_of("guide/_index.md"), Kind::Page);
+        assert_eq!(kind_of("personas.md"), Kind::Page);
+    }
+}
