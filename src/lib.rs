@@ -126,7 +126,13 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
         };
         let parsed = parse::parse_file(&file, &mut diags);
         sources.insert(path, file.text.clone());
-        let Some(parsed) = parsed else { continue };
+        let Some(parsed) = parsed else {
+            // Its problem is reported; do not also report every reference to it.
+            content
+                .unreadable
+                .push((file.kind, parse::default_id(&file), file.rel.clone()));
+            continue;
+        };
         add(&mut content, parsed, options.drafts);
     }
     let handbook = resolve::resolve(config, content, &mut diags);

@@ -260,6 +260,12 @@ pub fn parse_yaml(text: &str, offset: usize) -> Result<Node, SyntaxError> {
 /// (we print locations ourselves, relative to the whole file).
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let full = e.to_string();
+    if full.contains("recursion limit") || full.contains("Depth") {
+        return "values are nested too deeply".to_owned();
+    }
+    if full.contains("budget breached") {
+        return "the front matter expands to too many values (an alias bomb?)".to_owned();
+    }
     let mut msg = full.lines().next().unwrap_or("invalid YAML").trim();
     msg = msg.strip_prefix("error:").unwrap_or(msg).trim_start();
     if let Some(rest) = msg.strip_prefix("line ") {
@@ -292,7 +298,7 @@ const MAX_TOML_DEPTH: usize = 64;
 pub fn parse_toml(text: &str, offset: usize) -> Result<Node, SyntaxError> {
     if let Some(at) = too_deep_toml(text) {
         return Err(SyntaxError {
-            message: format!("values are nested more than {MAX_TOML_DEPTH} levels deep"),
+            message: format!("values are nested too deeply (more than {MAX_TOML_DEPTH} levels)"),
             span: Some(offset + at..offset + at + 1),
         });
     }

@@ -85,7 +85,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
         Format::Yaml => node::parse_yaml(front, parts.front.start),
         Format::Toml => node::parse_toml(front, parts.front.start),
     };
-    let root = match parsed {
+    let mut root = match parsed {
         Ok(n) => n,
         Err(e) => {
             let lang = match parts.format {
@@ -101,6 +101,9 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
             return None;
         }
     };
+    // Whole-file problems (a missing field, an unused persona) point at the
+    // opening `---`/`+++` line.
+    root.span = 0..3;
     let mut ctx = Ctx {
         file: &file.path,
         diags,
@@ -171,6 +174,12 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
 
 fn syntax_help(format: Format, message: &str) -> Option<String> {
     match format {
+        _ if message.contains("too deeply") => {
+            Some("front matter may nest at most 64 levels of lists and maps".to_owned())
+        }
+        Format::Yaml if message.contains("expands") => Some(
+            "write the values out instead of repeating anchors (`&x`) and aliases (`*x`)".to_owned(),
+        ),
         Format::Yaml if message.contains("mapping values") || message.contains("':'") => Some(
             "a value that contains `: ` or starts with a symbol must be quoted: `pain: \"Wait: 20 min\"`"
                 .to_owned(),
@@ -191,7 +200,7 @@ fn meta(ctx: &mut Ctx, f: &mut Fields, file: &SourceFile, root: &Node, body_offs
     let default_id = default_id(file);
     let id = f
         .string(ctx, "id")
-        .unwrap_or_else(|| Spanned::new(default_id, root.span.start..root.span.start));
+        .unwrap_or_else(|| Spanned::new(default_id, root.span.clone()));
     let draft = f.bool(ctx, "draft").unwrap_or(false);
     let weight = f.int(ctx, "weight").map(|w| w.value);
     let extra = match f.take("extra") {

@@ -17,6 +17,7 @@ use crate::fields::Spanned;
 use crate::insights::{self, Handoff, JourneyGap};
 use crate::links::{self, Targets};
 use crate::model::{Content, Journey, Lens, Meta, Page, Persona, Touchpoint, lenses};
+use crate::source::Kind;
 
 /// The resolved handbook: what `build` renders and `export` writes.
 #[derive(Debug, Clone, Serialize)]
@@ -42,12 +43,26 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
     let mut journeys = unique(content.journeys, "journey", |j| &j.meta, diags);
     let pages = unique(content.pages, "page", |p| &p.meta, diags);
 
+    let unreadable = |kind: Kind| -> BTreeSet<String> {
+        content
+            .unreadable
+            .iter()
+            .filter(|(k, _, _)| *k == kind)
+            .map(|(_, id, _)| id.clone())
+            .collect()
+    };
     let refs = Refs {
+        unreadable_personas: unreadable(Kind::Persona),
+        unreadable_touchpoints: unreadable(Kind::Touchpoint),
         config: &config,
         lenses: &lenses,
         personas: &personas,
         touchpoints: &touchpoints,
-        journey_ids: journeys.keys().cloned().collect(),
+        journey_ids: journeys
+            .keys()
+            .cloned()
+            .chain(unreadable(Kind::Journey))
+            .collect(),
     };
     for tp in touchpoints.values() {
         let file = &tp.meta.file;
@@ -113,7 +128,19 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
     }
 
     warn_unused(&personas, &touchpoints, &journeys, diags);
+    let mut targets = Targets::default();
+    for (kind, id, rel) in &content.unreadable {
+        targets.files.insert(rel.clone());
+        let kind = match kind {
+            Kind::Persona => "persona",
+            Kind::Touchpoint => "touchpoint",
+            Kind::Journey => "journey",
+            Kind::Page | Kind::Home => "page",
+        };
+        targets.ids.insert((kind.to_owned(), id.clone()));
+    }
     check_links(
+        targets,
         &content.home,
         &personas,
         &touchpoints,
@@ -167,6 +194,10 @@ fn unique<T>(
 
 /// What references are checked against.
 struct Refs<'a> {
+    /// Ids of files that could not be read: references to them are not
+    /// reported twice.
+    unreadable_personas: BTreeSet<String>,
+    unreadable_touchpoints: BTreeSet<String>,
     config: &'a Config,
     lenses: &'a BTreeMap<String, Lens>,
     personas: &'a BTreeMap<String, Persona>,
@@ -238,7 +269,10 @@ impl Refs<'_> {
     fn journey(&self, j: &mut Journey, diags: &mut Vec<Diagnostic>) {
         let file = j.meta.file.clone();
         let file = file.as_str();
-        if !j.persona.value.is_empty() && !self.personas.contains_key(&j.persona.value) {
+        if !j.persona.value.is_empty()
+            && !self.personas.contains_key(&j.persona.value)
+            && !self.unreadable_personas.contains(&j.persona.value)
+        {
             diags.push(unknown(
                 "unknown-persona",
                 "persona",
@@ -323,7 +357,9 @@ impl Refs<'_> {
                     );
                 }
                 for t in &step.touchpoints {
-                    if !self.touchpoints.contains_key(&t.value) {
+                    if !self.touchpoints.contains_key(&t.value)
+                        && !self.unreadable_touchpoints.contains(&t.value)
+                    {
                         let mut d = unknown(
                             "unknown-touchpoint",
                             "touchpoint",
@@ -479,7 +515,9 @@ fn warn_unused(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_links(
+    mut targets: Targets,
     home: &Option<Page>,
     personas: &BTreeMap<String, Persona>,
     touchpoints: &BTreeMap<String, Touchpoint>,
@@ -496,7 +534,6 @@ fn check_links(
         .chain(journeys.values().map(|j| ("journey", &j.meta)))
         .chain(pages.values().map(|p| ("page", &p.meta)))
         .collect();
-    let mut targets = Targets::default();
     for (kind, m) in &metas {
         targets.files.insert(content_rel(&m.file));
         targets.ids.insert(((*kind).to_owned(), m.id.value.clone()));

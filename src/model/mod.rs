@@ -186,4 +186,9 @@ pub struct Content {
     pub touchpoints: Vec<Touchpoint>,
     pub journeys: Vec<Journey>,
     pub pages: Vec<Page>,
+    /// Files whose front matter could not be read (already reported): kind,
+    /// the id they would have, and their content-relative path. References
+    /// to them are not reported again.
+    #[serde(skip)]
+    pub unreadable: Vec<(crate::source::Kind, String, String)>,
 }

@@ -1,0 +1,456 @@
+//! `journeydoc check` end to end: the real binary on fixture handbooks.
+//!
+//! Each fault case is the Spanish fixture (`tests/fixtures/es`, custom lens,
+//! emoticons, TOML and YAML front matter) with one broken file laid over it
+//! from `tests/fixtures/faults/<case>/`.
+
+mod common;
+
+use common::{example, faulty, fixture, run};
+
+/// One fault: the exact first line of each error, the help line under it,
+/// and how many errors the run reports in all (no cascades).
+struct Case {
+    name: &'static str,
+    errors: &'static [(&'static str, &'static str)],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "unknown-persona",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:3:10: error: unknown persona `lucai` [unknown-persona]",
+            "= help: did you mean `lucia`?",
+        )],
+    },
+    Case {
+        name: "unknown-lens",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:4:7: error: unknown lens `activty` [unknown-lens]",
+            "= help: did you mean `activity`?",
+        )],
+    },
+    Case {
+        name: "unknown-touchpoint",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:20:23: error: unknown touchpoint `repartidr` [unknown-touchpoint]",
+            "= help: did you mean `repartidor`?",
+        )],
+    },
+    Case {
+        name: "unknown-owner",
+        errors: &[(
+            "content/journeys/lucia/b2b.md:12:9: error: unknown owner `marketng` [unknown-owner]",
+            "= help: did you mean `marketing`?",
+        )],
+    },
+    Case {
+        name: "unknown-stage",
+        errors: &[(
+            "content/journeys/lucia/b2b.md:15:8: error: `Decison final` is not a stage of the `b2b` lens [unknown-stage]",
+            "= help: did you mean `Decisión`?",
+        )],
+    },
+    Case {
+        name: "stage-order",
+        errors: &[(
+            "content/journeys/lucia/b2b.md:15:8: error: stage `Decisión` is out of order: in the `b2b` lens it comes before `Lealtad` [stage-order]",
+            "= help: order the stages as the lens does: Fuera del mercado → Detonante → Investigación → Evaluación → Decisión → Experiencia → Lealtad",
+        )],
+    },
+    Case {
+        name: "duplicate-stage",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:17:11: error: stage `Elegir` appears twice in this journey [duplicate-stage]",
+            "= help: merge its steps into the first `Elegir` stage",
+        )],
+    },
+    Case {
+        name: "bad-emotion",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:15:18: error: `felz` is not an emotion on the five-point scale [bad-emotion]",
+            "= help: did you mean `feliz`?",
+        )],
+    },
+    Case {
+        name: "missing-field",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:1:1: error: missing required field `title` in the journey front matter [missing-field]",
+            "= help: add `title: …` to the journey front matter",
+        )],
+    },
+    Case {
+        name: "missing-action",
+        errors: &[
+            (
+                "content/journeys/lucia/actividad.md:13:9: error: missing required field `action` in the step [missing-field]",
+                "= help: add `action: …` to the step",
+            ),
+            (
+                "content/journeys/lucia/actividad.md:13:9: error: unknown field `acton` in the step [unknown-field]",
+                "= help: did you mean `action`?",
+            ),
+        ],
+    },
+    Case {
+        name: "unknown-field",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:15:9: error: unknown field `emotoin` in the step [unknown-field]",
+            "= help: did you mean `emotion`?",
+        )],
+    },
+    Case {
+        name: "book-unknown-key",
+        errors: &[(
+            "book.toml:2:1: error: unknown field `titel` in the [book] table [unknown-field]",
+            "= help: did you mean `title`?",
+        )],
+    },
+    Case {
+        name: "duplicate-id",
+        errors: &[(
+            "content/personas/otra.md:3:5: error: duplicate persona id `lucia` [duplicate-id]",
+            "= help: `content/personas/lucia.md` already has this id; give one of them another `id:` or file name",
+        )],
+    },
+    Case {
+        name: "duplicate-step-id",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:14:13: error: duplicate step id `pago` in this journey [duplicate-id]",
+            "= help: step ids must be unique within a journey",
+        )],
+    },
+    Case {
+        name: "unterminated-front-matter",
+        errors: &[(
+            "content/personas/x.md:1:1: error: the front matter is never closed: no `---` line after the opening one [unterminated-front-matter]",
+            "= help: add a line with only `---` after the last field",
+        )],
+    },
+    Case {
+        name: "yaml-syntax",
+        errors: &[(
+            "content/personas/lucia.md:4:6: error: invalid YAML: illegal placement of ':' indicator [syntax]",
+            "= help: a value that contains `: ` or starts with a symbol must be quoted",
+        )],
+    },
+    Case {
+        name: "toml-syntax",
+        errors: &[(
+            "content/touchpoints/app.md:3:11: error: invalid TOML: string values must be quoted, expected literal string [syntax]",
+            "= help: text values must be quoted in TOML",
+        )],
+    },
+    Case {
+        name: "not-utf8",
+        errors: &[(
+            "content/personas/ana.md:4:6: error: the file is not valid UTF-8 text [not-utf8]",
+            "= help: save the file with UTF-8 encoding",
+        )],
+    },
+    Case {
+        name: "empty-file",
+        errors: &[(
+            "content/personas/vacia.md:1:1: error: the file is empty [empty-file]",
+            "= help: start it with front matter",
+        )],
+    },
+    Case {
+        name: "broken-link",
+        errors: &[
+            (
+                "content/_index.md:4:29: error: link `@journey/lucia/actividd` points to no journey with id `lucia/actividd` [broken-link]",
+                "= help: did you mean `@journey/lucia/actividad`?",
+            ),
+            (
+                "content/_index.md:4:67: error: link `personas/lusia.md` points to `personas/lusia.md`, which is not a content file [broken-link]",
+                "= help: did you mean `personas/lucia.md`?",
+            ),
+        ],
+    },
+    Case {
+        name: "unknown-journey",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:6:8: error: unknown journey `lucia/b2c` [unknown-journey]",
+            "= help: did you mean `lucia/b2b`?",
+        )],
+    },
+    Case {
+        name: "bad-lifecycle",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:5:12: error: unknown lifecycle `buyr` [bad-lifecycle]",
+            "= help: did you mean `buyer`?",
+        )],
+    },
+    Case {
+        name: "bad-metric",
+        errors: &[(
+            "content/journeys/lucia/b2b.md:5:19: error: NPS 200 is out of range [bad-metric]",
+            "= help: `nps` goes from -100 to 100",
+        )],
+    },
+    Case {
+        name: "bad-channel",
+        errors: &[(
+            "content/touchpoints/repartidor.md:3:10: error: unknown channel `fone` [bad-channel]",
+            "= help: did you mean `phone`?",
+        )],
+    },
+    Case {
+        name: "alias-bomb",
+        errors: &[(
+            "content/personas/bomba.md:8:15: error: invalid YAML: the front matter expands to too many values (an alias bomb?) [syntax]",
+            "= help: write the values out",
+        )],
+    },
+    Case {
+        name: "deep-nesting",
+        errors: &[(
+            "content/personas/honda.md:3:263: error: invalid YAML: values are nested too deeply [syntax]",
+            "= help: front matter may nest at most 64 levels",
+        )],
+    },
+];
+
+#[test]
+fn every_fault_is_named_at_its_file_line_and_column() {
+    for case in CASES {
+        let dir = faulty(case.name);
+        let started = std::time::Instant::now();
+        let (code, _, stderr) = run(dir.path(), &["check"]);
+        assert_eq!(code, 1, "{}: exit code\n{stderr}", case.name);
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", case.name);
+        for (first, help) in case.errors {
+            let at = stderr
+                .lines()
+                .position(|l| l == *first)
+                .unwrap_or_else(|| panic!("{}: no line\n  {first}\nin\n{stderr}", case.name));
+            // The source line and caret follow, then the help.
+            let block: Vec<&str> = stderr.lines().skip(at + 1).take(4).collect();
+            assert!(
+                block[2].trim_start().starts_with('|'),
+                "{}: {block:?}",
+                case.name
+            );
+            assert!(block[2].contains('^'), "{}: caret in {block:?}", case.name);
+            assert!(
+                block[3].trim_start().starts_with(help),
+                "{}: help {help:?} in {block:?}",
+                case.name
+            );
+        }
+        let summary = stderr.lines().last().unwrap_or_default();
+        let expected = match case.errors.len() {
+            1 => ": 1 error,".to_owned(),
+            n => format!(": {n} errors,"),
+        };
+        assert!(
+            summary.contains(&expected),
+            "{}: every error reported once, no cascade: {summary}",
+            case.name
+        );
+        // Alias bombs and deep nesting must be rejected quickly, not ground through.
+        assert!(started.elapsed().as_secs() < 20, "{}: too slow", case.name);
+    }
+}
+
+#[test]
+fn every_fault_case_has_an_overlay_and_a_test() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(fixture("faults"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "warnings")
+        .collect();
+    on_disk.sort();
+    let mut tested: Vec<String> = CASES.iter().map(|c| c.name.to_owned()).collect();
+    tested.sort();
+    assert_eq!(on_disk, tested);
+}
+
+#[test]
+fn the_caret_sits_under_the_bad_value() {
+    let dir = faulty("unknown-touchpoint");
+    let (_, _, stderr) = run(dir.path(), &["check"]);
+    let expected = "   |\n20 |         touchpoints: [repartidr]\n   |                       ^^^^^^^^^\n   = help: did you mean `repartidor`?\n";
+    assert!(stderr.contains(expected), "{stderr}");
+}
+
+#[test]
+fn the_example_handbook_is_clean_but_for_its_deliberate_handoff_gaps() {
+    let (code, stdout, stderr) = run(&example(), &["check", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let diags: Vec<serde_json::Value> = serde_json::from_str(&stdout).expect("json array");
+    assert!(!diags.is_empty());
+    for d in &diags {
+        assert_eq!(d["severity"], "warning", "{d}");
+        assert_eq!(d["code"], "handoff-gap", "{d}");
+    }
+    let summary = stderr.lines().last().unwrap();
+    assert!(summary.contains("5 personas"), "{summary}");
+    assert!(summary.contains("12 journeys"), "{summary}");
+    assert!(summary.contains(": 0 errors,"), "{summary}");
+}
+
+#[test]
+fn the_spanish_handbook_passes() {
+    let (code, _, stderr) = run(&fixture("es"), &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(": 0 errors, 1 warning"), "{stderr}");
+    // Emotion words are in the handbook's language.
+    assert!(
+        stderr.contains("(emotion drops from feliz to enojado)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let dir = faulty("warnings");
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+    for expected in [
+        "content/journeys/lucia/actividad.md:13:17: warning: step \"Paga con tarjeta\" has no emotion [missing-emotion]",
+        "content/journeys/lucia/actividad.md:13:17: warning: drop-off \"Paga con tarjeta\" does not say why customers give up [dropoff-without-pain]",
+        "content/journeys/lucia/actividad.md:17:11: warning: stage `Esperar` has 5 steps, more than 4 [too-many-steps]",
+        "content/personas/pedro.md:1:1: warning: persona `pedro` has no journey [unused-persona]",
+        "content/touchpoints/web.md:1:1: warning: no journey passes through touchpoint `web` [unused-touchpoint]",
+    ] {
+        assert!(
+            stderr.lines().any(|l| l == expected),
+            "{expected}\nin\n{stderr}"
+        );
+    }
+    let (code, _, stderr) = run(dir.path(), &["check", "--deny-warnings"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("(warnings denied)"), "{stderr}");
+}
+
+#[test]
+fn deny_warnings_in_book_toml() {
+    let dir = faulty("warnings");
+    let book = dir.path().join("book.toml");
+    let text = std::fs::read_to_string(&book).unwrap();
+    std::fs::write(
+        &book,
+        text.replace(
+            "max-steps-per-stage = 4",
+            "max-steps-per-stage = 4\ndeny-warnings = true",
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{stderr}");
+}
+
+#[test]
+fn handoff_gaps_are_warnings_with_the_owners_and_the_drop() {
+    let (_, _, stderr) = run(&fixture("es"), &["check"]);
+    assert!(stderr.lines().any(|l| l
+        == "content/journeys/lucia/actividad.md:19:17: warning: journey `lucia/actividad` has a handoff gap: ventas → reparto at \"Espera 50 minutos\" (emotion drops from feliz to enojado) [handoff-gap]"),
+        "{stderr}");
+}
+
+#[test]
+fn json_format_is_one_array_with_positions() {
+    let dir = faulty("unknown-owner");
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 1);
+    let diags: Vec<serde_json::Value> = serde_json::from_str(&stdout).expect("json array");
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "unknown-owner")
+        .expect("the owner error");
+    assert_eq!(d["file"], "content/journeys/lucia/b2b.md");
+    assert_eq!(d["line"], 12);
+    assert_eq!(d["column"], 9);
+    assert_eq!(d["end"]["line"], 12);
+    assert_eq!(d["end"]["column"], 19);
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["message"], "unknown owner `marketng`");
+    assert_eq!(d["help"], "did you mean `marketing`?");
+}
+
+#[test]
+fn github_format_is_workflow_commands() {
+    let dir = faulty("unknown-persona");
+    let (code, stdout, _) = run(dir.path(), &["check", "--format", "github"]);
+    assert_eq!(code, 1);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .expect("an error command");
+    assert_eq!(
+        line,
+        "::error file=content/journeys/lucia/actividad.md,line=3,col=10,endColumn=15,title=unknown-persona::unknown persona `lucai`%0Ahelp: did you mean `lucia`?"
+    );
+    assert!(stdout.lines().any(|l| l.starts_with("::warning file=")));
+}
+
+#[test]
+fn no_book_toml_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: no book.toml in"), "{stderr}");
+    assert!(stderr.contains("journeydoc init"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let (code, _, _) = run(&fixture("es"), &["check", "--format", "xml"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = run(&fixture("es"), &["chekc"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_book_with_only_a_title_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"Solo\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("content")).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let dir = faulty("warnings");
+    let pedro = dir.path().join("content/personas/pedro.md");
+    std::fs::write(&pedro, "---\nname: Pedro\ndraft: true\n---\n").unwrap();
+    let (_, _, stderr) = run(dir.path(), &["check"]);
+    assert!(!stderr.contains("pedro"), "{stderr}");
+    let (_, _, stderr) = run(dir.path(), &["check", "--drafts"]);
+    assert!(
+        stderr.contains("persona `pedro` has no journey"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn hidden_and_private_files_are_ignored() {
+    let dir = faulty("empty-file");
+    let content = dir.path().join("content");
+    std::fs::rename(
+        content.join("personas/vacia.md"),
+        content.join("personas/_vacia.md"),
+    )
+    .unwrap();
+    std::fs::create_dir(content.join(".git")).unwrap();
+    std::fs::write(content.join(".git/x.md"), "").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn crlf_and_bom_keep_line_numbers_right() {
+    let dir = faulty("unknown-persona");
+    let file = dir.path().join("content/journeys/lucia/actividad.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.lines().any(|l| l == "content/journeys/lucia/actividad.md:3:10: error: unknown persona `lucai` [unknown-persona]"),
+        "{stderr}"
+    );
+}

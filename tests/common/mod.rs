@@ -1,0 +1,61 @@
+//! Shared helpers for the integration tests: fixture handbooks copied into
+//! temporary folders, and the real `journeydoc` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The repository root: our example handbook.
+pub fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies `from` into `to`, merging folders and replacing files.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk fixture");
+        let rel = entry.path().strip_prefix(from).expect("inside fixture");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("create dir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy file");
+        }
+    }
+}
+
+/// A temporary copy of the Spanish fixture with the overlay
+/// `tests/fixtures/faults/<case>` laid over it.
+pub fn faulty(case: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&fixture("es"), dir.path());
+    let overlay = fixture("faults").join(case);
+    assert!(overlay.is_dir(), "no overlay {}", overlay.display());
+    copy_tree(&overlay, dir.path());
+    dir
+}
+
+/// `journeydoc --root <root> <args…>` with colour off.
+pub fn journeydoc(root: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("journeydoc").expect("binary");
+    cmd.env("NO_COLOR", "1").arg("--root").arg(root).args(args);
+    cmd
+}
+
+/// Runs and returns (exit code, stdout, stderr).
+pub fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = journeydoc(root, args).output().expect("run journeydoc");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    )
+}
