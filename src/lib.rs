@@ -19,7 +19,6 @@ pub mod resolve;
 pub mod source;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Sources};
@@ -79,8 +78,8 @@ impl Run {
 /// Loads, parses and resolves the handbook at `root`: what `check` does.
 pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
     let book = root.join(config::FILE);
-    let text = match std::fs::read_to_string(&book) {
-        Ok(t) => t,
+    let bytes = match std::fs::read(&book) {
+        Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Error::NoBook(root.to_path_buf()));
         }
@@ -88,8 +87,19 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
     };
     let mut diags = Vec::new();
     let mut sources = Sources::new();
-    let config = config::parse(&text, &mut diags);
-    sources.insert(config::FILE.to_owned(), Arc::from(text));
+    let config = match source::decode(config::FILE, bytes) {
+        Ok(text) => {
+            sources.insert(config::FILE.to_owned(), text.clone());
+            config::parse(&text, &mut diags)
+        }
+        Err(problem) => {
+            if let Some(t) = problem.text {
+                sources.insert(config::FILE.to_owned(), t);
+            }
+            diags.push(problem.diagnostic);
+            Config::default()
+        }
+    };
 
     let content_dir = root.join(&config.content_dir);
     let paths = if content_dir.is_dir() {

@@ -11,7 +11,7 @@ use crate::model::{
     Step, Touchpoint,
 };
 use crate::node::{self, Node, Value};
-use crate::source::{Format, Kind, SourceFile, split};
+use crate::source::{Format, Kind, SourceFile, Split, split};
 
 /// Keys every kind of file may carry.
 const COMMON: &[&str] = &["id", "draft", "weight", "extra"];
@@ -75,6 +75,14 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
     let text = &*file.text;
     let parts = match split(text) {
         Ok(s) => s,
+        // Free pages and the home text may be plain Markdown, as in mdBook.
+        Err(d) if d.code == "no-front-matter" && matches!(file.kind, Kind::Home | Kind::Page) => {
+            Split {
+                format: Format::Yaml,
+                front: 0..0,
+                body: 0..text.len(),
+            }
+        }
         Err(d) => {
             diags.push(d.at(&file.path, 0..text.find('\n').unwrap_or(text.len())));
             return None;

@@ -109,26 +109,7 @@ pub fn read(root: &Path, path: &str, rel: &str) -> Result<SourceFile, Box<LoadPr
             text: None,
         })
     })?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
-            return Err(Box::new(LoadProblem {
-                diagnostic: Diagnostic::error("not-utf8", "the file is not valid UTF-8 text")
-                    .at(path, at..at + 1)
-                    .help(
-                        "save the file with UTF-8 encoding (most editors: \"Save with encoding\")",
-                    ),
-                text: Some(lossy),
-            }));
-        }
-    };
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_owned)
-        .unwrap_or(text);
-    let text: Arc<str> = Arc::from(text);
+    let text = decode(path, bytes)?;
     if text.trim().is_empty() {
         return Err(Box::new(LoadProblem {
             diagnostic: Diagnostic::error("empty-file", "the file is empty")
@@ -143,6 +124,26 @@ pub fn read(root: &Path, path: &str, rel: &str) -> Result<SourceFile, Box<LoadPr
         kind: kind_of(rel),
         text,
     })
+}
+
+/// Bytes → text: it must be UTF-8 (the error points at the first bad byte);
+/// a leading byte-order mark is dropped.
+pub fn decode(path: &str, bytes: Vec<u8>) -> Result<Arc<str>, Box<LoadProblem>> {
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(Arc::from(t.strip_prefix('\u{feff}').unwrap_or(&t))),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
+            Err(Box::new(LoadProblem {
+                diagnostic: Diagnostic::error("not-utf8", "the file is not valid UTF-8 text")
+                    .at(path, at..at + 1)
+                    .help(
+                        "save the file with UTF-8 encoding (most editors: \"Save with encoding\")",
+                    ),
+                text: Some(lossy),
+            }))
+        }
+    }
 }
 
 /// Splits front matter (`---` YAML or `+++` TOML, each on its own line) from

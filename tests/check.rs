@@ -454,3 +454,36 @@ fn crlf_and_bom_keep_line_numbers_right() {
         "{stderr}"
     );
 }
+
+#[test]
+fn free_pages_may_be_plain_markdown_but_journeys_need_front_matter() {
+    let dir = faulty("warnings");
+    let content = dir.path().join("content");
+    std::fs::write(
+        content.join("guia.md"),
+        "# Guía\n\nVer [Lucía](@persona/lucia).\n",
+    )
+    .unwrap();
+    std::fs::write(content.join("journeys/lucia/suelto.md"), "# Sin datos\n").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("content/guia.md"), "{stderr}");
+    assert!(
+        stderr.lines().any(|l| l == "content/journeys/lucia/suelto.md:1:1: error: the file does not start with front matter [no-front-matter]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_book_toml_that_is_not_utf8_is_a_content_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("book.toml"), b"[book]\ntitle = \"\xff\"\n").unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l == "book.toml:2:10: error: the file is not valid UTF-8 text [not-utf8]"),
+        "{stderr}"
+    );
+}

@@ -61,6 +61,13 @@ pub const CHANNEL_ALIASES: &[(&str, &str)] = &[
     ("publicidad", "ads"),
     ("correo-postal", "mail"),
     ("otro", "other"),
+    ("otros", "other"),
+    ("aplicacion", "app"),
+    ("llamada", "phone"),
+    ("presencial", "store"),
+    ("tienda-fisica", "store"),
+    ("anuncio", "ads"),
+    ("carta", "mail"),
 ];
 
 #[derive(Debug, Clone, Serialize)]
