@@ -152,52 +152,48 @@ impl<'n> Fields<'n> {
     }
 
     pub fn bool(&mut self, ctx: &mut Ctx, key: &str) -> Option<bool> {
-        let node = self.take(key)?;
-        match node.value {
-            Value::Bool(b) => Some(b),
-            ref other => {
-                ctx.error(
-                    "wrong-type",
-                    node.span.clone(),
-                    format!("`{key}` must be true or false, found {}", other.kind()),
-                    None,
-                );
-                None
-            }
-        }
+        self.typed(ctx, key, "true or false", |v| match v {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        })
+        .map(|b| b.value)
     }
 
     pub fn int(&mut self, ctx: &mut Ctx, key: &str) -> Option<Spanned<i64>> {
-        let node = self.take(key)?;
-        match node.value {
-            Value::Int(i) => Some(Spanned::new(i, node.span.clone())),
-            ref other => {
-                ctx.error(
-                    "wrong-type",
-                    node.span.clone(),
-                    format!("`{key}` must be a whole number, found {}", other.kind()),
-                    None,
-                );
-                None
-            }
-        }
+        self.typed(ctx, key, "a whole number", |v| match v {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        })
     }
 
     pub fn number(&mut self, ctx: &mut Ctx, key: &str) -> Option<Spanned<f64>> {
+        self.typed(ctx, key, "a number", |v| match v {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) if f.is_finite() => Some(*f),
+            _ => None,
+        })
+    }
+
+    /// A scalar `convert` accepts; anything else is a `wrong-type` error
+    /// saying what was `expected`.
+    fn typed<T>(
+        &mut self,
+        ctx: &mut Ctx,
+        key: &str,
+        expected: &str,
+        convert: impl Fn(&Value) -> Option<T>,
+    ) -> Option<Spanned<T>> {
         let node = self.take(key)?;
-        match node.value {
-            Value::Int(i) => Some(Spanned::new(i as f64, node.span.clone())),
-            Value::Float(f) if f.is_finite() => Some(Spanned::new(f, node.span.clone())),
-            ref other => {
-                ctx.error(
-                    "wrong-type",
-                    node.span.clone(),
-                    format!("`{key}` must be a number, found {}", other.kind()),
-                    None,
-                );
-                None
-            }
+        let value = convert(&node.value);
+        if value.is_none() {
+            ctx.error(
+                "wrong-type",
+                node.span.clone(),
+                format!("`{key}` must be {expected}, found {}", node.value.kind()),
+                None,
+            );
         }
+        value.map(|v| Spanned::new(v, node.span.clone()))
     }
 
     /// A nested list of maps (stages, steps).

@@ -382,27 +382,28 @@ impl Refs<'_> {
                 for s in &step.systems {
                     self.system(file, s, diags);
                 }
-                if step.emotion.is_none() {
+                let mut warn = |code, message: String, help: &str| {
                     diags.push(
-                        Diagnostic::warning(
-                            "missing-emotion",
-                            format!("step \"{}\" has no emotion", step.action),
-                        )
-                        .at(file, step.span.clone())
-                        .help("add `emotion:` (delighted, happy, neutral, frustrated, angry) so the emotion curve has no hole"),
+                        Diagnostic::warning(code, message)
+                            .at(file, step.span.clone())
+                            .help(help),
+                    );
+                };
+                if step.emotion.is_none() {
+                    warn(
+                        "missing-emotion",
+                        format!("step \"{}\" has no emotion", step.action),
+                        "add `emotion:` (delighted, happy, neutral, frustrated, angry) so the emotion curve has no hole",
                     );
                 }
                 if step.dropoff && step.pain.is_none() {
-                    diags.push(
-                        Diagnostic::warning(
-                            "dropoff-without-pain",
-                            format!(
-                                "drop-off \"{}\" does not say why customers give up",
-                                step.action
-                            ),
-                        )
-                        .at(file, step.span.clone())
-                        .help("add `pain:` with the reason (a restocking fee, costly shipping…)"),
+                    warn(
+                        "dropoff-without-pain",
+                        format!(
+                            "drop-off \"{}\" does not say why customers give up",
+                            step.action
+                        ),
+                        "add `pain:` with the reason (a restocking fee, costly shipping…)",
                     );
                 }
             }
