@@ -19,6 +19,9 @@ pub mod resolve;
 pub mod source;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Sources};
@@ -119,31 +122,27 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
         Vec::new()
     };
 
+    // Reading and parsing are independent per file: do them in parallel,
+    // then merge in path order so the output stays deterministic.
     let content_prefix = Path::new(&config.content_dir);
+    let loaded: Vec<Loaded> = paths
+        .par_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(content_prefix).unwrap_or(path);
+            load_file(root, &source::slash_path(path), &source::slash_path(rel))
+        })
+        .collect();
     let mut content = Content::default();
-    for path in &paths {
-        let rel = path.strip_prefix(content_prefix).unwrap_or(path);
-        let (path, rel) = (source::slash_path(path), source::slash_path(rel));
-        let file = match source::read(root, &path, &rel) {
-            Ok(f) => f,
-            Err(problem) => {
-                if let Some(t) = problem.text {
-                    sources.insert(path.clone(), t);
-                }
-                diags.push(problem.diagnostic);
-                continue;
-            }
-        };
-        let parsed = parse::parse_file(&file, &mut diags);
-        sources.insert(path, file.text.clone());
-        let Some(parsed) = parsed else {
-            // Its problem is reported; do not also report every reference to it.
-            content
-                .unreadable
-                .push((file.kind, parse::default_id(&file), file.rel.clone()));
-            continue;
-        };
-        add(&mut content, parsed, options.drafts);
+    for file in loaded {
+        diags.extend(file.diagnostics);
+        if let Some(text) = file.text {
+            sources.insert(file.path, text);
+        }
+        match file.parsed {
+            Ok(parsed) => add(&mut content, parsed, options.drafts),
+            Err(Some(unreadable)) => content.unreadable.push(unreadable),
+            Err(None) => {}
+        }
     }
     let handbook = resolve::resolve(config, content, &mut diags);
     diagnostic::sort(&mut diags);
@@ -153,6 +152,42 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
         sources,
         files: paths.len(),
     })
+}
+
+/// One content file after reading and parsing.
+struct Loaded {
+    path: String,
+    text: Option<Arc<str>>,
+    diagnostics: Vec<Diagnostic>,
+    /// The parsed file; or, when its front matter could not be read, the
+    /// kind, id and path it would have had (`None` if it could not even be read).
+    parsed: Result<Parsed, Option<(source::Kind, String, String)>>,
+}
+
+fn load_file(root: &Path, path: &str, rel: &str) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let file = match source::read(root, path, rel) {
+        Ok(f) => f,
+        Err(problem) => {
+            diagnostics.push(problem.diagnostic);
+            return Loaded {
+                path: path.to_owned(),
+                text: problem.text,
+                diagnostics,
+                parsed: Err(None),
+            };
+        }
+    };
+    // A file whose front matter cannot be read is reported once; references
+    // to it are not reported again.
+    let parsed = parse::parse_file(&file, &mut diagnostics)
+        .ok_or_else(|| Some((file.kind, parse::default_id(&file), file.rel.clone())));
+    Loaded {
+        path: path.to_owned(),
+        text: Some(file.text),
+        diagnostics,
+        parsed,
+    }
 }
 
 fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
