@@ -90,7 +90,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
     };
     let front = &text[parts.front.clone()];
     let parsed = match parts.format {
-        Format::Yaml => node::parse_yaml(front, parts.front.start),
+        Format::Yaml => node::parse_yaml(&unquoted_angry_emoticons(front), parts.front.start),
         Format::Toml => node::parse_toml(front, parts.front.start),
     };
     let mut root = match parsed {
@@ -178,6 +178,29 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
         Kind::Journey => Parsed::Journey(journey(&mut ctx, f, meta)),
     };
     Some(parsed)
+}
+
+/// `emotion: >:(` is what authors write, but in YAML a leading `>` starts a
+/// folded block, so it cannot parse. Such a value can never be valid YAML, so
+/// it is read as the score it means: `>:(` becomes `-2 `, the same length,
+/// keeping every byte offset (and so every diagnostic position) right.
+fn unquoted_angry_emoticons(front: &str) -> std::borrow::Cow<'_, str> {
+    if !front.contains(">:(") {
+        return std::borrow::Cow::Borrowed(front);
+    }
+    let mut out = String::with_capacity(front.len());
+    for line in front.split_inclusive('\n') {
+        let content = line.trim_end();
+        let key = content.trim_start().trim_start_matches("- ").trim_start();
+        if let Some(value) = key.strip_prefix("emotion:")
+            && value.trim() == ">:("
+        {
+            out.push_str(&line.replacen(">:(", "-2 ", 1));
+        } else {
+            out.push_str(line);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn syntax_help(format: Format, message: &str) -> Option<String> {
@@ -410,4 +433,20 @@ fn metrics(ctx: &mut Ctx, parent: &mut Fields) -> Metrics {
     };
     f.finish(ctx, METRICS);
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unquoted_angry_emoticon_is_read_as_its_score() {
+        let front = "steps:\n  - emotion: >:(\n    action: x\n  - emotion: \">:(\"\n";
+        let fixed = unquoted_angry_emoticons(front);
+        assert_eq!(fixed.len(), front.len());
+        assert_eq!(
+            fixed,
+            "steps:\n  - emotion: -2 \n    action: x\n  - emotion: \">:(\"\n"
+        );
+    }
 }

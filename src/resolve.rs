@@ -39,7 +39,12 @@ pub struct Handbook {
 pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) -> Handbook {
     let lenses = lenses(&config);
     let personas = unique(content.personas, "persona", |p| &p.meta, diags);
-    let touchpoints = unique(content.touchpoints, "touchpoint", |t| &t.meta, diags);
+    let mut touchpoints = unique(content.touchpoints, "touchpoint", |t| &t.meta, diags);
+    for tp in touchpoints.values_mut() {
+        if let Some(o) = &mut tp.owner {
+            check_owner(&config, &tp.meta.file, o, diags);
+        }
+    }
     let mut journeys = unique(content.journeys, "journey", |j| &j.meta, diags);
     let pages = unique(content.pages, "page", |p| &p.meta, diags);
 
@@ -65,12 +70,8 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
             .collect(),
     };
     for tp in touchpoints.values() {
-        let file = &tp.meta.file;
-        if let Some(o) = &tp.owner {
-            refs.owner(file, o, diags);
-        }
         for s in &tp.systems {
-            refs.system(file, s, diags);
+            refs.system(&tp.meta.file, s, diags);
         }
     }
     for j in journeys.values_mut() {
@@ -192,6 +193,43 @@ fn unique<T>(
     out
 }
 
+/// Checks an `owner` against `[departments]` (free names when it is empty).
+/// A department's display name, or its id in another case, is accepted and
+/// rewritten to the id, so handoffs compare like with like.
+fn check_owner(
+    config: &Config,
+    file: &str,
+    owner: &mut Spanned<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let deps = &config.departments;
+    if deps.is_empty() || deps.contains_key(&owner.value) {
+        return;
+    }
+    let wanted = fold(&owner.value);
+    if let Some((id, _)) = deps
+        .iter()
+        .find(|(id, name)| fold(id) == wanted || fold(name) == wanted)
+    {
+        owner.value = id.clone();
+        return;
+    }
+    let mut d = unknown(
+        "unknown-owner",
+        "owner",
+        file,
+        owner,
+        deps.keys().map(String::as_str),
+    );
+    if d.help.is_none() {
+        d.help = Some(format!(
+            "add it to [departments] in book.toml, or use one of: {}",
+            deps.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    diags.push(d);
+}
+
 /// What references are checked against.
 struct Refs<'a> {
     /// Ids of files that could not be read: references to them are not
@@ -223,33 +261,6 @@ fn unknown<'a>(
 }
 
 impl Refs<'_> {
-    fn owner(&self, file: &str, owner: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
-        let deps = &self.config.departments;
-        if deps.is_empty() || deps.contains_key(&owner.value) {
-            return;
-        }
-        let mut d = unknown(
-            "unknown-owner",
-            "owner",
-            file,
-            owner,
-            deps.keys().map(String::as_str),
-        );
-        if let Some((id, _)) = deps
-            .iter()
-            .find(|(_, name)| fold(name) == fold(&owner.value))
-        {
-            d.help = Some(format!("owners are department ids: use `{id}`"));
-        }
-        if d.help.is_none() {
-            d.help = Some(format!(
-                "add it to [departments] in book.toml, or use one of: {}",
-                deps.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
-        }
-        diags.push(d);
-    }
-
     fn system(&self, file: &str, system: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
         let Some(systems) = &self.config.systems else {
             return;
@@ -281,8 +292,13 @@ impl Refs<'_> {
                 self.personas.keys().map(String::as_str),
             ));
         }
-        if let Some(o) = &j.owner {
-            self.owner(file, o, diags);
+        if let Some(o) = &mut j.owner {
+            check_owner(self.config, file, o, diags);
+        }
+        for step in j.stages.iter_mut().flat_map(|s| s.steps.iter_mut()) {
+            if let Some(o) = &mut step.owner {
+                check_owner(self.config, file, o, diags);
+            }
         }
         for n in &j.next {
             if !self.journey_ids.contains(&n.value) {
@@ -375,9 +391,6 @@ impl Refs<'_> {
                         }
                         diags.push(d);
                     }
-                }
-                if let Some(o) = &step.owner {
-                    self.owner(file, o, diags);
                 }
                 for s in &step.systems {
                     self.system(file, s, diags);

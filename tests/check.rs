@@ -487,3 +487,28 @@ fn a_book_toml_that_is_not_utf8_is_a_content_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn what_authors_really_write_is_understood() {
+    let dir = faulty("warnings");
+    let journey = dir.path().join("content/journeys/lucia/actividad.md");
+    let text = std::fs::read_to_string(&journey).unwrap();
+    // An unquoted `>:(` (not valid YAML as written), an owner by its display
+    // name, a stage name in the other language without its accent.
+    let text = text.replace("emotion: \">:(\"", "emotion: >:(").replace(
+        "    steps:\n      - action: Abre",
+        "    steps:\n      - owner: Ventas\n        action: Abre",
+    );
+    std::fs::write(&journey, text).unwrap();
+    let b2b = dir.path().join("content/journeys/lucia/b2b.md");
+    let text = std::fs::read_to_string(&b2b).unwrap();
+    std::fs::write(
+        &b2b,
+        text.replace("name = \"Decisión\"", "name = \"decision\""),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let diags: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    assert!(diags.iter().all(|d| d["severity"] == "warning"), "{stdout}");
+}

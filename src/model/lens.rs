@@ -31,12 +31,18 @@ impl Lens {
 
     /// The index of a stage name (any case, accents optional, either language).
     pub fn stage_index(&self, name: &str) -> Option<usize> {
-        let f = fold(name);
+        let f = stage_key(name);
         self.stages.iter().enumerate().find_map(|(i, s)| {
             let alias = self.aliases.get(i).into_iter().flatten();
-            (fold(s) == f || alias.into_iter().any(|a| fold(a) == f)).then_some(i)
+            (stage_key(s) == f || alias.into_iter().any(|a| stage_key(a) == f)).then_some(i)
         })
     }
+}
+
+/// A stage name for matching: folded, and without spaces or punctuation
+/// (`Post compra` = `Post-compra` = `postcompra`).
+fn stage_key(name: &str) -> String {
+    fold(name).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
 struct Builtin {
@@ -195,6 +201,7 @@ mod tests {
         assert_eq!(target.stages[0], "Adquisición");
         assert_eq!(target.stage_index("adquisicion"), Some(0));
         assert_eq!(target.stage_index("Retention"), Some(2));
+        assert_eq!(l["engagement"].stage_index("Post compra"), Some(4));
         assert!(l["activity"].free);
         assert_eq!(l["b2b"].stage_index("loyalty"), Some(1));
         assert!(l["b2b"].is_strict());
