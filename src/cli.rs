@@ -35,6 +35,21 @@ pub struct Cli {
 pub enum Command {
     /// Validates the handbook without writing anything: the CI gate.
     Check(CheckArgs),
+    /// Builds the handbook into the output folder (`[build] output-dir`, default `public/`).
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Where to write the handbook (default: `[build] output-dir` under the handbook root).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Include files marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Refuse to build when there are warnings too. Also set by `[check] deny-warnings`.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, clap::Args)]

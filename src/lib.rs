@@ -14,9 +14,12 @@ pub mod insights;
 pub mod links;
 pub mod model;
 pub mod node;
+pub mod output;
 pub mod parse;
+pub mod render;
 pub mod resolve;
 pub mod source;
+pub mod theme;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -174,6 +174,14 @@ fn unique<T>(
     let mut out: BTreeMap<String, T> = BTreeMap::new();
     for item in items {
         let m = meta(&item);
+        if let Some(problem) = unsafe_id(&m.id.value) {
+            diags.push(
+                Diagnostic::error("bad-id", format!("{kind} id `{}` {problem}", m.id.value))
+                    .at(&m.file, m.id.span.clone())
+                    .help("ids become page paths: use letters, digits, `-`, `_` and `/` between parts"),
+            );
+            continue;
+        }
         if let Some(first) = out.get(&m.id.value) {
             diags.push(
                 Diagnostic::error(
@@ -228,6 +236,24 @@ fn check_owner(
         ));
     }
     diags.push(d);
+}
+
+/// Why an id cannot name a page, if it cannot.
+fn unsafe_id(id: &str) -> Option<&'static str> {
+    if id.trim().is_empty() {
+        Some("is empty")
+    } else if id.starts_with('/') || id.ends_with('/') || id.contains("//") {
+        Some("has a `/` at the start or end, or twice in a row")
+    } else if id.split('/').any(|part| part == "." || part == "..") {
+        Some("has a `.` or `..` part")
+    } else if id
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '%' | '"' | '<' | '>'))
+    {
+        Some("has a character that cannot be in a page path")
+    } else {
+        None
+    }
 }
 
 /// What references are checked against.

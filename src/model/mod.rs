@@ -28,6 +28,9 @@ pub struct Meta {
     /// Byte offset of the body in the file, for link diagnostics.
     #[serde(skip)]
     pub body_offset: usize,
+    /// The whole file as written (shown, highlighted, on journey pages).
+    #[serde(skip)]
+    pub source: std::sync::Arc<str>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,247 @@
+//! Safe, atomic writing of a rendered site (SPEC 7).
+//!
+//! * The site is written into a staging folder beside the output, then
+//!   swapped into place: a build that fails, or is killed, leaves the
+//!   previous output as it was.
+//! * A marker file in the output lists every file journeydoc wrote. An
+//!   output folder is replaced only if it holds nothing but those files: a
+//!   file journeydoc did not write is never deleted or overwritten.
+//! * Folders that must never be an output (the handbook root, the content
+//!   folder, their ancestors, `/`, the home folder) are refused.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::render::Site;
+
+/// The marker: its presence says journeydoc made this folder; its lines are
+/// the files it wrote there.
+pub const MARKER: &str = ".journeydoc-output";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("refusing to write the handbook into `{dir}`: {reason}")]
+    Refused { dir: PathBuf, reason: String },
+    #[error("cannot write `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl OutputError {
+    pub fn help(&self) -> &'static str {
+        match self {
+            OutputError::Refused { .. } => {
+                "choose another folder with `--output DIR` or `[build] output-dir` in book.toml"
+            }
+            OutputError::Io { .. } => {
+                "check that the folder exists, is writable and the disk is not full"
+            }
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// An absolute, `..`-free form of `path` (which need not exist): the longest
+/// existing ancestor is canonicalised (resolving symbolic links), the rest is
+/// appended.
+pub fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut clean = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            c => clean.push(c),
+        }
+    }
+    let mut existing = clean.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_owned()),
+            None => break,
+        }
+        existing.pop();
+    }
+    let mut out = existing.canonicalize()?;
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    Ok(out)
+}
+
+/// Refuses output folders that would destroy or loop over the sources.
+pub fn check_target(root: &Path, content: &Path, out: &Path) -> Result<PathBuf, OutputError> {
+    let abs = |p: &Path| absolute(p).map_err(io(p));
+    let (root, content, out) = (abs(root)?, abs(content)?, abs(out)?);
+    let refuse = |reason: &str| OutputError::Refused {
+        dir: out.clone(),
+        reason: reason.to_owned(),
+    };
+    if out.parent().is_none() {
+        return Err(refuse("it is the root of the file system"));
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && absolute(&home).is_ok_and(|h| h == out)
+    {
+        return Err(refuse("it is your home folder"));
+    }
+    if out == root || root.starts_with(&out) {
+        return Err(refuse("it is the handbook folder or contains it"));
+    }
+    if out == content || content.starts_with(&out) {
+        return Err(refuse("it is the content folder or contains it"));
+    }
+    if out.starts_with(&content) {
+        return Err(refuse("it is inside the content folder"));
+    }
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(refuse("it is a file, not a folder"));
+        }
+        ours_only(&out)?;
+    }
+    Ok(out)
+}
+
+/// Ok if `dir` is empty, or holds only the files its marker lists.
+fn ours_only(dir: &Path) -> Result<(), OutputError> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| io(dir)(std::io::Error::other(e)))?;
+        if !entry.file_type().is_dir() {
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            files.push(crate::source::slash_path(rel));
+        }
+    }
+    if files.is_empty() {
+        return Ok(());
+    }
+    let marker = match std::fs::read_to_string(dir.join(MARKER)) {
+        Ok(m) => m,
+        Err(_) => {
+            return Err(OutputError::Refused {
+                dir: dir.to_path_buf(),
+                reason: format!(
+                    "it is not empty and journeydoc did not create it (no `{MARKER}` file); it holds `{}`",
+                    files[0]
+                ),
+            });
+        }
+    };
+    let written: std::collections::BTreeSet<&str> = marker
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    if let Some(foreign) = files
+        .iter()
+        .find(|f| *f != MARKER && !written.contains(f.as_str()))
+    {
+        return Err(OutputError::Refused {
+            dir: dir.to_path_buf(),
+            reason: format!(
+                "it holds `{foreign}`, which journeydoc did not write; move it away first (journeydoc never deletes files it did not write)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A sibling of `out` named for journeydoc: `.public.journeydoc-<what>`.
+fn sibling(out: &Path, what: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".to_owned(), |n| n.to_string_lossy().into_owned());
+    out.with_file_name(format!(".{name}.journeydoc-{what}"))
+}
+
+/// Removes a leftover staging/old folder of an interrupted build: only if it
+/// carries our marker (otherwise it is not ours and stays).
+fn remove_leftover(dir: &Path) -> Result<(), OutputError> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    if dir.join(MARKER).is_file() && ours_only(dir).is_ok() {
+        std::fs::remove_dir_all(dir).map_err(io(dir))
+    } else {
+        Err(OutputError::Refused {
+            dir: dir.to_path_buf(),
+            reason:
+                "a folder with journeydoc's staging name exists but journeydoc did not write it"
+                    .to_owned(),
+        })
+    }
+}
+
+/// What a write did.
+#[derive(Debug, Clone, Copy)]
+pub struct Written {
+    pub files: usize,
+    pub bytes: usize,
+}
+
+/// Writes `site` to `out` (already checked by [`check_target`]) atomically.
+pub fn write(out: &Path, site: &Site) -> Result<Written, OutputError> {
+    let staging = sibling(out, "staging");
+    let old = sibling(out, "old");
+    remove_leftover(&staging)?;
+    remove_leftover(&old)?;
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    std::fs::create_dir(&staging).map_err(io(&staging))?;
+    let result = fill(&staging, site).and_then(|written| {
+        if out.exists() {
+            std::fs::rename(out, &old).map_err(io(out))?;
+            std::fs::rename(&staging, out).map_err(io(out))?;
+            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        } else {
+            std::fs::rename(&staging, out).map_err(io(out))?;
+        }
+        Ok(written)
+    });
+    if result.is_err() && staging.exists() {
+        // Best effort: the staging folder is ours and incomplete.
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn fill(staging: &Path, site: &Site) -> Result<Written, OutputError> {
+    let mut marker = String::from(
+        "# Files written by journeydoc. It replaces this folder only while it holds nothing else.\n",
+    );
+    for path in site.keys() {
+        marker.push_str(path);
+        marker.push('\n');
+    }
+    let marker_path = staging.join(MARKER);
+    std::fs::write(&marker_path, marker).map_err(io(&marker_path))?;
+    let mut bytes = 0;
+    for (path, content) in site {
+        let dest = staging.join(path);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&dest, content).map_err(io(&dest))?;
+        bytes += content.len();
+    }
+    Ok(Written {
+        files: site.len(),
+        bytes,
+    })
+}

@@ -1,0 +1,1189 @@
+//! View models: the resolved handbook turned into what each page shows, with
+//! URLs, display names, averages and handoff marks worked out once.
+//!
+//! Every index (touchpoint → steps, owner → pains, lens → journeys) is built
+//! in one pass over the journeys, so no page costs work that grows with the
+//! number of pages.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::i18n::{self, Strings};
+use super::markdown::{self, Ctx, LinkMap};
+use super::search::Doc;
+use super::svg;
+use super::{PageJob, root_of};
+use crate::config::Language;
+use crate::diagnostic::Diagnostic;
+use crate::insights::effective_owner;
+use crate::model::{Emotion, Journey, Metrics, Page};
+use crate::resolve::Handbook;
+
+pub fn persona_url(id: &str) -> String {
+    format!("personas/{id}.html")
+}
+pub fn touchpoint_url(id: &str) -> String {
+    format!("touchpoints/{id}.html")
+}
+pub fn journey_url(id: &str) -> String {
+    format!("journeys/{id}.html")
+}
+pub fn lens_url(id: &str) -> String {
+    format!("lenses/{id}.html")
+}
+/// Free pages keep their path under the content folder; a folder's
+/// `_index.md` (id = the folder) becomes that folder's `index.html`.
+pub fn page_url(page: &Page) -> String {
+    if page.meta.file.ends_with("/_index.md") {
+        format!("{}/index.html", page.meta.id.value)
+    } else {
+        format!("{}.html", page.meta.id.value)
+    }
+}
+
+/// One step somewhere in the handbook, for the cross-cutting indexes.
+#[derive(Clone, Serialize)]
+struct StepRef {
+    journey: String,
+    journey_url: String,
+    persona: String,
+    lens: String,
+    stage: String,
+    action: String,
+    emotion: Option<EmotionView>,
+    pain: Option<String>,
+    opportunity: Option<String>,
+    owner: Option<String>,
+}
+
+#[derive(Clone, Serialize)]
+pub struct EmotionView {
+    score: i8,
+    word: &'static str,
+    class: String,
+}
+
+fn emotion_view(e: Emotion, lang: Language) -> EmotionView {
+    EmotionView {
+        score: e.score(),
+        word: e.word(lang),
+        class: svg::score_class(e.score()),
+    }
+}
+
+/// An average on the -2..2 scale, as shown: value, one decimal, and the
+/// class of the nearest emotion (for colour).
+fn average(scores: &[i8]) -> Value {
+    if scores.is_empty() {
+        return Value::Null;
+    }
+    let avg = scores.iter().map(|&s| f64::from(s)).sum::<f64>() / scores.len() as f64;
+    let mut rounded = (avg * 10.0).round() / 10.0;
+    if rounded == 0.0 {
+        rounded = 0.0; // no "-0.0"
+    }
+    json!({
+        "value": rounded,
+        "text": if rounded == 0.0 { "0.0".to_owned() } else { format!("{rounded:+.1}") },
+        "class": svg::score_class(avg.round() as i8),
+        "count": scores.len(),
+    })
+}
+
+pub struct Common<'a> {
+    pub site: Value,
+    pub strings: &'a Strings,
+}
+
+pub struct Views<'h> {
+    h: &'h Handbook,
+    lang: Language,
+    t: &'static Strings,
+    links: LinkMap,
+    /// Touchpoint id → every step through it.
+    by_touchpoint: BTreeMap<String, Vec<StepRef>>,
+    /// Lens id → (persona id → journey ids).
+    by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    personas_sorted: Vec<String>,
+    pages_sorted: Vec<String>,
+}
+
+impl<'h> Views<'h> {
+    pub fn new(h: &'h Handbook) -> Self {
+        let lang = h.config.language;
+        let mut links = LinkMap::default();
+        let mut add = |kind: &str, id: &str, file: &str, url: String| {
+            links.files.insert(
+                file.split_once('/').map_or(file, |x| x.1).to_owned(),
+                url.clone(),
+            );
+            links.ids.insert((kind.to_owned(), id.to_owned()), url);
+        };
+        if let Some(home) = &h.home {
+            add("page", "_index", &home.meta.file, "index.html".to_owned());
+        }
+        for (id, p) in &h.personas {
+            add("persona", id, &p.meta.file, persona_url(id));
+        }
+        for (id, t) in &h.touchpoints {
+            add("touchpoint", id, &t.meta.file, touchpoint_url(id));
+        }
+        for (id, j) in &h.journeys {
+            add("journey", id, &j.meta.file, journey_url(id));
+        }
+        for (id, p) in &h.pages {
+            add("page", id, &p.meta.file, page_url(p));
+        }
+        for id in h.lenses.keys() {
+            links
+                .ids
+                .insert(("lens".to_owned(), id.clone()), lens_url(id));
+        }
+
+        let mut by_touchpoint: BTreeMap<String, Vec<StepRef>> = BTreeMap::new();
+        let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        for (id, j) in &h.journeys {
+            by_lens
+                .entry(j.lens.value.clone())
+                .or_default()
+                .entry(j.persona.value.clone())
+                .or_default()
+                .push(id.clone());
+            for stage in &j.stages {
+                for step in &stage.steps {
+                    let r = StepRef {
+                        journey: j.title.clone(),
+                        journey_url: journey_url(id),
+                        persona: j.persona.value.clone(),
+                        lens: j.lens.value.clone(),
+                        stage: stage.name.value.clone(),
+                        action: step.action.clone(),
+                        emotion: step.emotion.map(|e| emotion_view(e, lang)),
+                        pain: step.pain.clone(),
+                        opportunity: step.opportunity.clone(),
+                        owner: effective_owner(step, &h.touchpoints).map(str::to_owned),
+                    };
+                    for t in &step.touchpoints {
+                        by_touchpoint
+                            .entry(t.value.clone())
+                            .or_default()
+                            .push(r.clone());
+                    }
+                }
+            }
+        }
+        let mut personas_sorted: Vec<String> = h.personas.keys().cloned().collect();
+        personas_sorted.sort_by_key(|id| {
+            let p = &h.personas[id];
+            (p.meta.weight.unwrap_or(0), p.name.clone(), id.clone())
+        });
+        let mut pages_sorted: Vec<String> = h.pages.keys().cloned().collect();
+        pages_sorted.sort_by_key(|id| {
+            let p = &h.pages[id];
+            (p.meta.weight.unwrap_or(0), page_title(p), id.clone())
+        });
+        Views {
+            h,
+            lang,
+            t: i18n::strings(lang),
+            links,
+            by_touchpoint,
+            by_lens,
+            personas_sorted,
+            pages_sorted,
+        }
+    }
+
+    pub fn common(&self) -> Common<'static> {
+        Common {
+            site: json!({
+                "title": self.h.config.title,
+                "description": self.h.config.description,
+                "lang": self.lang.code(),
+                "authors": self.h.config.authors,
+            }),
+            strings: self.t,
+        }
+    }
+
+    /// The top navigation, with the current section marked.
+    pub fn nav(&self, section: &str) -> Value {
+        let t = self.t;
+        let mut items = vec![
+            ("home", t.home, "index.html".to_owned()),
+            ("personas", t.personas, "personas/index.html".to_owned()),
+            ("journeys", t.journeys, "journeys/index.html".to_owned()),
+            ("lenses", t.lenses, "lenses/index.html".to_owned()),
+            (
+                "touchpoints",
+                t.touchpoints,
+                "touchpoints/index.html".to_owned(),
+            ),
+            ("insights", t.insights, "insights.html".to_owned()),
+        ];
+        if let Some(first) = self.pages_sorted.first() {
+            items.push(("pages", t.pages, page_url(&self.h.pages[first])));
+        }
+        Value::Array(
+            items
+                .into_iter()
+                .map(|(id, label, url)| json!({ "id": id, "label": label, "url": url, "active": id == section }))
+                .collect(),
+        )
+    }
+
+    fn dept(&self, id: &str) -> String {
+        self.h
+            .config
+            .departments
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    fn md(&self, text: &str, file: &str, page_path: &str) -> String {
+        let from_rel = file.split_once('/').map_or(file, |x| x.1);
+        markdown::to_html(
+            text,
+            &Ctx {
+                from_rel,
+                root: &root_of(page_path),
+                links: &self.links,
+            },
+        )
+    }
+
+    fn touchpoint_link(&self, id: &str) -> Value {
+        match self.h.touchpoints.get(id) {
+            Some(t) => json!({ "name": t.name, "url": touchpoint_url(id) }),
+            None => json!({ "name": id, "url": null }),
+        }
+    }
+
+    fn touchpoint_average(&self, id: &str) -> Value {
+        let scores: Vec<i8> = self
+            .by_touchpoint
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.emotion.as_ref().map(|e| e.score))
+            .collect();
+        average(&scores)
+    }
+
+    fn metrics(&self, m: &Metrics) -> Value {
+        let t = self.t;
+        // 31, not 31.0; 4.2 stays 4.2.
+        let num = |v: f64| -> Value {
+            if v.fract() == 0.0 {
+                json!(v as i64)
+            } else {
+                json!(v)
+            }
+        };
+        let mut out = Vec::new();
+        if let Some(v) = m.nps {
+            out.push(json!({ "name": "NPS", "value": num(v), "scale": t.nps_scale }));
+        }
+        if let Some(v) = m.ces {
+            out.push(json!({ "name": "CES", "value": num(v), "scale": t.ces_scale }));
+        }
+        if let Some(v) = m.csat {
+            out.push(json!({ "name": "CSAT", "value": num(v), "scale": t.csat_scale }));
+        }
+        Value::Array(out)
+    }
+
+    fn journey_average(&self, j: &Journey) -> Value {
+        let scores: Vec<i8> = j
+            .steps()
+            .filter_map(|(_, s)| s.emotion.map(Emotion::score))
+            .collect();
+        average(&scores)
+    }
+
+    /// Every handoff gap in the handbook, in journey order.
+    fn handoff_gaps(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        for (id, list) in &self.h.handoffs {
+            let j = &self.h.journeys[id];
+            for h in list {
+                let Some(gap) = &h.gap else { continue };
+                let step = &j.stages[h.to.stage].steps[h.to.step];
+                out.push(json!({
+                    "journey": j.title,
+                    "url": journey_url(id),
+                    "persona": self.h.personas.get(&j.persona.value).map_or(j.persona.value.as_str(), |p| p.name.as_str()),
+                    "from": self.dept(&h.from_owner),
+                    "to": self.dept(&h.to_owner),
+                    "stage": j.stages[h.to.stage].name.value,
+                    "action": step.action,
+                    "drop": gap.drop.map(|(a, b)| json!({
+                        "from": emotion_view(a, self.lang),
+                        "to": emotion_view(b, self.lang),
+                        "size": a.score() - b.score(),
+                    })),
+                    "pain": gap.pain,
+                    "anchor": format!("step-{}-{}", h.to.stage + 1, h.to.step + 1),
+                }));
+            }
+        }
+        out
+    }
+
+    /// Every page to render; a free page whose path another page already
+    /// takes is an error.
+    pub fn jobs(&self) -> (Vec<PageJob>, Vec<Diagnostic>) {
+        let mut jobs = Vec::new();
+        self.home(&mut jobs);
+        self.personas(&mut jobs);
+        self.journeys(&mut jobs);
+        self.lenses(&mut jobs);
+        self.touchpoints(&mut jobs);
+        self.insights(&mut jobs);
+        let mut taken: BTreeSet<String> = jobs.iter().map(|j| j.path.clone()).collect();
+        taken.insert("404.html".to_owned());
+        let mut diags = Vec::new();
+        self.pages(&mut jobs, &mut taken, &mut diags);
+        jobs.push(PageJob {
+            path: "404.html".to_owned(),
+            template: "404.html",
+            title: self.t.not_found.to_owned(),
+            section: "",
+            data: Value::Null,
+            breadcrumbs: vec![],
+            prev: None,
+            next: None,
+        });
+        (jobs, diags)
+    }
+
+    fn crumbs(&self, section: Option<(&str, &str)>) -> Vec<(String, String)> {
+        let mut c = vec![(self.t.home.to_owned(), "index.html".to_owned())];
+        if let Some((label, url)) = section {
+            c.push((label.to_owned(), url.to_owned()));
+        }
+        c
+    }
+
+    fn home(&self, jobs: &mut Vec<PageJob>) {
+        let h = self.h;
+        let body = h
+            .home
+            .as_ref()
+            .map(|p| self.md(&p.meta.body, &p.meta.file, "index.html"))
+            .unwrap_or_default();
+        let lenses: Vec<&String> = h.lenses.keys().collect();
+        let rows: Vec<Value> = self
+            .personas_sorted
+            .iter()
+            .map(|pid| {
+                let cells: Vec<Value> = lenses
+                    .iter()
+                    .map(|lid| {
+                        let ids = self
+                            .by_lens
+                            .get(*lid)
+                            .and_then(|m| m.get(pid))
+                            .cloned()
+                            .unwrap_or_default();
+                        let journeys: Vec<Value> = ids
+                            .iter()
+                            .map(|jid| {
+                                let j = &h.journeys[jid];
+                                json!({ "title": j.title, "url": journey_url(jid), "average": self.journey_average(j) })
+                            })
+                            .collect();
+                        json!({ "lens": h.lenses[*lid].title, "journeys": journeys })
+                    })
+                    .collect();
+                json!({ "persona": h.personas[pid].name, "url": persona_url(pid), "cells": cells })
+            })
+            .collect();
+        let mut worst: Vec<(f64, &String)> = h
+            .touchpoints
+            .keys()
+            .filter_map(|id| {
+                self.touchpoint_average(id)
+                    .get("value")
+                    .and_then(Value::as_f64)
+                    .map(|v| (v, id))
+            })
+            .collect();
+        worst.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        let worst: Vec<Value> = worst
+            .iter()
+            .take(5)
+            .map(|(_, id)| {
+                let tp = &h.touchpoints[*id];
+                json!({
+                    "name": tp.name,
+                    "url": touchpoint_url(id),
+                    "average": self.touchpoint_average(id),
+                    "owner": tp.owner.as_ref().map(|o| self.dept(&o.value)),
+                })
+            })
+            .collect();
+        let title = h
+            .home
+            .as_ref()
+            .and_then(|p| p.title.clone())
+            .unwrap_or_else(|| h.config.title.clone());
+        jobs.push(PageJob {
+            path: "index.html".to_owned(),
+            template: "index.html",
+            title,
+            section: "home",
+            data: json!({
+                "body": body,
+                "lenses": lenses.iter().map(|l| json!({ "title": h.lenses[*l].title, "url": lens_url(l) })).collect::<Vec<_>>(),
+                "coverage": rows,
+                "worst": worst,
+                "gaps": self.handoff_gaps(),
+                "counts": {
+                    "personas": h.personas.len(),
+                    "journeys": h.journeys.len(),
+                    "touchpoints": h.touchpoints.len(),
+                    "steps": h.journeys.values().map(|j| j.steps().count()).sum::<usize>(),
+                },
+            }),
+            breadcrumbs: vec![],
+            prev: None,
+            next: None,
+        });
+    }
+
+    fn personas(&self, jobs: &mut Vec<PageJob>) {
+        let h = self.h;
+        let t = self.t;
+        let list: Vec<Value> = self
+            .personas_sorted
+            .iter()
+            .map(|id| {
+                let p = &h.personas[id];
+                json!({ "name": p.name, "url": persona_url(id), "role": p.role, "quote": p.quote, "segment": p.segment })
+            })
+            .collect();
+        jobs.push(PageJob {
+            path: "personas/index.html".to_owned(),
+            template: "personas.html",
+            title: t.personas.to_owned(),
+            section: "personas",
+            data: json!({ "personas": list }),
+            breadcrumbs: self.crumbs(None),
+            prev: None,
+            next: None,
+        });
+        for (i, id) in self.personas_sorted.iter().enumerate() {
+            let p = &h.personas[id];
+            let path = persona_url(id);
+            let mut lenses = Vec::new();
+            for (lid, lens) in &h.lenses {
+                let Some(ids) = self.by_lens.get(lid).and_then(|m| m.get(id)) else {
+                    continue;
+                };
+                let journeys: Vec<Value> = ids
+                    .iter()
+                    .map(|jid| {
+                        let j = &h.journeys[jid];
+                        json!({
+                            "title": j.title,
+                            "url": journey_url(jid),
+                            "scenario": j.scenario,
+                            "average": self.journey_average(j),
+                            "steps": j.steps().count(),
+                            "lifecycle": j.lifecycle.map(|l| i18n::lifecycle(l, self.lang)),
+                            "next": j.next.iter().filter_map(|n| h.journeys.get(&n.value).map(|nj| json!({ "title": nj.title, "url": journey_url(&n.value) }))).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                lenses.push(
+                    json!({ "title": lens.title, "url": lens_url(lid), "journeys": journeys }),
+                );
+            }
+            let neighbour =
+                |k: Option<&String>| k.map(|pid| (h.personas[pid].name.clone(), persona_url(pid)));
+            jobs.push(PageJob {
+                path: path.clone(),
+                template: "persona.html",
+                title: p.name.clone(),
+                section: "personas",
+                data: json!({
+                    "name": p.name,
+                    "role": p.role,
+                    "segment": p.segment,
+                    "quote": p.quote,
+                    "goals": p.goals,
+                    "needs": p.needs,
+                    "frustrations": p.frustrations,
+                    "channels": p.channels,
+                    "body": self.md(&p.meta.body, &p.meta.file, &path),
+                    "lenses": lenses,
+                    "extra": p.meta.extra,
+                }),
+                breadcrumbs: self.crumbs(Some((t.personas, "personas/index.html"))),
+                prev: neighbour(i.checked_sub(1).and_then(|k| self.personas_sorted.get(k))),
+                next: neighbour(self.personas_sorted.get(i + 1)),
+            });
+        }
+    }
+
+    /// Journeys in reading order: by persona order, then lens id.
+    fn journeys_sorted(&self) -> Vec<&String> {
+        let rank: BTreeMap<&String, usize> = self
+            .personas_sorted
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
+        let mut ids: Vec<&String> = self.h.journeys.keys().collect();
+        ids.sort_by_key(|id| {
+            let j = &self.h.journeys[*id];
+            (
+                rank.get(&j.persona.value).copied().unwrap_or(usize::MAX),
+                j.meta.weight.unwrap_or(0),
+                (*id).clone(),
+            )
+        });
+        ids
+    }
+
+    fn journeys(&self, jobs: &mut Vec<PageJob>) {
+        let h = self.h;
+        let t = self.t;
+        let sorted = self.journeys_sorted();
+        let list: Vec<Value> = sorted
+            .iter()
+            .map(|id| {
+                let j = &h.journeys[*id];
+                json!({
+                    "title": j.title,
+                    "url": journey_url(id),
+                    "persona": h.personas.get(&j.persona.value).map(|p| p.name.clone()),
+                    "lens": h.lenses.get(&j.lens.value).map(|l| l.title.clone()),
+                    "average": self.journey_average(j),
+                    "steps": j.steps().count(),
+                })
+            })
+            .collect();
+        jobs.push(PageJob {
+            path: "journeys/index.html".to_owned(),
+            template: "journeys.html",
+            title: t.journeys.to_owned(),
+            section: "journeys",
+            data: json!({ "journeys": list }),
+            breadcrumbs: self.crumbs(None),
+            prev: None,
+            next: None,
+        });
+        for (i, id) in sorted.iter().enumerate() {
+            let neighbour = |k: Option<&&String>| {
+                k.map(|jid| (h.journeys[*jid].title.clone(), journey_url(jid)))
+            };
+            jobs.push(PageJob {
+                path: journey_url(id),
+                template: "journey.html",
+                title: h.journeys[*id].title.clone(),
+                section: "journeys",
+                data: self.journey(id),
+                breadcrumbs: self.crumbs(Some((t.journeys, "journeys/index.html"))),
+                prev: neighbour(i.checked_sub(1).and_then(|k| sorted.get(k))),
+                next: neighbour(sorted.get(i + 1)),
+            });
+        }
+    }
+
+    /// The journey page: the grid, the curve, the narratives, the source.
+    fn journey(&self, id: &str) -> Value {
+        let h = self.h;
+        let j = &h.journeys[id];
+        let path = journey_url(id);
+        let lang = self.lang;
+        let handoffs: BTreeMap<(usize, usize), &crate::insights::Handoff> = h
+            .handoffs
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|ho| ((ho.to.stage, ho.to.step), ho))
+            .collect();
+        let body = markdown::sections(&j.meta.body);
+        let mut intro = body.intro.clone();
+        let mut narratives: BTreeMap<usize, String> = BTreeMap::new();
+        for (heading, text) in &body.sections {
+            let stage = j.stages.iter().position(|s| {
+                crate::diagnostic::fold(&s.name.value) == crate::diagnostic::fold(heading)
+            });
+            match stage {
+                Some(si) => {
+                    narratives.insert(si, self.md(text, &j.meta.file, &path));
+                }
+                None => {
+                    intro.push_str(&format!("## {heading}\n{text}"));
+                }
+            }
+        }
+        let mut stages = Vec::new();
+        let mut steps = Vec::new();
+        let mut points_data: Vec<(Option<i8>, String, &'static str)> = Vec::new();
+        for (si, stage) in j.stages.iter().enumerate() {
+            let span = stage.steps.len().max(1);
+            let touched = stage.steps.iter().any(|s| !s.touchpoints.is_empty());
+            stages.push(json!({
+                "name": stage.name.value,
+                "span": span,
+                "description": stage.description,
+                "metrics": self.metrics(&stage.metrics),
+                "narrative": narratives.get(&si),
+                "unmapped": !touched,
+                "average": average(&stage.steps.iter().filter_map(|s| s.emotion.map(Emotion::score)).collect::<Vec<_>>()),
+            }));
+            if stage.steps.is_empty() {
+                steps.push(json!({ "empty": true, "first": true, "stage": stage.name.value }));
+                points_data.push((None, String::new(), ""));
+                continue;
+            }
+            for (k, step) in stage.steps.iter().enumerate() {
+                let owner = effective_owner(step, &h.touchpoints);
+                let handoff = handoffs.get(&(si, k)).map(|ho| {
+                    json!({
+                        "from": self.dept(&ho.from_owner),
+                        "gap": ho.gap.is_some(),
+                    })
+                });
+                let emotion = step.emotion.map(|e| emotion_view(e, lang));
+                points_data.push((
+                    step.emotion.map(Emotion::score),
+                    step.action.clone(),
+                    step.emotion.map_or("", |e| e.word(lang)),
+                ));
+                steps.push(json!({
+                    "anchor": format!("step-{}-{}", si + 1, k + 1),
+                    "first": k == 0,
+                    "stage": stage.name.value,
+                    "id": step.id.as_ref().map(|i| i.value.clone()),
+                    "action": step.action,
+                    "touchpoints": step.touchpoints.iter().map(|t| self.touchpoint_link(&t.value)).collect::<Vec<_>>(),
+                    "thinking": step.thinking,
+                    "emotion": emotion,
+                    "pain": step.pain,
+                    "opportunity": step.opportunity,
+                    "owner": owner.map(|o| self.dept(o)),
+                    "owner_set": step.owner.is_some(),
+                    "handoff": handoff,
+                    "backstage": step.backstage,
+                    "systems": step.systems.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
+                    "metrics": self.metrics(&step.metrics),
+                    "transaction": step.transaction,
+                    "dropoff": step.dropoff,
+                }));
+            }
+        }
+        let points: Vec<svg::Point> = points_data
+            .iter()
+            .map(|(score, label, word)| svg::Point {
+                score: *score,
+                label,
+                word,
+            })
+            .collect();
+        let words: Vec<&str> = Emotion::ALL.iter().map(|e| e.word(lang)).collect();
+        let curve = svg::curve(
+            &points,
+            &format!("{} — {}", self.t.emotion_curve, j.title),
+            [words[0], words[1], words[2], words[3], words[4]],
+        );
+        let has = |f: &dyn Fn(&crate::model::Step) -> bool| j.steps().any(|(_, s)| f(s));
+        let lanes = json!({
+            "thinking": has(&|s| s.thinking.is_some()),
+            "pain": has(&|s| s.pain.is_some()),
+            "opportunity": has(&|s| s.opportunity.is_some()),
+            "backstage": has(&|s| s.backstage.is_some()),
+            "systems": has(&|s| !s.systems.is_empty()),
+            "metrics": has(&|s| s.metrics != Metrics::default()),
+        });
+        let persona = h.personas.get(&j.persona.value);
+        let lens = h.lenses.get(&j.lens.value);
+        json!({
+            "id": id,
+            "title": j.title,
+            "scenario": j.scenario,
+            "persona": persona.map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
+            "lens": lens.map(|l| json!({ "title": l.title, "url": lens_url(&j.lens.value) })),
+            "owner": j.owner.as_ref().map(|o| self.dept(&o.value)),
+            "stakeholders": j.stakeholders,
+            "research": j.research,
+            "duration": j.duration,
+            "lifecycle": j.lifecycle.map(|l| i18n::lifecycle(l, lang)),
+            "next": j.next.iter().filter_map(|n| h.journeys.get(&n.value).map(|nj| json!({ "title": nj.title, "url": journey_url(&n.value) }))).collect::<Vec<_>>(),
+            "metrics": self.metrics(&j.metrics),
+            "average": self.journey_average(j),
+            "stages": stages,
+            "steps": steps,
+            "columns": steps.len(),
+            "column_width": svg::COLUMN,
+            "curve": curve,
+            "lanes": lanes,
+            "intro": self.md(&intro, &j.meta.file, &path),
+            "source": highlighted_source(&j.meta.source),
+            "extra": j.meta.extra,
+        })
+    }
+
+    fn lenses(&self, jobs: &mut Vec<PageJob>) {
+        let h = self.h;
+        let t = self.t;
+        let ids: Vec<&String> = h.lenses.keys().collect();
+        let list: Vec<Value> = ids
+            .iter()
+            .map(|id| {
+                let l = &h.lenses[*id];
+                let count = self.by_lens.get(*id).map_or(0, |m| m.values().map(Vec::len).sum());
+                json!({ "title": l.title, "url": lens_url(id), "description": l.description, "stages": l.stages, "free": l.free, "journeys": count })
+            })
+            .collect();
+        jobs.push(PageJob {
+            path: "lenses/index.html".to_owned(),
+            template: "lenses.html",
+            title: t.lenses.to_owned(),
+            section: "lenses",
+            data: json!({ "lenses": list }),
+            breadcrumbs: self.crumbs(None),
+            prev: None,
+            next: None,
+        });
+        for (i, id) in ids.iter().enumerate() {
+            let l = &h.lenses[*id];
+            // Columns: the lens's stages, or for a free lens every stage name
+            // its journeys use, in order of first appearance.
+            let mut columns: Vec<String> = l.stages.clone();
+            let journey_ids: Vec<&String> = self
+                .personas_sorted
+                .iter()
+                .filter_map(|pid| self.by_lens.get(*id).and_then(|m| m.get(pid)))
+                .flatten()
+                .collect();
+            for jid in &journey_ids {
+                for s in &h.journeys[*jid].stages {
+                    if !columns.iter().any(|c| c == &s.name.value) {
+                        columns.push(s.name.value.clone());
+                    }
+                }
+            }
+            let rows: Vec<Value> = journey_ids
+                .iter()
+                .map(|jid| {
+                    let j = &h.journeys[*jid];
+                    let cells: Vec<Value> = columns
+                        .iter()
+                        .map(|c| {
+                            let stage = j.stages.iter().find(|s| &s.name.value == c);
+                            match stage {
+                                None => Value::Null,
+                                Some(s) => json!({
+                                    "steps": s.steps.iter().map(|st| json!({
+                                        "action": st.action,
+                                        "emotion": st.emotion.map(|e| emotion_view(e, self.lang)),
+                                        "pain": st.pain,
+                                    })).collect::<Vec<_>>(),
+                                }),
+                            }
+                        })
+                        .collect();
+                    json!({
+                        "title": j.title,
+                        "url": journey_url(jid),
+                        "persona": h.personas.get(&j.persona.value).map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
+                        "average": self.journey_average(j),
+                        "cells": cells,
+                    })
+                })
+                .collect();
+            let neighbour =
+                |k: Option<&&String>| k.map(|lid| (h.lenses[*lid].title.clone(), lens_url(lid)));
+            jobs.push(PageJob {
+                path: lens_url(id),
+                template: "lens.html",
+                title: l.title.clone(),
+                section: "lenses",
+                data: json!({
+                    "id": id,
+                    "title": l.title,
+                    "description": l.description,
+                    "stages": l.stages,
+                    "free": l.free,
+                    "columns": columns,
+                    "rows": rows,
+                }),
+                breadcrumbs: self.crumbs(Some((t.lenses, "lenses/index.html"))),
+                prev: neighbour(i.checked_sub(1).and_then(|k| ids.get(k))),
+                next: neighbour(ids.get(i + 1)),
+            });
+        }
+    }
+
+    fn touchpoints(&self, jobs: &mut Vec<PageJob>) {
+        let h = self.h;
+        let t = self.t;
+        let ids: Vec<&String> = h.touchpoints.keys().collect();
+        let list: Vec<Value> = ids
+            .iter()
+            .map(|id| {
+                let tp = &h.touchpoints[*id];
+                json!({
+                    "name": tp.name,
+                    "url": touchpoint_url(id),
+                    "channel": tp.channel,
+                    "owner": tp.owner.as_ref().map(|o| self.dept(&o.value)),
+                    "average": self.touchpoint_average(id),
+                    "uses": self.by_touchpoint.get(*id).map_or(0, Vec::len),
+                })
+            })
+            .collect();
+        jobs.push(PageJob {
+            path: "touchpoints/index.html".to_owned(),
+            template: "touchpoints.html",
+            title: t.touchpoints.to_owned(),
+            section: "touchpoints",
+            data: json!({ "touchpoints": list }),
+            breadcrumbs: self.crumbs(None),
+            prev: None,
+            next: None,
+        });
+        for (i, id) in ids.iter().enumerate() {
+            let tp = &h.touchpoints[*id];
+            let path = touchpoint_url(id);
+            let uses = self.by_touchpoint.get(*id).cloned().unwrap_or_default();
+            let pains: Vec<&StepRef> = uses.iter().filter(|r| r.pain.is_some()).collect();
+            let opportunities: Vec<&StepRef> =
+                uses.iter().filter(|r| r.opportunity.is_some()).collect();
+            let mut journeys: Vec<(&str, &str)> = uses
+                .iter()
+                .map(|r| (r.journey.as_str(), r.journey_url.as_str()))
+                .collect();
+            journeys.dedup();
+            let neighbour = |k: Option<&&String>| {
+                k.map(|tid| (h.touchpoints[*tid].name.clone(), touchpoint_url(tid)))
+            };
+            jobs.push(PageJob {
+                path: path.clone(),
+                template: "touchpoint.html",
+                title: tp.name.clone(),
+                section: "touchpoints",
+                data: json!({
+                    "id": id,
+                    "name": tp.name,
+                    "channel": tp.channel,
+                    "owner": tp.owner.as_ref().map(|o| self.dept(&o.value)),
+                    "systems": tp.systems.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
+                    "body": self.md(&tp.meta.body, &tp.meta.file, &path),
+                    "average": self.touchpoint_average(id),
+                    "uses": uses,
+                    "journeys": journeys.len(),
+                    "pains": pains,
+                    "opportunities": opportunities,
+                    "extra": tp.meta.extra,
+                }),
+                breadcrumbs: self.crumbs(Some((t.touchpoints, "touchpoints/index.html"))),
+                prev: neighbour(i.checked_sub(1).and_then(|k| ids.get(k))),
+                next: neighbour(ids.get(i + 1)),
+            });
+        }
+    }
+
+    fn insights(&self, jobs: &mut Vec<PageJob>) {
+        let h = self.h;
+        let mut by_owner: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut unmapped = Vec::new();
+        let mut moments = Vec::new();
+        for id in self.journeys_sorted() {
+            let j = &h.journeys[id];
+            for (si, stage) in j.stages.iter().enumerate() {
+                if !stage.steps.is_empty() && stage.steps.iter().all(|s| s.touchpoints.is_empty()) {
+                    unmapped.push(json!({
+                        "journey": j.title,
+                        "url": journey_url(id),
+                        "stage": stage.name.value,
+                        "steps": stage.steps.iter().map(|s| s.action.clone()).collect::<Vec<_>>(),
+                    }));
+                }
+                for (k, step) in stage.steps.iter().enumerate() {
+                    let item = json!({
+                        "journey": j.title,
+                        "url": journey_url(id),
+                        "anchor": format!("step-{}-{}", si + 1, k + 1),
+                        "stage": stage.name.value,
+                        "action": step.action,
+                        "pain": step.pain,
+                        "emotion": step.emotion.map(|e| emotion_view(e, self.lang)),
+                        "transaction": step.transaction,
+                        "dropoff": step.dropoff,
+                    });
+                    if step.pain.is_some() {
+                        let owner = effective_owner(step, &h.touchpoints)
+                            .map_or_else(|| self.t.none.to_owned(), |o| self.dept(o));
+                        by_owner.entry(owner).or_default().push(item.clone());
+                    }
+                    if step.transaction || step.dropoff {
+                        moments.push((step.emotion.map_or(0, Emotion::score), item));
+                    }
+                }
+            }
+        }
+        // Worst moments first.
+        moments.sort_by_key(|(score, _)| *score);
+        let by_touchpoint: Vec<Value> = h
+            .touchpoints
+            .iter()
+            .filter_map(|(id, tp)| {
+                let pains: Vec<&StepRef> = self
+                    .by_touchpoint
+                    .get(id)?
+                    .iter()
+                    .filter(|r| r.pain.is_some())
+                    .collect();
+                (!pains.is_empty()).then(|| {
+                    json!({ "name": tp.name, "url": touchpoint_url(id), "average": self.touchpoint_average(id), "pains": pains })
+                })
+            })
+            .collect();
+        let journey_gaps: Vec<Value> = h
+            .journey_gaps
+            .iter()
+            .map(|g| {
+                json!({
+                    "from": { "title": h.journeys[&g.from].title, "url": journey_url(&g.from) },
+                    "to": { "title": h.journeys[&g.to].title, "url": journey_url(&g.to) },
+                    "from_owner": self.dept(&g.from_owner),
+                    "to_owner": self.dept(&g.to_owner),
+                    "drop": g.gap.drop.map(|(a, b)| json!({ "from": emotion_view(a, self.lang), "to": emotion_view(b, self.lang) })),
+                    "pain": g.gap.pain,
+                })
+            })
+            .collect();
+        jobs.push(PageJob {
+            path: "insights.html".to_owned(),
+            template: "insights.html",
+            title: self.t.insights.to_owned(),
+            section: "insights",
+            data: json!({
+                "gaps": self.handoff_gaps(),
+                "journey_gaps": journey_gaps,
+                "by_owner": by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "items": items })).collect::<Vec<_>>(),
+                "by_touchpoint": by_touchpoint,
+                "unmapped": unmapped,
+                "moments": moments.into_iter().map(|(_, m)| m).collect::<Vec<_>>(),
+                "heatmaps": self.heatmaps(),
+            }),
+            breadcrumbs: self.crumbs(None),
+            prev: None,
+            next: None,
+        });
+    }
+
+    /// Average emotion per touchpoint × stage, one table per lens.
+    fn heatmaps(&self) -> Vec<Value> {
+        let h = self.h;
+        let mut out = Vec::new();
+        for (lid, lens) in &h.lenses {
+            let Some(by_persona) = self.by_lens.get(lid) else {
+                continue;
+            };
+            let mut columns: Vec<String> = lens.stages.clone();
+            // (touchpoint, column) -> scores
+            let mut cells: BTreeMap<(String, usize), Vec<i8>> = BTreeMap::new();
+            for jid in by_persona.values().flatten() {
+                for stage in &h.journeys[jid].stages {
+                    let col = match columns.iter().position(|c| c == &stage.name.value) {
+                        Some(c) => c,
+                        None => {
+                            columns.push(stage.name.value.clone());
+                            columns.len() - 1
+                        }
+                    };
+                    for step in &stage.steps {
+                        for t in &step.touchpoints {
+                            let entry = cells.entry((t.value.clone(), col)).or_default();
+                            if let Some(e) = step.emotion {
+                                entry.push(e.score());
+                            }
+                        }
+                    }
+                }
+            }
+            let mut rows: BTreeMap<&String, Vec<Value>> = BTreeMap::new();
+            for (tp, _) in cells.keys() {
+                rows.entry(tp)
+                    .or_insert_with(|| vec![Value::Null; columns.len()]);
+            }
+            for ((tp, col), scores) in &cells {
+                if let Some(row) = rows.get_mut(tp) {
+                    row[*col] = json!({ "average": average(scores), "count": scores.len() });
+                }
+            }
+            let rows: Vec<Value> = rows
+                .into_iter()
+                .map(|(tp, cells)| {
+                    let link = self.touchpoint_link(tp);
+                    json!({ "name": link["name"], "url": link["url"], "cells": cells })
+                })
+                .collect();
+            out.push(json!({ "lens": lens.title, "url": lens_url(lid), "columns": columns, "rows": rows }));
+        }
+        out
+    }
+
+    fn pages(
+        &self,
+        jobs: &mut Vec<PageJob>,
+        taken: &mut BTreeSet<String>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let h = self.h;
+        for (i, id) in self.pages_sorted.iter().enumerate() {
+            let p = &h.pages[id];
+            let path = page_url(p);
+            if !taken.insert(path.clone()) {
+                diags.push(
+                    Diagnostic::error(
+                        "page-collision",
+                        format!("this page would be written to `{path}`, which another page of the handbook already uses"),
+                    )
+                    .at(&p.meta.file, p.meta.id.span.clone())
+                    .help("rename the file or give it another `id:`"),
+                );
+                continue;
+            }
+            let neighbour = |k: Option<&String>| {
+                k.map(|pid| (page_title(&h.pages[pid]), page_url(&h.pages[pid])))
+            };
+            jobs.push(PageJob {
+                path: path.clone(),
+                template: "page.html",
+                title: page_title(p),
+                section: "pages",
+                data: json!({
+                    "title": page_title(p),
+                    "description": p.description,
+                    "body": self.md(&p.meta.body, &p.meta.file, &path),
+                    "extra": p.meta.extra,
+                }),
+                breadcrumbs: self.crumbs(None),
+                prev: neighbour(i.checked_sub(1).and_then(|k| self.pages_sorted.get(k))),
+                next: neighbour(self.pages_sorted.get(i + 1)),
+            });
+        }
+    }
+
+    /// What the search finds: every page with its words.
+    pub fn search_docs(&self) -> Vec<Doc> {
+        let h = self.h;
+        let t = self.t;
+        let mut docs = Vec::new();
+        for id in &self.personas_sorted {
+            let p = &h.personas[id];
+            let mut text = vec![
+                p.role.clone().unwrap_or_default(),
+                p.quote.clone().unwrap_or_default(),
+            ];
+            text.extend(
+                p.goals
+                    .iter()
+                    .chain(&p.needs)
+                    .chain(&p.frustrations)
+                    .cloned(),
+            );
+            text.push(markdown::plain_text(&p.meta.body));
+            docs.push(Doc::new(
+                &p.name,
+                &persona_url(id),
+                t.persona,
+                &text.join(" "),
+            ));
+        }
+        for id in self.journeys_sorted() {
+            let j = &h.journeys[id];
+            let mut text = vec![j.scenario.clone().unwrap_or_default()];
+            for (_, s) in j.steps() {
+                text.push(s.action.clone());
+                text.extend(
+                    s.pain
+                        .iter()
+                        .chain(&s.opportunity)
+                        .chain(&s.thinking)
+                        .cloned(),
+                );
+                text.extend(s.touchpoints.iter().map(|tp| {
+                    h.touchpoints
+                        .get(&tp.value)
+                        .map_or(tp.value.clone(), |x| x.name.clone())
+                }));
+            }
+            text.push(markdown::plain_text(&j.meta.body));
+            docs.push(Doc::new(
+                &j.title,
+                &journey_url(id),
+                t.journey,
+                &text.join(" "),
+            ));
+        }
+        for (id, tp) in &h.touchpoints {
+            let text = format!(
+                "{} {}",
+                tp.channel.clone().unwrap_or_default(),
+                markdown::plain_text(&tp.meta.body)
+            );
+            docs.push(Doc::new(&tp.name, &touchpoint_url(id), t.touchpoint, &text));
+        }
+        for (id, l) in &h.lenses {
+            let text = format!(
+                "{} {}",
+                l.description.clone().unwrap_or_default(),
+                l.stages.join(" ")
+            );
+            docs.push(Doc::new(&l.title, &lens_url(id), t.lens, &text));
+        }
+        for id in &self.pages_sorted {
+            let p = &h.pages[id];
+            docs.push(Doc::new(
+                &page_title(p),
+                &page_url(p),
+                t.pages,
+                &markdown::plain_text(&p.meta.body),
+            ));
+        }
+        docs
+    }
+}
+
+/// A free page's title: `title`, else its first heading, else its id.
+pub fn page_title(p: &Page) -> String {
+    p.title
+        .clone()
+        .or_else(|| markdown::first_heading(&p.meta.body))
+        .unwrap_or_else(|| p.meta.id.value.clone())
+}
+
+/// The journey file as written, highlighted: front matter as YAML or TOML,
+/// the body as Markdown.
+fn highlighted_source(full: &str) -> String {
+    match crate::source::split(full) {
+        Ok(parts) => {
+            let lang = match parts.format {
+                crate::source::Format::Yaml => "yaml",
+                crate::source::Format::Toml => "toml",
+            };
+            let delim = &full[..parts.front.start];
+            let close = &full[parts.front.end..parts.body.start];
+            format!(
+                "{}{}{}{}",
+                super::escape(delim),
+                super::highlight::highlight(&full[parts.front.clone()], lang),
+                super::escape(close),
+                super::highlight::highlight(&full[parts.body.clone()], "markdown")
+            )
+        }
+        Err(_) => super::escape(full),
+    }
+}

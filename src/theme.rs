@@ -1,0 +1,135 @@
+//! The theme: templates and static files. The default theme is embedded in
+//! the binary; a handbook's `themes/<name>/templates/<file>.html` replaces
+//! one template by name, and `themes/<name>/static/**` is copied to the
+//! output (over the built-in static files of the same name).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use walkdir::WalkDir;
+
+/// Built-in templates, by file name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "base.html",
+        include_str!("../themes/default/templates/base.html"),
+    ),
+    (
+        "index.html",
+        include_str!("../themes/default/templates/index.html"),
+    ),
+    (
+        "persona.html",
+        include_str!("../themes/default/templates/persona.html"),
+    ),
+    (
+        "personas.html",
+        include_str!("../themes/default/templates/personas.html"),
+    ),
+    (
+        "touchpoint.html",
+        include_str!("../themes/default/templates/touchpoint.html"),
+    ),
+    (
+        "touchpoints.html",
+        include_str!("../themes/default/templates/touchpoints.html"),
+    ),
+    (
+        "journey.html",
+        include_str!("../themes/default/templates/journey.html"),
+    ),
+    (
+        "journeys.html",
+        include_str!("../themes/default/templates/journeys.html"),
+    ),
+    (
+        "lens.html",
+        include_str!("../themes/default/templates/lens.html"),
+    ),
+    (
+        "lenses.html",
+        include_str!("../themes/default/templates/lenses.html"),
+    ),
+    (
+        "insights.html",
+        include_str!("../themes/default/templates/insights.html"),
+    ),
+    (
+        "page.html",
+        include_str!("../themes/default/templates/page.html"),
+    ),
+    (
+        "404.html",
+        include_str!("../themes/default/templates/404.html"),
+    ),
+];
+
+/// Built-in static files, by output path.
+pub const STATIC: &[(&str, &str)] = &[
+    (
+        "static/style.css",
+        include_str!("../themes/default/static/style.css"),
+    ),
+    (
+        "static/search.js",
+        include_str!("../themes/default/static/search.js"),
+    ),
+];
+
+/// Templates and static files for one build.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub templates: BTreeMap<String, String>,
+    pub statics: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// The built-in theme with the handbook's overrides from
+    /// `root/themes/<name>/`, if that folder exists.
+    pub fn load(root: &Path, name: &str) -> std::io::Result<Theme> {
+        let mut theme = Theme::builtin();
+        let dir = root.join("themes").join(name);
+        let templates = dir.join("templates");
+        if templates.is_dir() {
+            for entry in std::fs::read_dir(&templates)? {
+                let entry = entry?;
+                let file = entry.file_name().to_string_lossy().into_owned();
+                if file.ends_with(".html") && entry.file_type()?.is_file() {
+                    theme
+                        .templates
+                        .insert(file, std::fs::read_to_string(entry.path())?);
+                }
+            }
+        }
+        let statics = dir.join("static");
+        if statics.is_dir() {
+            for entry in WalkDir::new(&statics)
+                .follow_links(false)
+                .sort_by_file_name()
+            {
+                let entry = entry.map_err(std::io::Error::other)?;
+                if entry.file_type().is_file() {
+                    let rel = entry.path().strip_prefix(&statics).unwrap_or(entry.path());
+                    theme.statics.insert(
+                        format!("static/{}", crate::source::slash_path(rel)),
+                        std::fs::read(entry.path())?,
+                    );
+                }
+            }
+        }
+        Ok(theme)
+    }
+
+    pub fn builtin() -> Theme {
+        Theme {
+            templates: TEMPLATES
+                .iter()
+                .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+                .collect(),
+            statics: STATIC
+                .iter()
+                .map(|(n, t)| ((*n).to_owned(), t.as_bytes().to_vec()))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,500 @@
+//! `journeydoc build` end to end: what a reader sees on each page kind
+//! (asserted with CSS selectors), links, determinism and output safety.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{copy_tree, example, fixture, journeydoc, run};
+use scraper::{Html, Selector};
+
+fn build_into(root: &Path, out: &Path) -> (i32, String) {
+    let (code, _, stderr) = run(root, &["build", "--output", out.to_str().unwrap()]);
+    (code, stderr)
+}
+
+/// Builds the example handbook once per test run, for every test that only reads it.
+fn built_example() -> ((), PathBuf) {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let out = BUILT.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("example-site");
+        let (code, stderr) = build_into(&example(), &out);
+        assert_eq!(code, 0, "{stderr}");
+        out
+    });
+    ((), out.clone())
+}
+
+fn page(out: &Path, path: &str) -> Html {
+    let text = std::fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    Html::parse_document(&text)
+}
+
+fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    doc.select(&Selector::parse(css).unwrap()).collect()
+}
+
+fn text(e: &scraper::ElementRef) -> String {
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every file of a folder, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn every_page_kind_is_there() {
+    let (_dir, out) = built_example();
+    for path in [
+        "index.html",
+        "404.html",
+        "insights.html",
+        "personas/index.html",
+        "personas/carla.html",
+        "journeys/index.html",
+        "journeys/carla/activity.html",
+        "lenses/index.html",
+        "lenses/b2b.html",
+        "lenses/activity.html",
+        "touchpoints/index.html",
+        "touchpoints/call-centre.html",
+        "guide/how-to-map-a-journey.html",
+        "glossary.html",
+        "sitemap.xml",
+        "journeys.json",
+        "search-index.js",
+        "static/style.css",
+        "static/search.js",
+        "static/highlight.css",
+    ] {
+        assert!(out.join(path).is_file(), "{path} missing");
+    }
+    let home = page(&out, "index.html");
+    assert_eq!(select(&home, "html")[0].value().attr("lang"), Some("en"));
+    let nav: Vec<String> = select(&home, "nav.sections a").iter().map(text).collect();
+    assert_eq!(
+        nav,
+        [
+            "Home",
+            "Personas",
+            "Journeys",
+            "Lenses",
+            "Touchpoints",
+            "Insights",
+            "Guides"
+        ]
+    );
+}
+
+#[test]
+fn journey_page_shows_the_map_as_a_grid_with_an_svg_curve() {
+    let (_dir, out) = built_example();
+    let doc = page(&out, "journeys/carla/activity.html");
+    let stages: Vec<String> = select(&doc, "tr.lane-stage th.stage .stage-name")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "Discover",
+            "Compare",
+            "Buy",
+            "Receive",
+            "Get help",
+            "Class day"
+        ]
+    );
+    let actions = select(&doc, "tr.lane-action td");
+    assert_eq!(actions.len(), 16, "one column per step");
+    assert!(text(&actions[0]).starts_with("Reads an online review"));
+    for lane in [
+        "touchpoints",
+        "thinking",
+        "emotion",
+        "pain",
+        "opportunity",
+        "owner",
+        "backstage",
+    ] {
+        assert_eq!(
+            select(&doc, &format!("tr.lane-{lane}")).len(),
+            1,
+            "lane {lane}"
+        );
+    }
+    // The touchpoint lane links to touchpoint pages.
+    let tp = select(&doc, "tr.lane-touchpoints td a");
+    assert_eq!(
+        tp[0].value().attr("href"),
+        Some("../../touchpoints/review-site.html")
+    );
+    // The SVG: one point per rated step, accessible name, drawn at build time.
+    let svg = select(&doc, "tr.lane-emotion svg.curve");
+    assert_eq!(svg.len(), 1);
+    assert!(
+        svg[0]
+            .value()
+            .attr("aria-label")
+            .unwrap()
+            .contains("Carla buys a backpack")
+    );
+    assert!(select(&doc, "svg.curve title").len() > 1);
+    let points = select(&doc, "svg.curve circle.point");
+    let words = select(&doc, "tr.lane-emotion-words td .emo");
+    assert_eq!(points.len(), words.len());
+    assert!(points.len() >= 14, "{}", points.len());
+    // The wrong colour is angry: the lowest level of the curve.
+    let angry: Vec<_> = points
+        .iter()
+        .filter(|p| p.value().attr("data-score") == Some("-2"))
+        .collect();
+    assert!(!angry.is_empty());
+    assert_eq!(angry[0].value().attr("cy"), Some("104"));
+    // Handoffs are marked, and the sales → logistics one is a gap.
+    assert!(!select(&doc, "tr.lane-owner td.handoff-gap").is_empty());
+    assert!(
+        select(&doc, "tr.lane-owner td.handoff-gap .handoff-mark")
+            .iter()
+            .any(|e| e
+                .value()
+                .attr("title")
+                .is_some_and(|t| t.contains("Sales → Logistics")))
+    );
+    // Key transaction and drop-off marks; the text table fallback; metrics with scales.
+    assert!(!select(&doc, ".tag.transaction").is_empty());
+    assert!(!select(&doc, ".tag.dropoff").is_empty());
+    assert_eq!(select(&doc, "details.curve-table tbody tr").len(), 16);
+    let metrics: Vec<String> = select(&doc, "dl.facts dd.metric")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(
+        metrics,
+        [
+            "31 (NPS, −100 to 100)",
+            "4.2 (CES, 1 to 7)",
+            "72 (CSAT, 0 to 100)"
+        ]
+    );
+    // The source, highlighted.
+    assert!(!select(&doc, "details.source code span[class^='hl-']").is_empty());
+}
+
+#[test]
+fn touchpoint_page_lists_every_step_through_it() {
+    let (_dir, out) = built_example();
+    let doc = page(&out, "touchpoints/call-centre.html");
+    let uses = select(&doc, "#uses tbody tr");
+    assert!(!uses.is_empty());
+    let links: Vec<&str> = select(&doc, "#uses tbody td a")
+        .iter()
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        links.contains(&"../journeys/carla/activity.html"),
+        "{links:?}"
+    );
+    assert!(text(&select(&doc, "dl.facts")[0]).contains("Average emotion"));
+    assert!(!select(&doc, "#pains li").is_empty());
+}
+
+#[test]
+fn home_shows_coverage_gaps_worst_touchpoints_and_handoff_gaps() {
+    let (_dir, out) = built_example();
+    let doc = page(&out, "index.html");
+    let rows = select(&doc, "table.coverage tbody tr");
+    assert_eq!(rows.len(), 5, "one row per persona");
+    let cols = select(&doc, "table.coverage thead th").len() - 1;
+    assert_eq!(cols, 6, "five built-in lenses and b2b");
+    let covered = select(&doc, "table.coverage td.covered a").len();
+    let gaps = select(&doc, "table.coverage td.gap").len();
+    assert_eq!(covered, 12);
+    assert_eq!(
+        gaps,
+        5 * 6 - select(&doc, "table.coverage td.covered").len()
+    );
+    assert!(gaps > 0);
+    assert_eq!(select(&doc, "#worst ol li").len(), 5);
+    assert!(select(&doc, "#gaps li").len() >= 11);
+}
+
+#[test]
+fn insights_page_has_the_heatmap_and_unmapped_moments() {
+    let (_dir, out) = built_example();
+    let doc = page(&out, "insights.html");
+    let cells = select(&doc, "table.heatmap td.heat[data-average]");
+    assert!(cells.len() > 20, "{}", cells.len());
+    for c in &cells {
+        let v: f64 = c.value().attr("data-average").unwrap().parse().unwrap();
+        assert!((-2.0..=2.0).contains(&v));
+    }
+    let unmapped = text(&select(&doc, "#unmapped")[0]);
+    assert!(unmapped.contains("Prepare the trip"), "{unmapped}");
+    assert!(!select(&doc, "#handoff-gaps tbody tr").is_empty());
+    assert!(!select(&doc, "#pains-by-owner h3").is_empty());
+    assert!(!select(&doc, "#pains-by-touchpoint h3").is_empty());
+}
+
+#[test]
+fn persona_and_lens_pages() {
+    let (_dir, out) = built_example();
+    let doc = page(&out, "personas/carla.html");
+    assert_eq!(text(&select(&doc, "h1")[0]), "Carla");
+    assert!(!select(&doc, "blockquote.quote").is_empty());
+    let lenses: Vec<String> = select(&doc, "#journeys h3").iter().map(text).collect();
+    assert_eq!(lenses.len(), 3, "{lenses:?}");
+    let doc = page(&out, "lenses/b2b.html");
+    let stages: Vec<String> = select(&doc, "ol.stages li").iter().map(text).collect();
+    assert_eq!(stages.len(), 7);
+    assert_eq!(stages[0], "Out of market");
+    assert!(!select(&doc, "table.side-by-side tbody tr").is_empty());
+}
+
+#[test]
+fn no_internal_link_is_broken() {
+    let (_dir, out) = built_example();
+    let files = tree(&out);
+    let a = Selector::parse("a[href], link[href], script[src]").unwrap();
+    let mut checked = 0;
+    for (path, bytes) in &files {
+        if !path.ends_with(".html") || path == "404.html" {
+            continue;
+        }
+        let doc = Html::parse_document(std::str::from_utf8(bytes).unwrap());
+        let dir = Path::new(path).parent().unwrap();
+        for e in doc.select(&a) {
+            let href = e.value().attr("href").or(e.value().attr("src")).unwrap();
+            if href.starts_with("http") || href.starts_with('#') || href.starts_with("mailto:") {
+                continue;
+            }
+            let target = href.split('#').next().unwrap();
+            let resolved = normalise(&dir.join(target));
+            assert!(
+                files.contains_key(&resolved),
+                "{path}: broken link {href} ({resolved})"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked}");
+}
+
+fn normalise(p: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
+
+#[test]
+fn no_request_to_another_host() {
+    let (_dir, out) = built_example();
+    for (path, bytes) in tree(&out) {
+        if path.ends_with(".html") {
+            let doc = Html::parse_document(std::str::from_utf8(&bytes).unwrap());
+            for e in select(&doc, "link[href], script[src], img[src]") {
+                let url = e.value().attr("href").or(e.value().attr("src")).unwrap();
+                assert!(!url.contains("//"), "{path}: {url}");
+            }
+        }
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    assert_eq!(build_into(&example(), &a).0, 0);
+    assert_eq!(build_into(&example(), &b).0, 0);
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (k, v) in &ta {
+        assert!(v == &tb[k], "{k} differs");
+    }
+    // And a rebuild over the same folder keeps it identical.
+    assert_eq!(build_into(&example(), &a).0, 0);
+    assert_eq!(tree(&a), ta);
+}
+
+#[test]
+fn journeys_json_and_sitemap() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&example(), dir.path());
+    let book = dir.path().join("book.toml");
+    let text = std::fs::read_to_string(&book).unwrap();
+    std::fs::write(
+        &book,
+        text.replace(
+            "base-url = \"/\"",
+            "base-url = \"https://cx.example.org/handbook/\"",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    assert_eq!(build_into(dir.path(), &out).0, 0);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("journeys.json")).unwrap()).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["journeys"].as_object().unwrap().len(), 12);
+    assert_eq!(json["journeys"]["carla/activity"]["persona"], "carla");
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://cx.example.org/handbook/journeys/carla/activity.html</loc>")
+    );
+    assert!(!sitemap.contains("404.html"));
+    let not_found = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(not_found.contains("href=\"https://cx.example.org/handbook/static/style.css\""));
+}
+
+#[test]
+fn a_spanish_handbook_speaks_spanish() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let (code, stderr) = build_into(&fixture("es"), &out);
+    assert_eq!(code, 0, "{stderr}");
+    let doc = page(&out, "journeys/lucia/actividad.html");
+    assert_eq!(select(&doc, "html")[0].value().attr("lang"), Some("es"));
+    let nav: Vec<String> = select(&doc, "nav.sections a").iter().map(text).collect();
+    assert!(nav.contains(&"Recorridos".to_owned()), "{nav:?}");
+    let words: Vec<String> = select(&doc, "tr.lane-emotion-words .emo")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(words, ["encantado", "feliz", "enojado"]);
+    assert!(text(&select(&doc, "tr.lane-owner")[0]).contains("brecha de traspaso"));
+    let lens = page(&out, "lenses/target.html");
+    let stages: Vec<String> = select(&lens, "ol.stages li").iter().map(text).collect();
+    assert_eq!(stages, ["Adquisición", "Conversión", "Retención"]);
+}
+
+#[test]
+fn content_errors_write_nothing_and_keep_the_previous_output() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    let out = dir.path().join("public");
+    assert_eq!(build_into(dir.path(), &out).0, 0);
+    let before = tree(&out);
+    copy_tree(&fixture("faults/unknown-persona"), dir.path());
+    let (code, stderr) = build_into(dir.path(), &out);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("unknown persona `lucai`"), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert_eq!(tree(&out), before);
+    // No staging folder left behind.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("journeydoc-")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn dangerous_output_folders_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    std::fs::create_dir(&root).unwrap();
+    copy_tree(&fixture("es"), &root);
+    for (out, reason) in [
+        (root.clone(), "handbook folder"),
+        (root.join("content"), "content folder"),
+        (dir.path().to_path_buf(), "handbook folder or contains it"),
+        (
+            root.join("content/personas/out"),
+            "inside the content folder",
+        ),
+        (PathBuf::from("/"), "root of the file system"),
+    ] {
+        let (code, stderr) = build_into(&root, &out);
+        assert_eq!(code, 2, "{}: {stderr}", out.display());
+        assert!(stderr.contains(reason), "{}: {stderr}", out.display());
+    }
+    // A non-empty folder journeydoc did not create.
+    let foreign = dir.path().join("mine");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "keep me").unwrap();
+    let (code, stderr) = build_into(&root, &foreign);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did not create it"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    // A file added to journeydoc's own output is never deleted.
+    let out = dir.path().join("public");
+    assert_eq!(build_into(&root, &out).0, 0);
+    std::fs::write(out.join("added-by-hand.html"), "mine").unwrap();
+    let (code, stderr) = build_into(&root, &out);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("added-by-hand.html"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("added-by-hand.html")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn an_empty_existing_folder_is_fine_and_the_default_output_is_public() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    std::fs::create_dir(dir.path().join("public")).unwrap();
+    let out = journeydoc(dir.path(), &["build"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("public/index.html").is_file());
+}
+
+#[test]
+fn a_theme_override_replaces_one_template_and_adds_static_files() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    let theme = dir.path().join("themes/default");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    std::fs::create_dir_all(theme.join("static/img")).unwrap();
+    std::fs::write(
+        theme.join("templates/page.html"),
+        "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">{{ data.title }}</p>{% endblock content %}",
+    )
+    .unwrap();
+    std::fs::write(theme.join("static/img/logo.svg"), "<svg/>").unwrap();
+    let out = dir.path().join("public");
+    assert_eq!(build_into(dir.path(), &out).0, 0);
+    assert!(out.join("static/img/logo.svg").is_file());
+    let journey = std::fs::read_to_string(out.join("journeys/lucia/actividad.html")).unwrap();
+    assert!(
+        journey.contains("class=\"grid\""),
+        "other templates stay built in"
+    );
+}
