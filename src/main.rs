@@ -116,10 +116,14 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
         Err(code) => return code,
     };
     let color = color_on_stderr();
-    eprint!(
-        "{}",
-        diagnostic::render_text(&run.diagnostics, &run.sources, color)
-    );
+    // `--quiet` keeps errors but not warnings (`check` is where they are read).
+    let shown: Vec<Diagnostic> = run
+        .diagnostics
+        .iter()
+        .filter(|d| !cli.quiet || d.severity == diagnostic::Severity::Error)
+        .cloned()
+        .collect();
+    eprint!("{}", diagnostic::render_text(&shown, &run.sources, color));
     let config = &run.handbook.config;
     let deny = args.deny_warnings || config.deny_warnings;
     if fails(&run, deny) {
@@ -145,7 +149,27 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let site = match render::render(&run.handbook, &theme) {
+    let bar = (!cli.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("rendering {bar:30} {pos}/{len} pages")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |p: render::Progress| {
+        if let Some(bar) = &bar {
+            match p {
+                render::Progress::Start(n) => bar.set_length(n as u64),
+                render::Progress::Page => bar.inc(1),
+            }
+        }
+    };
+    let rendered = render::render(&run.handbook, &theme, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let site = match rendered {
         Ok(site) => site,
         Err(diags) => {
             eprint!("{}", diagnostic::render_text(&diags, &run.sources, color));

@@ -21,6 +21,15 @@ use crate::diagnostic::Diagnostic;
 use crate::resolve::Handbook;
 use crate::theme::Theme;
 
+/// Rendering progress, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// This many pages will be rendered.
+    Start(usize),
+    /// One more page is done.
+    Page,
+}
+
 /// Output path (relative, `/`-separated) → bytes.
 pub type Site = BTreeMap<String, Vec<u8>>;
 
@@ -57,8 +66,13 @@ pub fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// Renders the whole site.
-pub fn render(handbook: &Handbook, theme: &Theme) -> Result<Site, Vec<Diagnostic>> {
+/// Renders the whole site. `progress` is called with the number of pages
+/// to render, then once per page rendered (from any thread).
+pub fn render(
+    handbook: &Handbook,
+    theme: &Theme,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Site, Vec<Diagnostic>> {
     let mut tera = tera::Tera::new();
     let mut errors = Vec::new();
     // All at once, so templates can extend each other in any order.
@@ -76,6 +90,7 @@ pub fn render(handbook: &Handbook, theme: &Theme) -> Result<Site, Vec<Diagnostic
         return Err(collisions);
     }
     let common = views.common();
+    progress(Progress::Start(jobs.len()));
     // The 404 page is served at any depth: its links start from `base-url`.
     let base = if handbook.config.base_url.ends_with('/') {
         handbook.config.base_url.clone()
@@ -112,9 +127,12 @@ pub fn render(handbook: &Handbook, theme: &Theme) -> Result<Site, Vec<Diagnostic
             ctx.insert("prev", &link(&job.prev));
             ctx.insert("next", &link(&job.next));
             ctx.insert("data", &job.data);
-            tera.render(job.template, &ctx)
+            let page = tera
+                .render(job.template, &ctx)
                 .map(|html| (job.path.clone(), html.into_bytes()))
-                .map_err(|e| template_error(job.template, &e))
+                .map_err(|e| template_error(job.template, &e));
+            progress(Progress::Page);
+            page
         })
         .collect();
     let mut site = Site::new();
