@@ -1149,7 +1149,7 @@ impl<'h> Views<'h> {
             docs.push(Doc::new(
                 &page_title(p),
                 &page_url(p),
-                t.pages,
+                t.guide,
                 &markdown::plain_text(&p.meta.body),
             ));
         }

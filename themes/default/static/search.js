@@ -18,6 +18,10 @@
     var s = document.createElement("script");
     s.src = root + "search-index.js";
     s.onload = then;
+    s.onerror = function () {
+      loading = false;
+      list.innerHTML = "<li class=\"muted\">" + input.dataset.failed + "</li>";
+    };
     document.head.appendChild(s);
   }
 
