@@ -235,7 +235,15 @@ fn home_shows_coverage_gaps_worst_touchpoints_and_handoff_gaps() {
     );
     assert!(gaps > 0);
     assert_eq!(select(&doc, "#worst ol li").len(), 5);
-    assert!(select(&doc, "#gaps li").len() >= 11);
+    // The ten worst of the example's 31 gaps, the biggest drop first; the rest on the insights page.
+    let gaps = select(&doc, "#gaps li");
+    assert_eq!(gaps.len(), 10);
+    assert!(
+        text(&gaps[0]).contains("delighted → angry"),
+        "{}",
+        text(&gaps[0])
+    );
+    assert!(text(&select(&doc, "#gaps p.muted")[0]).starts_with("10 / 31"));
 }
 
 #[test]

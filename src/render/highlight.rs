@@ -69,3 +69,149 @@ mod tests {
         assert!(css().contains("prefers-color-scheme: dark"));
     }
 }
+
+/// A fast, line-based highlighter for the journey source shown on every
+/// journey page: front-matter keys, strings, numbers, comments and Markdown
+/// headings, with the same CSS classes syntect uses. syntect's regex engine
+/// costs milliseconds per file, which at thousands of journeys dominated the
+/// build; fenced code blocks in bodies still go through syntect.
+pub fn source(text: &str, front_lang: &str, front_end: usize) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let in_front = offset < front_end && offset > 0;
+        offset += line.len();
+        let (content, newline) = match line.strip_suffix('\n') {
+            Some(c) => (c, "\n"),
+            None => (line, ""),
+        };
+        if !in_front {
+            if content.trim_start().starts_with('#')
+                || content.trim() == "---"
+                || content.trim() == "+++"
+            {
+                span(&mut out, "hl-markup hl-heading", content);
+            } else {
+                out.push_str(&super::escape(content));
+            }
+        } else if content.trim_start().starts_with('#') {
+            span(&mut out, "hl-comment", content);
+        } else if front_lang == "toml" {
+            toml_line(&mut out, content);
+        } else {
+            yaml_line(&mut out, content);
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+fn span(out: &mut String, class: &str, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    out.push_str("<span class=\"");
+    out.push_str(class);
+    out.push_str("\">");
+    out.push_str(&super::escape(text));
+    out.push_str("</span>");
+}
+
+fn is_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\''))
+}
+
+fn yaml_line(out: &mut String, line: &str) {
+    let indent = line.len() - line.trim_start().len();
+    out.push_str(&line[..indent]);
+    let mut rest = &line[indent..];
+    if let Some(r) = rest.strip_prefix("- ") {
+        span(out, "hl-punctuation", "- ");
+        rest = r;
+    }
+    if let Some(colon) = rest.find(':')
+        && is_key(&rest[..colon])
+        && (rest.len() == colon + 1 || rest[colon + 1..].starts_with(' '))
+    {
+        span(out, "hl-entity hl-name hl-tag", &rest[..colon]);
+        span(out, "hl-punctuation", ":");
+        value(out, &rest[colon + 1..]);
+    } else {
+        value(out, rest);
+    }
+}
+
+fn toml_line(out: &mut String, line: &str) {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with('[') {
+        out.push_str(&line[..line.len() - trimmed.len()]);
+        span(out, "hl-entity hl-name hl-section", trimmed);
+    } else if let Some(eq) = line.find('=')
+        && is_key(line[..eq].trim())
+    {
+        span(out, "hl-entity hl-name hl-tag", &line[..eq]);
+        span(out, "hl-punctuation", "=");
+        value(out, &line[eq + 1..]);
+    } else {
+        value(out, line);
+    }
+}
+
+/// A value: quoted text, a number or a word.
+fn value(out: &mut String, v: &str) {
+    let t = v.trim();
+    let lead = &v[..v.len() - v.trim_start().len()];
+    out.push_str(lead);
+    let class = if t.starts_with('"') || t.starts_with('\'') {
+        "hl-string"
+    } else if t.parse::<f64>().is_ok() || matches!(t, "true" | "false") {
+        "hl-constant hl-numeric"
+    } else {
+        "hl-string hl-unquoted"
+    };
+    span(out, class, t);
+    out.push_str(&v[lead.len() + t.len()..]);
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::*;
+
+    #[test]
+    fn keys_strings_and_headings() {
+        let text =
+            "---\ntitle: \"Carla\"\nstages:\n  - name: Buy\n    weight: 3\n---\n## Buy\ntext <b>\n";
+        let html = source(text, "yaml", 46);
+        assert!(
+            html.contains("<span class=\"hl-entity hl-name hl-tag\">title</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"hl-string\">&quot;Carla&quot;</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"hl-constant hl-numeric\">3</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"hl-markup hl-heading\">## Buy</span>"),
+            "{html}"
+        );
+        assert!(html.contains("text &lt;b&gt;"), "{html}");
+        // Nothing lost: the text of the output is the input.
+        let stripped: String = html
+            .split('<')
+            .map(|p| p.split_once('>').map_or(p, |x| x.1))
+            .collect();
+        assert_eq!(
+            stripped
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">"),
+            text
+        );
+    }
+}

@@ -50,12 +50,16 @@ pub fn escape(s: &str) -> String {
 }
 
 /// One page to render: output path, template, and its own data.
-pub struct PageJob {
+pub struct PageJob<'a> {
     pub path: String,
     pub template: &'static str,
     pub title: String,
     pub section: &'static str,
     pub data: Value,
+    /// Data worked out only when the page is rendered (journey pages: there
+    /// are many, and their view models are large).
+    #[allow(clippy::type_complexity)]
+    pub lazy: Option<Box<dyn Fn() -> Value + Send + Sync + 'a>>,
     pub breadcrumbs: Vec<(String, String)>,
     pub prev: Option<(String, String)>,
     pub next: Option<(String, String)>,
@@ -126,7 +130,10 @@ pub fn render(
             };
             ctx.insert("prev", &link(&job.prev));
             ctx.insert("next", &link(&job.next));
-            ctx.insert("data", &job.data);
+            match &job.lazy {
+                Some(make) => ctx.insert("data", &make()),
+                None => ctx.insert("data", &job.data),
+            }
             let page = tera
                 .render(job.template, &ctx)
                 .map(|html| (job.path.clone(), html.into_bytes()))

@@ -21,6 +21,9 @@ use crate::insights::effective_owner;
 use crate::model::{Emotion, Journey, Metrics, Page};
 use crate::resolve::Handbook;
 
+/// How many handoff gaps the home page shows.
+const HOME_GAPS: usize = 10;
+
 pub fn persona_url(id: &str) -> String {
     format!("personas/{id}.html")
 }
@@ -335,7 +338,7 @@ impl<'h> Views<'h> {
 
     /// Every page to render; a free page whose path another page already
     /// takes is an error.
-    pub fn jobs(&self) -> (Vec<PageJob>, Vec<Diagnostic>) {
+    pub fn jobs(&self) -> (Vec<PageJob<'_>>, Vec<Diagnostic>) {
         let mut jobs = Vec::new();
         self.home(&mut jobs);
         self.personas(&mut jobs);
@@ -353,6 +356,7 @@ impl<'h> Views<'h> {
             title: self.t.not_found.to_owned(),
             section: "",
             data: Value::Null,
+            lazy: None,
             breadcrumbs: vec![],
             prev: None,
             next: None,
@@ -368,7 +372,7 @@ impl<'h> Views<'h> {
         c
     }
 
-    fn home(&self, jobs: &mut Vec<PageJob>) {
+    fn home<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
         let h = self.h;
         let body = h
             .home
@@ -426,6 +430,16 @@ impl<'h> Views<'h> {
                 })
             })
             .collect();
+        // The home page shows the worst gaps (largest drop first, then those
+        // with a pain); the insights page lists them all.
+        let mut worst_gaps = self.handoff_gaps();
+        let gap_count = worst_gaps.len();
+        worst_gaps.sort_by_key(|g| {
+            std::cmp::Reverse(
+                g["drop"]["size"].as_i64().unwrap_or(0) * 2 + i64::from(!g["pain"].is_null()),
+            )
+        });
+        worst_gaps.truncate(HOME_GAPS);
         let title = h
             .home
             .as_ref()
@@ -441,7 +455,8 @@ impl<'h> Views<'h> {
                 "lenses": lenses.iter().map(|l| json!({ "title": h.lenses[*l].title, "url": lens_url(l) })).collect::<Vec<_>>(),
                 "coverage": rows,
                 "worst": worst,
-                "gaps": self.handoff_gaps(),
+                "gaps": worst_gaps,
+                "gap_count": gap_count,
                 "counts": {
                     "personas": h.personas.len(),
                     "journeys": h.journeys.len(),
@@ -449,13 +464,14 @@ impl<'h> Views<'h> {
                     "steps": h.journeys.values().map(|j| j.steps().count()).sum::<usize>(),
                 },
             }),
+            lazy: None,
             breadcrumbs: vec![],
             prev: None,
             next: None,
         });
     }
 
-    fn personas(&self, jobs: &mut Vec<PageJob>) {
+    fn personas<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
         let h = self.h;
         let t = self.t;
         let list: Vec<Value> = self
@@ -472,6 +488,7 @@ impl<'h> Views<'h> {
             title: t.personas.to_owned(),
             section: "personas",
             data: json!({ "personas": list }),
+            lazy: None,
             breadcrumbs: self.crumbs(None),
             prev: None,
             next: None,
@@ -523,6 +540,7 @@ impl<'h> Views<'h> {
                     "lenses": lenses,
                     "extra": p.meta.extra,
                 }),
+                lazy: None,
                 breadcrumbs: self.crumbs(Some((t.personas, "personas/index.html"))),
                 prev: neighbour(i.checked_sub(1).and_then(|k| self.personas_sorted.get(k))),
                 next: neighbour(self.personas_sorted.get(i + 1)),
@@ -550,7 +568,7 @@ impl<'h> Views<'h> {
         ids
     }
 
-    fn journeys(&self, jobs: &mut Vec<PageJob>) {
+    fn journeys<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
         let h = self.h;
         let t = self.t;
         let sorted = self.journeys_sorted();
@@ -574,6 +592,7 @@ impl<'h> Views<'h> {
             title: t.journeys.to_owned(),
             section: "journeys",
             data: json!({ "journeys": list }),
+            lazy: None,
             breadcrumbs: self.crumbs(None),
             prev: None,
             next: None,
@@ -587,7 +606,12 @@ impl<'h> Views<'h> {
                 template: "journey.html",
                 title: h.journeys[*id].title.clone(),
                 section: "journeys",
-                data: self.journey(id),
+                // Built when the page is rendered, not all up front.
+                data: Value::Null,
+                lazy: Some({
+                    let id: &'s str = id;
+                    Box::new(move || self.journey(id))
+                }),
                 breadcrumbs: self.crumbs(Some((t.journeys, "journeys/index.html"))),
                 prev: neighbour(i.checked_sub(1).and_then(|k| sorted.get(k))),
                 next: neighbour(sorted.get(i + 1)),
@@ -731,7 +755,7 @@ impl<'h> Views<'h> {
         })
     }
 
-    fn lenses(&self, jobs: &mut Vec<PageJob>) {
+    fn lenses<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
         let h = self.h;
         let t = self.t;
         let ids: Vec<&String> = h.lenses.keys().collect();
@@ -749,6 +773,7 @@ impl<'h> Views<'h> {
             title: t.lenses.to_owned(),
             section: "lenses",
             data: json!({ "lenses": list }),
+            lazy: None,
             breadcrumbs: self.crumbs(None),
             prev: None,
             next: None,
@@ -816,6 +841,7 @@ impl<'h> Views<'h> {
                     "columns": columns,
                     "rows": rows,
                 }),
+                lazy: None,
                 breadcrumbs: self.crumbs(Some((t.lenses, "lenses/index.html"))),
                 prev: neighbour(i.checked_sub(1).and_then(|k| ids.get(k))),
                 next: neighbour(ids.get(i + 1)),
@@ -823,7 +849,7 @@ impl<'h> Views<'h> {
         }
     }
 
-    fn touchpoints(&self, jobs: &mut Vec<PageJob>) {
+    fn touchpoints<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
         let h = self.h;
         let t = self.t;
         let ids: Vec<&String> = h.touchpoints.keys().collect();
@@ -847,6 +873,7 @@ impl<'h> Views<'h> {
             title: t.touchpoints.to_owned(),
             section: "touchpoints",
             data: json!({ "touchpoints": list }),
+            lazy: None,
             breadcrumbs: self.crumbs(None),
             prev: None,
             next: None,
@@ -885,6 +912,7 @@ impl<'h> Views<'h> {
                     "opportunities": opportunities,
                     "extra": tp.meta.extra,
                 }),
+                lazy: None,
                 breadcrumbs: self.crumbs(Some((t.touchpoints, "touchpoints/index.html"))),
                 prev: neighbour(i.checked_sub(1).and_then(|k| ids.get(k))),
                 next: neighbour(ids.get(i + 1)),
@@ -892,7 +920,7 @@ impl<'h> Views<'h> {
         }
     }
 
-    fn insights(&self, jobs: &mut Vec<PageJob>) {
+    fn insights<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
         let h = self.h;
         let mut by_owner: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut unmapped = Vec::new();
@@ -976,6 +1004,7 @@ impl<'h> Views<'h> {
                 "moments": moments.into_iter().map(|(_, m)| m).collect::<Vec<_>>(),
                 "heatmaps": self.heatmaps(),
             }),
+            lazy: None,
             breadcrumbs: self.crumbs(None),
             prev: None,
             next: None,
@@ -1069,6 +1098,7 @@ impl<'h> Views<'h> {
                     "body": self.md(&p.meta.body, &p.meta.file, &path),
                     "extra": p.meta.extra,
                 }),
+                lazy: None,
                 breadcrumbs: self.crumbs(None),
                 prev: neighbour(i.checked_sub(1).and_then(|k| self.pages_sorted.get(k))),
                 next: neighbour(self.pages_sorted.get(i + 1)),
@@ -1166,7 +1196,7 @@ pub fn page_title(p: &Page) -> String {
 }
 
 /// The journey file as written, highlighted: front matter as YAML or TOML,
-/// the body as Markdown.
+/// headings of the body marked.
 fn highlighted_source(full: &str) -> String {
     match crate::source::split(full) {
         Ok(parts) => {
@@ -1174,15 +1204,7 @@ fn highlighted_source(full: &str) -> String {
                 crate::source::Format::Yaml => "yaml",
                 crate::source::Format::Toml => "toml",
             };
-            let delim = &full[..parts.front.start];
-            let close = &full[parts.front.end..parts.body.start];
-            format!(
-                "{}{}{}{}",
-                super::escape(delim),
-                super::highlight::highlight(&full[parts.front.clone()], lang),
-                super::escape(close),
-                super::highlight::highlight(&full[parts.body.clone()], "markdown")
-            )
+            super::highlight::source(full, lang, parts.front.end)
         }
         Err(_) => super::escape(full),
     }
