@@ -37,6 +37,95 @@ pub enum Command {
     Check(CheckArgs),
     /// Builds the handbook into the output folder (`[build] output-dir`, default `public/`).
     Build(BuildArgs),
+    /// Creates a new handbook: book.toml, personas, touchpoints and journeys that check clean.
+    Init(InitArgs),
+    /// Creates a pre-filled persona, touchpoint or journey file.
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Writes the model for other tools: json (journeys.json), csv (a row per step) or mermaid.
+    Export(ExportArgs),
+    /// Turns another format into a journey file.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Prints the JSON Schema of persona, touchpoint or journey front matter.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder (created if missing; may exist if nothing in it would be overwritten).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Language of the example content and of the handbook.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub language: Lang,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// content/personas/ID.md
+    Persona { id: String },
+    /// content/touchpoints/ID.md
+    Touchpoint { id: String },
+    /// content/journeys/P/L.md, with the lens's stages
+    Journey {
+        #[arg(long)]
+        persona: String,
+        #[arg(long)]
+        lens: String,
+        #[arg(long)]
+        title: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// One journey id (`carla/activity`); all journeys when left out.
+    pub journey: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Include files marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Mermaid,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Mermaid `journey` diagram → content/journeys/P/L.md
+    Mermaid {
+        file: PathBuf,
+        /// The persona id (default: the handbook's only persona).
+        #[arg(long)]
+        persona: Option<String>,
+        /// The lens id.
+        #[arg(long, default_value = "activity")]
+        lens: String,
+        /// Write to this file instead of content/journeys/P/L.md.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// persona, touchpoint or journey; all three (as `$defs`) when left out.
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,11 +6,13 @@
 //! handoffs. Every stage pushes [`diagnostic::Diagnostic`]s instead of
 //! stopping, so one run reports every problem.
 
+pub mod authoring;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod fields;
 pub mod insights;
+pub mod interchange;
 pub mod links;
 pub mod model;
 pub mod node;
@@ -18,6 +20,7 @@ pub mod output;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod schema;
 pub mod source;
 pub mod theme;
 

@@ -7,7 +7,10 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use journeydoc::cli::{BuildArgs, CheckArgs, Cli, Command, Format};
+use journeydoc::cli::{
+    BuildArgs, CheckArgs, Cli, Command, ExportArgs, ExportFormat, Format, ImportCommand, InitArgs,
+    Lang, NewCommand, SchemaArgs,
+};
 use journeydoc::diagnostic::{self, Diagnostic, counts};
 use journeydoc::{Run, output, render, theme};
 
@@ -16,6 +19,11 @@ fn main() -> ExitCode {
     match &cli.command {
         Command::Check(args) => check(&cli, args),
         Command::Build(args) => build(&cli, args),
+        Command::Init(args) => init(&cli, args),
+        Command::New(command) => new(&cli, command),
+        Command::Export(args) => export(&cli, args),
+        Command::Import(command) => import(&cli, command),
+        Command::Schema(args) => schema(args),
     }
 }
 
@@ -219,4 +227,251 @@ fn load_theme(cli: &Cli, name: &str) -> Result<theme::Theme, ExitCode> {
         eprintln!("error: cannot read the theme `{}`: {e}", dir.display());
         ExitCode::from(2)
     })
+}
+
+/// Prints a usage or I/O problem of an authoring command (exit 2).
+fn authoring_error(e: &journeydoc::authoring::AuthoringError) -> ExitCode {
+    eprintln!("error: {e}");
+    if let Some(help) = e.help() {
+        eprintln!("  = help: {help}");
+    }
+    ExitCode::from(2)
+}
+
+fn print_written(cli: &Cli, paths: &[std::path::PathBuf]) {
+    if !cli.quiet {
+        for p in paths {
+            println!("wrote {}", p.display());
+        }
+    }
+}
+
+fn init(cli: &Cli, args: &InitArgs) -> ExitCode {
+    let lang = match args.language {
+        Lang::En => journeydoc::config::Language::En,
+        Lang::Es => journeydoc::config::Language::Es,
+    };
+    match journeydoc::authoring::init(&args.dir, lang) {
+        Ok(paths) => {
+            print_written(cli, &paths);
+            if !cli.quiet {
+                eprintln!(
+                    "a new handbook in {}: try `journeydoc --root {} build`",
+                    args.dir.display(),
+                    args.dir.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => authoring_error(&e),
+    }
+}
+
+fn new(cli: &Cli, command: &NewCommand) -> ExitCode {
+    let run = match load(cli, true) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
+    let h = &run.handbook;
+    let result = match command {
+        NewCommand::Persona { id } => journeydoc::authoring::new_persona(h, &cli.root, id),
+        NewCommand::Touchpoint { id } => journeydoc::authoring::new_touchpoint(h, &cli.root, id),
+        NewCommand::Journey {
+            persona,
+            lens,
+            title,
+        } => journeydoc::authoring::new_journey(h, &cli.root, persona, lens, title.as_deref()),
+    };
+    match result {
+        Ok(paths) => {
+            print_written(cli, &paths);
+            ExitCode::SUCCESS
+        }
+        Err(e) => authoring_error(&e),
+    }
+}
+
+/// Loads a handbook that must have no errors (export, import).
+fn load_clean(cli: &Cli, drafts: bool) -> Result<Run, ExitCode> {
+    let run = load(cli, drafts)?;
+    if run.has_errors() {
+        let errors: Vec<Diagnostic> = run
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == diagnostic::Severity::Error)
+            .cloned()
+            .collect();
+        eprint!(
+            "{}",
+            diagnostic::render_text(&errors, &run.sources, color_on_stderr())
+        );
+        eprintln!("error: the handbook has content errors; fix them first (`journeydoc check`)");
+        return Err(ExitCode::from(1));
+    }
+    Ok(run)
+}
+
+fn emit(output: &Option<std::path::PathBuf>, bytes: &[u8]) -> ExitCode {
+    let result = match output {
+        Some(path) => std::fs::write(path, bytes)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|_| out.flush())
+                .map_err(|e| format!("cannot write to standard output: {e}"))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn export(cli: &Cli, args: &ExportArgs) -> ExitCode {
+    let run = match load_clean(cli, args.drafts) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
+    let h = &run.handbook;
+    let ids: Vec<&String> = match &args.journey {
+        Some(id) => match h.journeys.get_key_value(id) {
+            Some((k, _)) => vec![k],
+            None => {
+                eprintln!("error: unknown journey `{id}`");
+                if let Some(c) = diagnostic::closest(id, h.journeys.keys().map(String::as_str)) {
+                    eprintln!("  = help: did you mean `{c}`?");
+                }
+                return ExitCode::from(2);
+            }
+        },
+        None => h.journeys.keys().collect(),
+    };
+    let bytes = match args.format {
+        ExportFormat::Json => journeydoc::interchange::json(h, args.journey.as_deref()),
+        ExportFormat::Csv => match journeydoc::interchange::csv(h, &ids) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: cannot write CSV: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        ExportFormat::Mermaid => match &args.journey {
+            Some(_) => journeydoc::interchange::mermaid(h, &h.journeys[ids[0]]).into_bytes(),
+            None => journeydoc::interchange::mermaid_all(h, &ids).into_bytes(),
+        },
+    };
+    emit(&args.output, &bytes)
+}
+
+fn import(cli: &Cli, command: &ImportCommand) -> ExitCode {
+    let ImportCommand::Mermaid {
+        file,
+        persona,
+        lens,
+        output,
+    } = command;
+    let run = match load(cli, true) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
+    let h = &run.handbook;
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let diagram = match journeydoc::interchange::parse_mermaid(&text) {
+        Ok(d) => d,
+        Err((line, msg)) => {
+            eprintln!("{}:{line}:1: error: {msg}", file.display());
+            return ExitCode::from(1);
+        }
+    };
+    let persona = match persona {
+        Some(p) => p.clone(),
+        None if h.personas.len() == 1 => h.personas.keys().next().cloned().unwrap_or_default(),
+        None => {
+            eprintln!("error: which persona is this journey for?");
+            eprintln!(
+                "  = help: pass `--persona ID` (one of: {})",
+                h.personas.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    for (what, value, known) in [
+        ("persona", &persona, h.personas.keys().collect::<Vec<_>>()),
+        ("lens", lens, h.lenses.keys().collect::<Vec<_>>()),
+    ] {
+        if !known.contains(&value) {
+            eprintln!("error: unknown {what} `{value}`");
+            if let Some(c) = diagnostic::closest(value, known.iter().map(|s| s.as_str())) {
+                eprintln!("  = help: did you mean `{c}`?");
+            }
+            return ExitCode::from(2);
+        }
+    }
+    let stem = file
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let (journey, dropped) =
+        journeydoc::interchange::journey_from_diagram(h, &diagram, &persona, lens, &stem);
+    for actor in dropped {
+        eprintln!("note: actor `{actor}` is not a department and was left out");
+    }
+    let target = match output {
+        Some(o) => o.clone(),
+        None => cli
+            .root
+            .join(&h.config.content_dir)
+            .join("journeys")
+            .join(&persona)
+            .join(format!("{lens}.md")),
+    };
+    if target.exists() {
+        eprintln!(
+            "error: `{}` already exists; journeydoc never overwrites a file",
+            target.display()
+        );
+        eprintln!("  = help: pass `-o FILE` to write somewhere else");
+        return ExitCode::from(2);
+    }
+    if let Some(parent) = target.parent()
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        eprintln!("error: cannot create `{}`: {e}", parent.display());
+        return ExitCode::from(2);
+    }
+    match std::fs::write(&target, journey) {
+        Ok(()) => {
+            print_written(cli, &[target]);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", target.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn schema(args: &SchemaArgs) -> ExitCode {
+    use journeydoc::schema;
+    let text = match &args.kind {
+        Some(kind) => match schema::schema(kind) {
+            Some(s) => schema::to_text(&s),
+            None => {
+                eprintln!("error: unknown kind `{kind}`");
+                eprintln!("  = help: use one of: {}", schema::KINDS.join(", "));
+                return ExitCode::from(2);
+            }
+        },
+        None => schema::all_text(),
+    };
+    emit(&None, text.as_bytes())
 }

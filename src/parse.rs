@@ -13,51 +13,55 @@ use crate::model::{
 use crate::node::{self, Node, Value};
 use crate::source::{Format, Kind, SourceFile, Split, split};
 
-/// Keys every kind of file may carry.
-const COMMON: &[&str] = &["id", "draft", "weight", "extra"];
-const PERSONA: &[&str] = &[
-    "name",
-    "role",
-    "segment",
-    "quote",
-    "goals",
-    "needs",
-    "frustrations",
-    "channels",
-];
-const TOUCHPOINT: &[&str] = &["name", "channel", "owner", "systems"];
-const JOURNEY: &[&str] = &[
-    "title",
-    "persona",
-    "lens",
-    "scenario",
-    "owner",
-    "stakeholders",
-    "research",
-    "duration",
-    "metrics",
-    "lifecycle",
-    "next",
-    "stages",
-];
-const STAGE: &[&str] = &["name", "description", "metrics", "steps"];
-const STEP: &[&str] = &[
-    "action",
-    "touchpoints",
-    "emotion",
-    "thinking",
-    "pain",
-    "opportunity",
-    "backstage",
-    "owner",
-    "metrics",
-    "id",
-    "systems",
-    "transaction",
-    "dropoff",
-];
-const PAGE: &[&str] = &["title", "description"];
-const METRICS: &[&str] = &["nps", "ces", "csat"];
+/// The keys each kind of front matter accepts (the schema is checked against these).
+pub mod keys {
+    /// Keys every kind of file may carry.
+    pub const COMMON: &[&str] = &["id", "draft", "weight", "extra"];
+    pub const PERSONA: &[&str] = &[
+        "name",
+        "role",
+        "segment",
+        "quote",
+        "goals",
+        "needs",
+        "frustrations",
+        "channels",
+    ];
+    pub const TOUCHPOINT: &[&str] = &["name", "channel", "owner", "systems"];
+    pub const JOURNEY: &[&str] = &[
+        "title",
+        "persona",
+        "lens",
+        "scenario",
+        "owner",
+        "stakeholders",
+        "research",
+        "duration",
+        "metrics",
+        "lifecycle",
+        "next",
+        "stages",
+    ];
+    pub const STAGE: &[&str] = &["name", "description", "metrics", "steps"];
+    pub const STEP: &[&str] = &[
+        "action",
+        "touchpoints",
+        "emotion",
+        "thinking",
+        "pain",
+        "opportunity",
+        "backstage",
+        "owner",
+        "metrics",
+        "id",
+        "systems",
+        "transaction",
+        "dropoff",
+    ];
+    pub const PAGE: &[&str] = &["title", "description"];
+    pub const METRICS: &[&str] = &["nps", "ces", "csat"];
+}
+use keys::*;
 
 /// A parsed content file.
 pub enum Parsed {

@@ -239,7 +239,7 @@ fn check_owner(
 }
 
 /// Why an id cannot name a page, if it cannot.
-fn unsafe_id(id: &str) -> Option<&'static str> {
+pub fn unsafe_id(id: &str) -> Option<&'static str> {
     if id.trim().is_empty() {
         Some("is empty")
     } else if id.starts_with('/') || id.ends_with('/') || id.contains("//") {

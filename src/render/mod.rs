@@ -167,6 +167,14 @@ pub fn render(
         search::index_js(&views.search_docs()).into_bytes(),
     );
     site.insert("journeys.json".to_owned(), journeys_json(handbook));
+    for kind in crate::schema::KINDS {
+        if let Some(schema) = crate::schema::schema(kind) {
+            site.insert(
+                format!("schema/{kind}.json"),
+                crate::schema::to_text(&schema).into_bytes(),
+            );
+        }
+    }
     site.insert(
         "sitemap.xml".to_owned(),
         sitemap(&handbook.config.base_url, &site).into_bytes(),

@@ -1,0 +1,270 @@
+//! `init` and `new`: files for authors to start from. Never overwrites: every
+//! target is checked before anything is written.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Language;
+use crate::diagnostic::closest;
+use crate::resolve::{Handbook, unsafe_id};
+
+/// Problems of `init`/`new`: all are usage or I/O errors (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum AuthoringError {
+    #[error("`{0}` already exists; journeydoc never overwrites a file")]
+    Exists(PathBuf),
+    #[error("{message}")]
+    Usage {
+        message: String,
+        help: Option<String>,
+    },
+    #[error("cannot write `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl AuthoringError {
+    pub fn help(&self) -> Option<String> {
+        match self {
+            AuthoringError::Exists(_) => {
+                Some("move the file away, or choose another folder or id".to_owned())
+            }
+            AuthoringError::Usage { help, .. } => help.clone(),
+            AuthoringError::Io { .. } => None,
+        }
+    }
+}
+
+macro_rules! scaffold {
+    ($lang:literal: $($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../scaffold/", $lang, "/", $path)))),*]
+    };
+}
+
+/// The example handbook `init` writes, per language.
+const SCAFFOLD_EN: &[(&str, &str)] = scaffold!("en":
+    "book.toml",
+    "content/_index.md",
+    "content/personas/maya.md",
+    "content/personas/leo.md",
+    "content/touchpoints/website.md",
+    "content/touchpoints/store.md",
+    "content/touchpoints/workshop.md",
+    "content/touchpoints/email.md",
+    "content/journeys/maya/activity.md",
+    "content/journeys/maya/functional.md",
+    "content/journeys/leo/goal.md",
+);
+const SCAFFOLD_ES: &[(&str, &str)] = scaffold!("es":
+    "book.toml",
+    "content/_index.md",
+    "content/personas/maya.md",
+    "content/personas/leo.md",
+    "content/touchpoints/web.md",
+    "content/touchpoints/tienda.md",
+    "content/touchpoints/taller.md",
+    "content/touchpoints/correo.md",
+    "content/journeys/maya/activity.md",
+    "content/journeys/maya/functional.md",
+    "content/journeys/leo/goal.md",
+);
+
+pub fn scaffold(lang: Language) -> &'static [(&'static str, &'static str)] {
+    match lang {
+        Language::En => SCAFFOLD_EN,
+        Language::Es => SCAFFOLD_ES,
+    }
+}
+
+/// Writes `files` under `dir`, refusing if any of them exists.
+fn write_all(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, AuthoringError> {
+    for (path, _) in files {
+        let target = dir.join(path);
+        if target.exists() || target.is_symlink() {
+            return Err(AuthoringError::Exists(target));
+        }
+    }
+    let mut written = Vec::new();
+    for (path, text) in files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| AuthoringError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        // create_new: even a file that appeared since the check is not overwritten.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => AuthoringError::Exists(target.clone()),
+                _ => AuthoringError::Io {
+                    path: target.clone(),
+                    source: e,
+                },
+            })?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
+/// `journeydoc init DIR`: a new handbook that checks clean and builds.
+pub fn init(dir: &Path, lang: Language) -> Result<Vec<PathBuf>, AuthoringError> {
+    let files: Vec<(String, String)> = scaffold(lang)
+        .iter()
+        .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+        .collect();
+    write_all(dir, &files)
+}
+
+fn check_id(id: &str, what: &str) -> Result<(), AuthoringError> {
+    match unsafe_id(id) {
+        Some(problem) => Err(AuthoringError::Usage {
+            message: format!("{what} id `{id}` {problem}"),
+            help: Some("use letters, digits, `-` and `_`, e.g. `call-centre`".to_owned()),
+        }),
+        None if id.contains('/') => Err(AuthoringError::Usage {
+            message: format!("{what} id `{id}` has a `/`"),
+            help: Some("a persona or touchpoint id is a file name".to_owned()),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A display name from an id: `call-centre` → `Call centre`.
+fn name_of(id: &str) -> String {
+    let spaced = id.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Quotes a value for YAML (a JSON string is a valid YAML scalar).
+pub fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+/// `journeydoc new persona ID`.
+pub fn new_persona(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf>, AuthoringError> {
+    check_id(id, "persona")?;
+    let name = name_of(id);
+    let text = match h.config.language {
+        Language::En => format!(
+            "---\nname: {}\nrole: Who they are, in a few words\nsegment: Which customers they stand for\nquote: \"What they would say about us, in their words\"\ngoals: [What they want to achieve]\nneeds: [What they need from us]\nfrustrations: [What gets in their way]\nchannels: [web, email]\n---\nWho {name} is, and what research says about them.\n",
+            yaml_str(&name)
+        ),
+        Language::Es => format!(
+            "---\nname: {}\nrole: Quién es, en pocas palabras\nsegment: A qué clientes representa\nquote: \"Lo que diría de nosotros, con sus palabras\"\ngoals: [Lo que quiere conseguir]\nneeds: [Lo que necesita de nosotros]\nfrustrations: [Lo que se lo impide]\nchannels: [web, correo]\n---\nQuién es {name} y qué dice la investigación sobre esta persona.\n",
+            yaml_str(&name)
+        ),
+    };
+    let path = format!("{}/personas/{id}.md", h.config.content_dir);
+    write_all(root, &[(path, text)])
+}
+
+/// `journeydoc new touchpoint ID`.
+pub fn new_touchpoint(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf>, AuthoringError> {
+    check_id(id, "touchpoint")?;
+    let owner = h
+        .config
+        .departments
+        .keys()
+        .next()
+        .map(|o| format!("owner: {o}\n"))
+        .unwrap_or_default();
+    let body = match h.config.language {
+        Language::En => "What this touchpoint is, and who runs it.",
+        Language::Es => "Qué es este punto de contacto y quién lo gestiona.",
+    };
+    let text = format!(
+        "---\nname: {}\nchannel: web\n{owner}systems: []\n---\n{body}\n",
+        yaml_str(&name_of(id))
+    );
+    let path = format!("{}/touchpoints/{id}.md", h.config.content_dir);
+    write_all(root, &[(path, text)])
+}
+
+/// `journeydoc new journey --persona P --lens L [--title T]`: the lens's
+/// stages (in the handbook's language), one example step each.
+pub fn new_journey(
+    h: &Handbook,
+    root: &Path,
+    persona: &str,
+    lens: &str,
+    title: Option<&str>,
+) -> Result<Vec<PathBuf>, AuthoringError> {
+    let unknown = |what: &str, value: &str, ids: Vec<&str>| {
+        let help = match closest(value, ids.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None if ids.is_empty() => format!("there is no {what} yet"),
+            None => format!("known: {}", ids.join(", ")),
+        };
+        AuthoringError::Usage {
+            message: format!("unknown {what} `{value}`"),
+            help: Some(help),
+        }
+    };
+    let Some(p) = h.personas.get(persona) else {
+        return Err(unknown(
+            "persona",
+            persona,
+            h.personas.keys().map(String::as_str).collect(),
+        ));
+    };
+    let Some(l) = h.lenses.get(lens) else {
+        return Err(unknown(
+            "lens",
+            lens,
+            h.lenses.keys().map(String::as_str).collect(),
+        ));
+    };
+    let es = h.config.language == Language::Es;
+    let stages: Vec<String> = if l.free {
+        let names: &[&str] = if es {
+            &["Descubrir", "Decidir", "Usar"]
+        } else {
+            &["Discover", "Decide", "Use"]
+        };
+        names.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        l.stages.clone()
+    };
+    let title = title.map_or_else(|| format!("{} — {}", p.name, l.title), str::to_owned);
+    let (scenario, action, emotion, intro) = if es {
+        (
+            "Qué quiere conseguir el cliente, y por qué mapeamos este recorrido",
+            "Lo que hace el cliente en esta etapa",
+            "neutro",
+            "Introducción: el alcance de este mapa y la investigación en que se basa.",
+        )
+    } else {
+        (
+            "What the customer wants to get done, and why we map it",
+            "What the customer does in this stage",
+            "neutral",
+            "Introduction: the scope of this map and the research behind it.",
+        )
+    };
+    let mut text = format!(
+        "---\ntitle: {}\npersona: {persona}\nlens: {lens}\nscenario: {}\nstages:\n",
+        yaml_str(&title),
+        yaml_str(scenario)
+    );
+    for stage in &stages {
+        text.push_str(&format!(
+            "  - name: {}\n    steps:\n      - action: {}\n        emotion: {emotion}\n",
+            yaml_str(stage),
+            yaml_str(action)
+        ));
+    }
+    text.push_str(&format!("---\n{intro}\n"));
+    let path = format!("{}/journeys/{persona}/{lens}.md", h.config.content_dir);
+    write_all(root, &[(path, text)])
+}

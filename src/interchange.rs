@@ -1,0 +1,318 @@
+//! The model for other tools: `export --format json|csv|mermaid` and
+//! `import mermaid`.
+//!
+//! Mermaid `journey` diagrams: emotion −2..2 ↔ score 1..5; a step's owner
+//! (display name) is the actor; a step without an emotion is exported as 3.
+//! Characters Mermaid's journey grammar cannot hold are replaced by
+//! look-alikes (`:` → `∶`, `#` → `＃`, `;` → `,`, line breaks → spaces), and
+//! a task that would start with a keyword (`title`, `section`…) gets a `‣ `
+//! in front, so every export parses and export → import → export is stable.
+
+use std::collections::BTreeMap;
+
+use crate::authoring::yaml_str;
+use crate::diagnostic::fold;
+use crate::insights::effective_owner;
+use crate::model::{Emotion, Journey};
+use crate::resolve::Handbook;
+
+/// `journeys.json`, restricted to one journey when `only` is given.
+pub fn json(h: &Handbook, only: Option<&str>) -> Vec<u8> {
+    match only {
+        None => crate::render::journeys_json(h),
+        Some(id) => {
+            let mut one = h.clone();
+            one.journeys.retain(|k, _| k == id);
+            one.handoffs.retain(|k, _| k == id);
+            one.journey_gaps.retain(|g| g.from == id || g.to == id);
+            crate::render::journeys_json(&one)
+        }
+    }
+}
+
+/// The CSV columns, in order.
+pub const CSV_COLUMNS: &[&str] = &[
+    "persona",
+    "lens",
+    "journey",
+    "stage",
+    "step",
+    "action",
+    "touchpoints",
+    "emotion",
+    "owner",
+    "pain",
+    "opportunity",
+    "backstage",
+    "thinking",
+    "step_id",
+    "systems",
+    "transaction",
+    "dropoff",
+];
+
+/// One row per step (RFC 4180 quoting). `step` counts from 1 in each
+/// journey; `emotion` is the score −2..2 (empty when unrated); `owner` is
+/// the step's effective owner id; lists are joined with `; `.
+pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CSV_COLUMNS)?;
+    for id in journeys {
+        let j = &h.journeys[*id];
+        for (n, (si, step)) in j.steps().enumerate() {
+            let list = |v: &[crate::fields::Spanned<String>]| {
+                v.iter()
+                    .map(|s| s.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            w.write_record([
+                j.persona.value.as_str(),
+                j.lens.value.as_str(),
+                id.as_str(),
+                j.stages[si].name.value.as_str(),
+                &(n + 1).to_string(),
+                &step.action,
+                &list(&step.touchpoints),
+                &step
+                    .emotion
+                    .map(|e| e.score().to_string())
+                    .unwrap_or_default(),
+                effective_owner(step, &h.touchpoints).unwrap_or_default(),
+                step.pain.as_deref().unwrap_or_default(),
+                step.opportunity.as_deref().unwrap_or_default(),
+                step.backstage.as_deref().unwrap_or_default(),
+                step.thinking.as_deref().unwrap_or_default(),
+                step.id.as_ref().map_or("", |i| i.value.as_str()),
+                &list(&step.systems),
+                if step.transaction { "true" } else { "false" },
+                if step.dropoff { "true" } else { "false" },
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// Text Mermaid's journey grammar can hold (`[^#:\n;]`).
+fn mermaid_text(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(|c| match c {
+            ':' => '∶',
+            '#' => '＃',
+            ';' => ',',
+            '\n' | '\r' | '\t' => ' ',
+            c => c,
+        })
+        .collect();
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = t.to_lowercase();
+    let keyword = ["title", "section", "journey", "acctitle", "accdescr", "%"]
+        .iter()
+        .any(|k| lower.starts_with(k));
+    if keyword { format!("‣ {t}") } else { t }
+}
+
+/// The Mermaid score of an emotion: −2..2 → 1..5 (unrated → 3).
+pub fn score(e: Option<Emotion>) -> i8 {
+    e.map_or(0, Emotion::score) + 3
+}
+
+/// One `journey` diagram.
+pub fn mermaid(h: &Handbook, j: &Journey) -> String {
+    let mut out = format!("journey\n    title {}\n", mermaid_text(&j.title));
+    for stage in &j.stages {
+        out.push_str(&format!(
+            "    section {}\n",
+            mermaid_text(&stage.name.value)
+        ));
+        for step in &stage.steps {
+            out.push_str(&format!(
+                "      {}: {}",
+                mermaid_text(&step.action),
+                score(step.emotion)
+            ));
+            if let Some(owner) = effective_owner(step, &h.touchpoints) {
+                let name = h
+                    .config
+                    .departments
+                    .get(owner)
+                    .map_or(owner, String::as_str);
+                out.push_str(&format!(": {}", mermaid_text(name).replace(',', " ")));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Every journey's diagram, each after a `%% journey: <id>` line.
+pub fn mermaid_all(h: &Handbook, journeys: &[&String]) -> String {
+    let mut out = String::new();
+    for (i, id) in journeys.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("%% journey: {id}\n"));
+        out.push_str(&mermaid(h, &h.journeys[*id]));
+    }
+    out
+}
+
+/// A task of a Mermaid journey: text, score 1..5, actors.
+pub type Task = (String, i8, Vec<String>);
+
+/// A Mermaid journey diagram, as read back.
+#[derive(Debug, Default, PartialEq)]
+pub struct Diagram {
+    pub title: Option<String>,
+    /// Sections with their tasks.
+    pub sections: Vec<(String, Vec<Task>)>,
+}
+
+/// Parses a Mermaid `journey` diagram. Errors name the line.
+pub fn parse_mermaid(text: &str) -> Result<Diagram, (usize, String)> {
+    let mut d = Diagram::default();
+    let mut seen_journey = false;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let no = n + 1;
+        if line.is_empty() || line.starts_with("%%") {
+            continue;
+        }
+        if !seen_journey {
+            if line == "journey" {
+                seen_journey = true;
+                continue;
+            }
+            return Err((no, format!("expected `journey`, found `{line}`")));
+        }
+        if let Some(t) = line.strip_prefix("title ") {
+            d.title = Some(t.trim().to_owned());
+        } else if let Some(s) = line.strip_prefix("section ") {
+            d.sections.push((s.trim().to_owned(), Vec::new()));
+        } else if line.starts_with("accTitle") || line.starts_with("accDescr") {
+            continue;
+        } else {
+            let mut parts = line.splitn(3, ':');
+            let task = parts.next().unwrap_or("").trim().to_owned();
+            let score = parts
+                .next()
+                .and_then(|s| s.trim().parse::<i8>().ok())
+                .filter(|s| (1..=5).contains(s))
+                .ok_or((no, format!("`{line}` is not `task: score (1-5): actors`")))?;
+            let actors = parts
+                .next()
+                .map(|a| {
+                    a.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if d.sections.is_empty() {
+                d.sections.push(("Journey".to_owned(), Vec::new()));
+            }
+            if let Some(last) = d.sections.last_mut() {
+                last.1.push((task, score, actors));
+            }
+        }
+    }
+    if !seen_journey {
+        return Err((1, "no `journey` diagram in the file".to_owned()));
+    }
+    Ok(d)
+}
+
+/// A journey file (YAML front matter) from a diagram. Actors become the
+/// step's owner when they name a department (by id or display name), or
+/// freely when the handbook has no `[departments]`. Returns the text and
+/// the actors that could not be kept.
+pub fn journey_from_diagram(
+    h: &Handbook,
+    d: &Diagram,
+    persona: &str,
+    lens: &str,
+    fallback_title: &str,
+) -> (String, Vec<String>) {
+    let deps = &h.config.departments;
+    let by_name: BTreeMap<String, &String> = deps
+        .iter()
+        .flat_map(|(id, name)| [(fold(id), id), (fold(name), id)])
+        .collect();
+    let lang = h.config.language;
+    let mut dropped = Vec::new();
+    let title = d.title.clone().unwrap_or_else(|| fallback_title.to_owned());
+    let mut out = format!(
+        "---\ntitle: {}\npersona: {persona}\nlens: {lens}\nstages:\n",
+        yaml_str(&title)
+    );
+    for (section, tasks) in &d.sections {
+        out.push_str(&format!("  - name: {}\n    steps:\n", yaml_str(section)));
+        for (task, score, actors) in tasks {
+            let emotion = Emotion::from_score(i64::from(*score) - 3).unwrap_or(Emotion::Neutral);
+            out.push_str(&format!(
+                "      - action: {}\n        emotion: {}\n",
+                yaml_str(task),
+                emotion.word(lang)
+            ));
+            let mut owner = None;
+            for a in actors {
+                let id = if deps.is_empty() {
+                    Some(a)
+                } else {
+                    by_name.get(&fold(a)).copied()
+                };
+                match (owner.is_none(), id) {
+                    (true, Some(id)) => owner = Some(id.clone()),
+                    _ => dropped.push(a.clone()),
+                }
+            }
+            if let Some(o) = owner {
+                out.push_str(&format!("        owner: {}\n", yaml_str(&o)));
+            }
+        }
+    }
+    out.push_str("---\n");
+    (out, dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_made_safe_for_mermaid_and_stays_stable() {
+        assert_eq!(
+            mermaid_text("Waits: 20 min; #1\nqueue"),
+            "Waits∶ 20 min, ＃1 queue"
+        );
+        assert_eq!(mermaid_text("title page"), "‣ title page");
+        let once = mermaid_text("Section A: x");
+        assert_eq!(mermaid_text(&once), once);
+    }
+
+    #[test]
+    fn parses_a_diagram() {
+        let d = parse_mermaid(
+            "%% c\njourney\n    title My day\n    section Go to work\n      Make tea: 5: Me\n      Go upstairs: 3: Me, Cat\n      Rest: 1\n",
+        )
+        .unwrap();
+        assert_eq!(d.title.as_deref(), Some("My day"));
+        assert_eq!(d.sections[0].0, "Go to work");
+        assert_eq!(
+            d.sections[0].1[1],
+            (
+                "Go upstairs".to_owned(),
+                3,
+                vec!["Me".to_owned(), "Cat".to_owned()]
+            )
+        );
+        assert_eq!(d.sections[0].1[2].2, Vec::<String>::new());
+        assert_eq!(
+            parse_mermaid("journey\n  Make tea: 9: Me\n").unwrap_err().0,
+            2
+        );
+        assert!(parse_mermaid("graph TD\n").is_err());
+    }
+}

@@ -1,0 +1,493 @@
+//! `init`, `new`, `export`, `import mermaid` and `schema` end to end.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{copy_tree, example, fixture, journeydoc, run};
+
+fn init(dir: &Path, lang: &str) {
+    let out = journeydoc(
+        Path::new("."),
+        &["init", dir.to_str().unwrap(), "--language", lang],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn init_gives_a_handbook_that_checks_clean_and_builds() {
+    for lang in ["en", "es"] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("handbook");
+        init(&root, lang);
+        let (code, _, stderr) = run(&root, &["check", "--deny-warnings"]);
+        assert_eq!(code, 0, "{lang}: {stderr}");
+        assert!(
+            stderr.contains("2 personas, 4 touchpoints, 3 journeys"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.ends_with(": 0 errors, 0 warnings\n"),
+            "{lang}: {stderr}"
+        );
+        let (code, _, stderr) = run(&root, &["build"]);
+        assert_eq!(code, 0, "{lang}: {stderr}");
+        let home = std::fs::read_to_string(root.join("public/index.html")).unwrap();
+        assert!(home.contains(&format!("<html lang=\"{lang}\">")));
+        // Three lenses, emotions, pains and a handoff (that is not a gap).
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(root.join("public/journeys.json")).unwrap())
+                .unwrap();
+        let lenses: std::collections::BTreeSet<&str> = json["journeys"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|j| j["lens"].as_str().unwrap())
+            .collect();
+        assert_eq!(lenses.len(), 3);
+        let handoffs: usize = json["handoffs"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|h| h.as_array().unwrap().len())
+            .sum();
+        assert!(handoffs > 0);
+    }
+}
+
+#[test]
+fn init_never_overwrites_and_works_in_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path(), "en"); // exists and is empty
+    let book = dir.path().join("book.toml");
+    std::fs::write(&book, "[book]\ntitle = \"Mine\"\n").unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let out = journeydoc(other.path(), &["init", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("book.toml` already exists"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&book).unwrap(),
+        "[book]\ntitle = \"Mine\"\n"
+    );
+}
+
+#[test]
+fn new_files_are_pre_filled_and_never_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    // lucia/b2b exists in the fixture: it is never overwritten.
+    let before = std::fs::read(dir.path().join("content/journeys/lucia/b2b.md")).unwrap();
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["new", "journey", "--persona", "lucia", "--lens", "b2b"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert_eq!(
+        std::fs::read(dir.path().join("content/journeys/lucia/b2b.md")).unwrap(),
+        before
+    );
+    // A new journey through the custom Spanish lens gets its stages, in order.
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &["new", "journey", "--persona", "lucia", "--lens", "target"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("journeys/lucia/target.md"), "{stdout}");
+    let text =
+        std::fs::read_to_string(dir.path().join("content/journeys/lucia/target.md")).unwrap();
+    let stages: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- name: "))
+        .collect();
+    assert_eq!(
+        stages,
+        ["\"Adquisición\"", "\"Conversión\"", "\"Retención\""]
+    );
+    assert!(text.contains("emotion: neutro"));
+    let (code, _, stderr) = run(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Bad persona or lens: a usage error with a suggestion.
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["new", "journey", "--persona", "lucai", "--lens", "goal"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown persona `lucai`") && stderr.contains("did you mean `lucia`?"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["new", "journey", "--persona", "lucia", "--lens", "b2c"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("did you mean `b2b`?"), "{stderr}");
+    // Persona and touchpoint.
+    let (code, stdout, _) = run(dir.path(), &["new", "persona", "ana"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("content/personas/ana.md"));
+    let (code, _, _) = run(dir.path(), &["new", "touchpoint", "tienda-centro"]);
+    assert_eq!(code, 0);
+    let (code, _, stderr) = run(dir.path(), &["new", "persona", "ana"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "new files check: {stderr}");
+}
+
+#[test]
+fn csv_has_one_row_per_step_and_json_is_journeys_json() {
+    let (code, csv_text, stderr) = run(&example(), &["export", "--format", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, json_text, _) = run(&example(), &["export", "--format", "json"]);
+    let model: serde_json::Value = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(model["version"], 1);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "persona");
+    assert_eq!(&headers[7], "emotion");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut expected = Vec::new();
+    for (id, j) in model["journeys"].as_object().unwrap() {
+        for stage in j["stages"].as_array().unwrap() {
+            for step in stage["steps"].as_array().unwrap() {
+                expected.push((
+                    id.clone(),
+                    stage["name"].as_str().unwrap().to_owned(),
+                    step["action"].as_str().unwrap().to_owned(),
+                    step["emotion"].to_string(),
+                ));
+            }
+        }
+    }
+    assert_eq!(rows.len(), expected.len());
+    for (row, (id, stage, action, emotion)) in rows.iter().zip(&expected) {
+        assert_eq!(
+            (&row[2], &row[3], &row[5]),
+            (id.as_str(), stage.as_str(), action.as_str())
+        );
+        let e = if emotion == "null" {
+            ""
+        } else {
+            emotion.as_str()
+        };
+        assert_eq!(&row[7], e);
+    }
+    // The same document the build writes.
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, _) = run(
+        &example(),
+        &["build", "--output", dir.path().join("o").to_str().unwrap()],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("o/journeys.json")).unwrap(),
+        json_text
+    );
+    // One journey, to a file.
+    let out = dir.path().join("one.csv");
+    let (code, _, _) = run(
+        &example(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "carla/activity",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0);
+    let n = csv::Reader::from_path(&out).unwrap().records().count();
+    assert_eq!(n, 16);
+    let (code, _, stderr) = run(&example(), &["export", "--format", "csv", "carla/activty"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("did you mean `carla/activity`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn mermaid_round_trip_is_stable_for_every_journey() {
+    let (code, all, _) = run(&example(), &["export", "--format", "mermaid"]);
+    assert_eq!(code, 0);
+    assert_eq!(all.matches("%% journey: ").count(), 12);
+    let model: serde_json::Value =
+        serde_json::from_str(&run(&example(), &["export", "--format", "json"]).1).unwrap();
+    for (id, j) in model["journeys"].as_object().unwrap() {
+        let (_, diagram, _) = run(&example(), &["export", "--format", "mermaid", id]);
+        assert!(diagram.starts_with("journey\n    title "), "{diagram}");
+        // Import into a copy of the handbook without that journey, then export again.
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&example().join("content"), &dir.path().join("content"));
+        std::fs::copy(example().join("book.toml"), dir.path().join("book.toml")).unwrap();
+        let file = dir.path().join(format!("content/journeys/{id}.md"));
+        std::fs::remove_file(&file).unwrap();
+        let mmd = dir.path().join("diagram.mmd");
+        std::fs::write(&mmd, &diagram).unwrap();
+        let persona = j["persona"].as_str().unwrap();
+        let lens = j["lens"].as_str().unwrap();
+        let (code, _, stderr) = run(
+            dir.path(),
+            &[
+                "import",
+                "mermaid",
+                mmd.to_str().unwrap(),
+                "--persona",
+                persona,
+                "--lens",
+                lens,
+            ],
+        );
+        assert_eq!(code, 0, "{id}: {stderr}");
+        assert!(file.is_file());
+        let (code, again, stderr) = run(dir.path(), &["export", "--format", "mermaid", id]);
+        assert_eq!(code, 0, "{id}: {stderr}");
+        assert_eq!(again, diagram, "{id}: round trip");
+    }
+}
+
+#[test]
+fn import_refuses_to_overwrite_and_names_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    let mmd = dir.path().join("d.mmd");
+    std::fs::write(
+        &mmd,
+        "journey\n  title Pedido\n  section Elegir\n    Abre la app: 5: Ventas, Nadie\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["import", "mermaid", mmd.to_str().unwrap(), "--lens", "b2b"],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+    let out = dir.path().join("content/journeys/lucia/nuevo.md");
+    let (code, _, stderr) = run(
+        dir.path(),
+        &[
+            "import",
+            "mermaid",
+            mmd.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("actor `Nadie` is not a department"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("owner: \"ventas\""), "{text}");
+    assert!(text.contains("emotion: encantado"), "{text}");
+    std::fs::write(&mmd, "journey\n  section A\n    Task without score\n").unwrap();
+    let (code, _, stderr) = run(
+        dir.path(),
+        &[
+            "import",
+            "mermaid",
+            mmd.to_str().unwrap(),
+            "-o",
+            dir.path().join("x.md").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("d.mmd:3:1: error:"), "{stderr}");
+}
+
+/// Enough of JSON Schema to check our front matter: types, properties,
+/// required, additionalProperties, items, enum, anyOf, $ref, ranges.
+fn valid(
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+    root: &serde_json::Value,
+) -> Result<(), String> {
+    use serde_json::Value as V;
+    if let Some(r) = schema.get("$ref").and_then(V::as_str) {
+        let name = r.trim_start_matches("#/$defs/");
+        return valid(value, &root["$defs"][name], root);
+    }
+    if let Some(any) = schema
+        .get("anyOf")
+        .or(schema.get("oneOf"))
+        .and_then(V::as_array)
+    {
+        return any
+            .iter()
+            .any(|s| valid(value, s, root).is_ok())
+            .then_some(())
+            .ok_or(format!("{value} matches none of {schema}"));
+    }
+    if let Some(e) = schema.get("enum").and_then(V::as_array) {
+        return e
+            .contains(value)
+            .then_some(())
+            .ok_or(format!("{value} not in {e:?}"));
+    }
+    if let Some(c) = schema.get("const") {
+        return (c == value).then_some(()).ok_or(format!("{value} != {c}"));
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(V::String(t)) => vec![t.as_str()],
+        Some(V::Array(ts)) => ts.iter().filter_map(V::as_str).collect(),
+        _ => vec![],
+    };
+    let kind = match value {
+        V::Null => "null",
+        V::Bool(_) => "boolean",
+        V::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        V::Number(_) => "number",
+        V::String(_) => "string",
+        V::Array(_) => "array",
+        V::Object(_) => "object",
+    };
+    let allowed = types.is_empty()
+        || types.contains(&kind)
+        || (kind == "integer" && types.contains(&"number"));
+    if !allowed {
+        return Err(format!("{value} is {kind}, expected {types:?}"));
+    }
+    if let (Some(min), Some(n)) = (schema.get("minimum").and_then(V::as_f64), value.as_f64()) {
+        if n < min {
+            return Err(format!("{n} < {min}"));
+        }
+    }
+    if let (Some(max), Some(n)) = (schema.get("maximum").and_then(V::as_f64), value.as_f64()) {
+        if n > max {
+            return Err(format!("{n} > {max}"));
+        }
+    }
+    if let V::Object(map) = value {
+        let props = schema.get("properties").and_then(V::as_object);
+        for req in schema
+            .get("required")
+            .and_then(V::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !map.contains_key(req.as_str().unwrap()) {
+                return Err(format!("missing {req}"));
+            }
+        }
+        for (k, v) in map {
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => valid(v, s, root).map_err(|e| format!("{k}: {e}"))?,
+                None if schema.get("additionalProperties") == Some(&V::Bool(false)) => {
+                    return Err(format!("unknown key {k}"));
+                }
+                None => {}
+            }
+        }
+    }
+    if let (V::Array(items), Some(s)) = (value, schema.get("items")) {
+        for i in items {
+            valid(i, s, root)?;
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_schema_accepts_every_example_file_and_rejects_a_typo() {
+    let schema_of = |kind: &str| -> serde_json::Value {
+        let (code, out, _) = run(&example(), &["schema", kind]);
+        assert_eq!(code, 0);
+        serde_json::from_str(&out).unwrap()
+    };
+    let mut checked = 0;
+    for (folder, kind) in [
+        ("personas", "persona"),
+        ("touchpoints", "touchpoint"),
+        ("journeys", "journey"),
+    ] {
+        let schema = schema_of(kind);
+        for entry in walkdir::WalkDir::new(example().join("content").join(folder)) {
+            let entry = entry.unwrap();
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let split = journeydoc::source::split(&text).unwrap();
+            let front = &text[split.front.clone()];
+            let node = match split.format {
+                journeydoc::source::Format::Yaml => journeydoc::node::parse_yaml(front, 0),
+                journeydoc::source::Format::Toml => journeydoc::node::parse_toml(front, 0),
+            }
+            .unwrap();
+            let value = journeydoc::fields::to_json(&node);
+            valid(&value, &schema, &schema)
+                .unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
+            checked += 1;
+            if kind == "journey" && checked == 40 {
+                let mut bad = value.clone();
+                bad["stages"][0]["steps"][0]["emotoin"] = "happy".into();
+                assert!(valid(&bad, &schema, &schema).is_err());
+            }
+        }
+    }
+    assert_eq!(checked, 5 + 32 + 12);
+    let (code, all, _) = run(&example(), &["schema"]);
+    assert_eq!(code, 0);
+    let all: serde_json::Value = serde_json::from_str(&all).unwrap();
+    assert_eq!(all["$defs"].as_object().unwrap().len(), 3);
+    let (code, _, _) = run(&example(), &["schema", "stage"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn exported_diagrams_parse_with_mermaid_itself_in_chromium() {
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !browser.join("node_modules/mermaid").is_dir() {
+        let ok = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&browser)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "npm ci in tests/browser");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("all.mmd");
+    let (code, _, _) = run(
+        &example(),
+        &[
+            "export",
+            "--format",
+            "mermaid",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0);
+    // Also the Spanish fixture, and hostile text.
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str(&run(&fixture("es"), &["export", "--format", "mermaid"]).1);
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new("node")
+        .arg(browser.join("mermaid.mjs"))
+        .arg(&file)
+        .output()
+        .expect("node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("\"diagrams\":14,\"failures\":0"),
+        "{stdout}"
+    );
+}
