@@ -113,6 +113,11 @@ fn mermaid_text(s: &str) -> String {
     if keyword { format!("‣ {t}") } else { t }
 }
 
+/// An actor: Mermaid text without `,` (it separates actors).
+fn mermaid_actor(name: &str) -> String {
+    mermaid_text(&name.replace(',', " "))
+}
+
 /// The Mermaid score of an emotion: −2..2 → 1..5 (unrated → 3).
 pub fn score(e: Option<Emotion>) -> i8 {
     e.map_or(0, Emotion::score) + 3
@@ -238,7 +243,13 @@ pub fn journey_from_diagram(
     let deps = &h.config.departments;
     let by_name: BTreeMap<String, &String> = deps
         .iter()
-        .flat_map(|(id, name)| [(fold(id), id), (fold(name), id)])
+        .flat_map(|(id, name)| {
+            [
+                (fold(id), id),
+                (fold(name), id),
+                (fold(&mermaid_actor(name)), id),
+            ]
+        })
         .collect();
     let lang = h.config.language;
     let mut dropped = Vec::new();
