@@ -49,6 +49,24 @@ pub enum Command {
     Import(ImportCommand),
     /// Prints the JSON Schema of persona, touchpoint or journey front matter.
     Schema(SchemaArgs),
+    /// Builds in memory, serves on 127.0.0.1, rebuilds on every change and reloads the browser.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port (default `[serve] port`, 3000); 0 picks a free one.
+    #[arg(short, long)]
+    pub port: Option<u16>,
+    /// Address to listen on (default `[serve] address`, 127.0.0.1).
+    #[arg(short, long)]
+    pub address: Option<String>,
+    /// Open the handbook in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Include files marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -21,6 +21,7 @@ pub mod parse;
 pub mod render;
 pub mod resolve;
 pub mod schema;
+pub mod serve;
 pub mod source;
 pub mod theme;
 

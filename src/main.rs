@@ -9,7 +9,7 @@ use clap::Parser;
 
 use journeydoc::cli::{
     BuildArgs, CheckArgs, Cli, Command, ExportArgs, ExportFormat, Format, ImportCommand, InitArgs,
-    Lang, NewCommand, SchemaArgs,
+    Lang, NewCommand, SchemaArgs, ServeArgs,
 };
 use journeydoc::diagnostic::{self, Diagnostic, counts};
 use journeydoc::{Run, output, render, theme};
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export(&cli, args),
         Command::Import(command) => import(&cli, command),
         Command::Schema(args) => schema(args),
+        Command::Serve(args) => serve(&cli, args),
     }
 }
 
@@ -474,4 +475,26 @@ fn schema(args: &SchemaArgs) -> ExitCode {
         None => schema::all_text(),
     };
     emit(&None, text.as_bytes())
+}
+
+fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
+    let options = journeydoc::serve::Options {
+        root: cli.root.clone(),
+        address: args.address.clone(),
+        port: args.port,
+        drafts: args.drafts,
+        open: args.open,
+        quiet: cli.quiet,
+        color: color_on_stderr(),
+    };
+    match journeydoc::serve::serve(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if let Some(help) = e.help() {
+                eprintln!("  = help: {help}");
+            }
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,305 @@
+//! `journeydoc serve` over real sockets on 127.0.0.1: live reload after
+//! edits, error overlay, traversal attempts, concurrent readers.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{copy_tree, fixture};
+
+struct Server {
+    child: Child,
+    port: u16,
+    root: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_with(edit: impl FnOnce(&Path)) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("book");
+    std::fs::create_dir(&root).unwrap();
+    copy_tree(&fixture("es"), &root);
+    edit(&root);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("journeydoc"))
+        .args(["--root", root.to_str().unwrap(), "serve", "--port", "0"])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no URL in {line:?}"));
+    Server {
+        child,
+        port,
+        root,
+        _dir: dir,
+    }
+}
+
+fn start() -> Server {
+    start_with(|_| {})
+}
+
+/// A raw HTTP/1.1 GET: (status, head, body).
+fn get(port: u16, path: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
+/// Subscribes to the live-reload events; each `event: name` + data arrives on the channel.
+fn events(port: u16) -> mpsc::Receiver<(String, String)> {
+    let (tx, rx) = mpsc::channel();
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /__journeydoc/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    std::thread::spawn(move || {
+        let reader = BufReader::new(s);
+        let mut event = String::new();
+        for line in reader.lines() {
+            let Ok(line) = line else { return };
+            // Chunked framing lines (sizes) are skipped: only SSE fields matter.
+            if let Some(e) = line.strip_prefix("event: ") {
+                event = e.to_owned();
+            } else if let Some(d) = line.strip_prefix("data: ").or(line.strip_prefix("data:")) {
+                if tx.send((event.clone(), d.to_owned())).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+fn wait_for(rx: &mpsc::Receiver<(String, String)>, name: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((e, data)) if e == name => return data,
+            Ok(_) => continue,
+            Err(_) => panic!("no `{name}` event within 10 s"),
+        }
+    }
+}
+
+const JOURNEY: &str = "content/journeys/lucia/actividad.md";
+const PAGE: &str = "/journeys/lucia/actividad.html";
+
+fn edit(root: &Path, from: &str, to: &str) {
+    let path = root.join(JOURNEY);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn an_edit_is_served_after_the_reload_event() {
+    let s = start();
+    let (status, head, body) = get(s.port, PAGE);
+    assert_eq!(status, 200);
+    assert!(
+        head.to_lowercase()
+            .contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(
+        head.to_lowercase().contains("cache-control: no-cache"),
+        "{head}"
+    );
+    assert!(
+        body.contains("/__journeydoc/events"),
+        "the live-reload script is injected"
+    );
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    let written = Instant::now();
+    edit(&s.root, "Espera 50 minutos", "Espera una hora");
+    wait_for(&rx, "reload");
+    let (_, _, body) = get(s.port, PAGE);
+    let latency = written.elapsed();
+    assert!(body.contains("Espera una hora"), "new text served");
+    eprintln!("edit → reload event → new page: {} ms", latency.as_millis());
+    // An atomic save: write a temporary file, rename it over the journey.
+    let path = s.root.join(JOURNEY);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Espera una hora", "Espera dos horas");
+    let tmp = s.root.join("content/journeys/lucia/.actividad.md.swp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    wait_for(&rx, "reload");
+    assert!(get(s.port, PAGE).2.contains("Espera dos horas"));
+}
+
+#[test]
+fn a_deleted_journey_disappears_and_comes_back() {
+    let s = start_with(|root| {
+        // Only the generated pages link to the b2b journey then.
+        let path = root.join(JOURNEY);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("next: [lucia/b2b]\n", "")).unwrap();
+    });
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    let path = s.root.join("content/journeys/lucia/b2b.md");
+    let saved = std::fs::read(&path).unwrap();
+    assert_eq!(get(s.port, "/journeys/lucia/b2b.html").0, 200);
+    std::fs::remove_file(&path).unwrap();
+    wait_for(&rx, "reload");
+    let (status, _, body) = get(s.port, "/journeys/lucia/b2b.html");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html"), "the handbook's own 404 page");
+    assert!(
+        !get(s.port, "/").2.contains("journeys/lucia/b2b.html"),
+        "no page links it any more"
+    );
+    std::fs::write(&path, saved).unwrap();
+    wait_for(&rx, "reload");
+    assert_eq!(get(s.port, "/journeys/lucia/b2b.html").0, 200);
+}
+
+#[test]
+fn broken_content_keeps_the_last_good_page_and_shows_the_overlay() {
+    let s = start();
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    edit(&s.root, "persona: lucia", "persona: lucai");
+    let problem = wait_for(&rx, "problem");
+    let diags: serde_json::Value = serde_json::from_str(&problem).unwrap();
+    assert_eq!(diags[0]["file"], JOURNEY);
+    assert_eq!(diags[0]["line"], 3);
+    assert_eq!(diags[0]["message"], "unknown persona `lucai`");
+    assert_eq!(diags[0]["source"], "persona: lucai");
+    let (status, _, body) = get(s.port, PAGE);
+    assert_eq!(status, 200);
+    assert!(body.contains("Espera 50 minutos"), "the last good page");
+    // A tab opened now gets the problem straight away.
+    let late = events(s.port);
+    wait_for(&late, "problem");
+    edit(&s.root, "persona: lucai", "persona: lucia");
+    wait_for(&rx, "fixed");
+}
+
+#[test]
+fn nothing_outside_the_site_is_served() {
+    let s = start();
+    for path in [
+        "/../book.toml",
+        "/%2e%2e/book.toml",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "//etc/passwd",
+        "/static/..%2f..%2fbook.toml",
+        "/static/%5c..%5cbook.toml",
+        "/book.toml",
+        "/content/personas/lucia.md",
+        "/static/",
+    ] {
+        let (status, _, body) = get(s.port, path);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(
+            !body.contains("[book]") && !body.contains("name: Lucía"),
+            "{path}: leaked"
+        );
+    }
+}
+
+#[test]
+fn two_hundred_readers_during_a_burst_of_edits_get_whole_pages() {
+    let s = start();
+    let port = s.port;
+    let readers: Vec<_> = (0..200)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let path = if i % 2 == 0 { PAGE } else { "/index.html" };
+                get(port, path)
+            })
+        })
+        .collect();
+    for n in 0..10 {
+        edit(&s.root, "Espera 5", &format!("Espera {n}5"));
+        edit(&s.root, &format!("Espera {n}5"), "Espera 5");
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    for r in readers {
+        let (status, _, body) = r.join().unwrap();
+        assert_eq!(status, 200);
+        assert!(body.trim_end().ends_with("</html>"), "a whole page");
+    }
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("journeydoc"))
+        .args([
+            "--root",
+            fixture("es").to_str().unwrap(),
+            "serve",
+            "--port",
+            &port,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("already in use") && stderr.contains("--port"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_site_is_also_served_under_the_base_url_path() {
+    let s = start_with(|root| {
+        let book = root.join("book.toml");
+        let text = std::fs::read_to_string(&book).unwrap();
+        std::fs::write(
+            &book,
+            format!("{text}\n[build]\nbase-url = \"https://cx.example.org/manual/\"\n"),
+        )
+        .unwrap();
+    });
+    assert_eq!(get(s.port, "/manual/").0, 200);
+    assert_eq!(get(s.port, "/manual/journeys/lucia/actividad.html").0, 200);
+    assert_eq!(get(s.port, "/index.html").0, 200);
+}
