@@ -32,6 +32,54 @@ pub struct Handbook {
     /// Handoffs of each journey, by journey id.
     pub handoffs: BTreeMap<String, Vec<Handoff>>,
     pub journey_gaps: Vec<JourneyGap>,
+    /// System id → display name: `[systems]` when set, else every name used
+    /// on touchpoints and steps under the id of its slug (names with the
+    /// same slug are one system).
+    pub systems: BTreeMap<String, String>,
+}
+
+impl Handbook {
+    /// The system id a `systems` entry names, if any.
+    pub fn system_id(&self, name: &str) -> Option<String> {
+        match &self.config.systems {
+            Some(table) => table
+                .iter()
+                .find(|(id, display)| *id == name || *display == name)
+                .map(|(id, _)| id.clone()),
+            None => Some(crate::render::markdown::slug(name)).filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+/// Every system: the configured table, or the names used, keyed by slug
+/// (the first name in sorted order wins the display).
+fn systems(
+    config: &Config,
+    touchpoints: &BTreeMap<String, Touchpoint>,
+    journeys: &BTreeMap<String, Journey>,
+) -> BTreeMap<String, String> {
+    if let Some(table) = &config.systems {
+        return table.clone();
+    }
+    let mut names: Vec<&str> = touchpoints
+        .values()
+        .flat_map(|t| t.systems.iter())
+        .chain(
+            journeys
+                .values()
+                .flat_map(|j| j.steps().flat_map(|(_, s)| s.systems.iter())),
+        )
+        .map(|s| s.value.as_str())
+        .collect();
+    names.sort_unstable();
+    let mut out = BTreeMap::new();
+    for name in names {
+        let id = crate::render::markdown::slug(name);
+        if !id.is_empty() {
+            out.entry(id).or_insert_with(|| name.to_owned());
+        }
+    }
+    out
 }
 
 /// Resolves `content`. `files` are the content-relative paths of every
@@ -151,7 +199,9 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         diags,
     );
 
+    let systems = systems(&config, &touchpoints, &journeys);
     Handbook {
+        systems,
         config,
         lenses,
         home: content.home,

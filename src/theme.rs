@@ -55,6 +55,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/insights.html"),
     ),
     (
+        "system.html",
+        include_str!("../themes/default/templates/system.html"),
+    ),
+    (
+        "systems.html",
+        include_str!("../themes/default/templates/systems.html"),
+    ),
+    (
         "page.html",
         include_str!("../themes/default/templates/page.html"),
     ),
@@ -130,6 +138,38 @@ impl Theme {
                 .iter()
                 .map(|(n, t)| ((*n).to_owned(), t.as_bytes().to_vec()))
                 .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The repository's themes/default doubles as an override when building
+    /// the example handbook, which would hide a template missing from the
+    /// binary: compare the two.
+    #[test]
+    fn every_theme_file_is_embedded() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+        let on_disk: Vec<String> = std::fs::read_dir(dir.join("templates"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let builtin = Theme::builtin();
+        for name in &on_disk {
+            assert!(
+                builtin.templates.contains_key(name),
+                "{name} is not embedded"
+            );
+        }
+        assert_eq!(on_disk.len(), builtin.templates.len());
+        for entry in std::fs::read_dir(dir.join("static")).unwrap() {
+            let name = format!("static/{}", entry.unwrap().file_name().to_string_lossy());
+            assert!(
+                builtin.statics.contains_key(&name),
+                "{name} is not embedded"
+            );
         }
     }
 }

@@ -77,6 +77,8 @@ fn every_page_kind_is_there() {
         "lenses/activity.html",
         "touchpoints/index.html",
         "touchpoints/call-centre.html",
+        "systems/index.html",
+        "systems/order-management.html",
         "guide/how-to-map-a-journey.html",
         "glossary.html",
         "sitemap.xml",
@@ -508,4 +510,91 @@ fn a_theme_override_replaces_one_template_and_adds_static_files() {
         journey.contains("class=\"grid\""),
         "other templates stay built in"
     );
+}
+
+#[test]
+fn systems_index_puts_the_worst_first_and_every_system_has_a_page() {
+    let (_dir, out) = built_example();
+    let doc = page(&out, "systems/index.html");
+    let averages: Vec<f64> = select(&doc, "table.systems tbody td .avg[data-average]")
+        .iter()
+        .map(|e| e.value().attr("data-average").unwrap().parse().unwrap())
+        .collect();
+    assert!(averages.len() > 20, "{}", averages.len());
+    assert!(
+        averages.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by average emotion: {averages:?}"
+    );
+    // Every system named on a touchpoint or a step has a page, and the page links back.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("journeys.json")).unwrap()).unwrap();
+    let by_name: BTreeMap<&str, &str> = json["systems"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, name)| (name.as_str().unwrap(), id.as_str()))
+        .collect();
+    let mut named = 0;
+    for tp in json["touchpoints"].as_object().unwrap().values() {
+        for sys in tp["systems"].as_array().unwrap() {
+            let id = by_name[sys.as_str().unwrap()];
+            let sp = page(&out, &format!("systems/{id}.html"));
+            let back: Vec<&str> = select(&sp, "#touchpoints a")
+                .iter()
+                .filter_map(|a| a.value().attr("href"))
+                .collect();
+            assert!(
+                back.contains(
+                    &format!("../touchpoints/{}.html", tp["id"].as_str().unwrap()).as_str()
+                ),
+                "{id}: {back:?}"
+            );
+            named += 1;
+        }
+    }
+    assert!(named > 30);
+    let om = page(&out, "systems/order-management.html");
+    assert!(select(&om, "#uses tbody tr").len() >= 3);
+    assert!(!select(&om, "#backstage li").is_empty());
+}
+
+#[test]
+fn the_customers_life_and_key_moments() {
+    let (_dir, out) = built_example();
+    let carla = page(&out, "personas/carla.html");
+    let stages: Vec<String> = select(&carla, "#life .life-stage h3")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(stages, ["Buyer", "Customer", "User"]);
+    let gaps = select(&carla, "#life .life-next.journey-gap");
+    assert!(!gaps.is_empty());
+    assert!(text(&gaps[0]).contains("journey gap"), "{}", text(&gaps[0]));
+    // Markers in the grid: an icon and words, not colour alone.
+    let journey = page(&out, "journeys/carla/activity.html");
+    let tx = select(&journey, "tr.lane-action .tag.transaction");
+    assert!(!tx.is_empty());
+    assert_eq!(text(&tx[0]), "◆ key transaction");
+    assert_eq!(
+        text(&select(&journey, "tr.lane-action .tag.dropoff")[0]),
+        "⤓ drop-off"
+    );
+    // Insights: drop-offs and transactions ranked worst first, journey gaps.
+    let insights = page(&out, "insights.html");
+    let score = |word: &str| {
+        ["angry", "frustrated", "neutral", "happy", "delighted"]
+            .iter()
+            .position(|w| *w == word)
+            .unwrap()
+    };
+    for table in ["#dropoffs", "#transactions"] {
+        let words: Vec<usize> = select(&insights, &format!("{table} tbody tr td .emo"))
+            .iter()
+            .map(|e| score(&text(e)))
+            .collect();
+        assert!(words.len() >= 2, "{table}");
+        assert!(words.windows(2).all(|w| w[0] <= w[1]), "{table}: {words:?}");
+    }
+    assert!(select(&insights, "#transactions tbody tr").len() >= 3);
+    assert!(!select(&insights, "#journey-gaps li").is_empty());
 }

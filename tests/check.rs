@@ -197,6 +197,13 @@ const CASES: &[Case] = &[
         )],
     },
     Case {
+        name: "unknown-system",
+        errors: &[(
+            "content/journeys/lucia/b2b.md:13:12: error: unknown system `CMR` [unknown-system]",
+            "= help: did you mean `CRM`?",
+        )],
+    },
+    Case {
         name: "alias-bomb",
         errors: &[(
             "content/personas/bomba.md:8:15: error: invalid YAML: the front matter expands to too many values (an alias bomb?) [syntax]",

@@ -94,6 +94,17 @@ pub struct Strings {
     pub drop: &'static str,
     pub uses: &'static str,
     pub no_journeys: &'static str,
+    pub system: &'static str,
+    pub via: &'static str,
+    pub dropoffs: &'static str,
+    pub dropoffs_help: &'static str,
+    pub transactions: &'static str,
+    pub transactions_help: &'static str,
+    pub customer_life: &'static str,
+    pub no_lifecycle: &'static str,
+    pub journey_gap: &'static str,
+    pub systems_help: &'static str,
+    pub used_by_touchpoints: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -183,6 +194,17 @@ pub const EN: Strings = Strings {
     drop: "Drop",
     uses: "Used in",
     no_journeys: "No journeys yet.",
+    system: "System",
+    via: "via",
+    dropoffs: "Drop-offs",
+    dropoffs_help: "Where customers give up, worst emotion first.",
+    transactions: "Key transactions",
+    transactions_help: "Orders, sign-ups and bookings, with the emotion at each, worst first.",
+    customer_life: "The customer's life",
+    no_lifecycle: "No lifecycle",
+    journey_gap: "journey gap",
+    systems_help: "Which systems sit behind our worst moments: lowest average emotion first, over every step that uses the system directly or through a touchpoint.",
+    used_by_touchpoints: "Touchpoints on this system",
 };
 
 pub const ES: Strings = Strings {
@@ -272,6 +294,17 @@ pub const ES: Strings = Strings {
     drop: "Caída",
     uses: "Usado en",
     no_journeys: "Aún no hay recorridos.",
+    system: "Sistema",
+    via: "vía",
+    dropoffs: "Abandonos",
+    dropoffs_help: "Donde los clientes abandonan, peor emoción primero.",
+    transactions: "Transacciones clave",
+    transactions_help: "Pedidos, altas y reservas, con la emoción en cada una, peor primero.",
+    customer_life: "La vida del cliente",
+    no_lifecycle: "Sin ciclo de vida",
+    journey_gap: "brecha entre recorridos",
+    systems_help: "Qué sistemas están detrás de nuestros peores momentos: menor emoción media primero, en cada paso que usa el sistema directamente o a través de un punto de contacto.",
+    used_by_touchpoints: "Puntos de contacto sobre este sistema",
 };
 
 pub fn strings(lang: Language) -> &'static Strings {

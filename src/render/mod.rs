@@ -212,6 +212,7 @@ pub fn journeys_json(h: &Handbook) -> Vec<u8> {
         "journeys": h.journeys,
         "handoffs": h.handoffs,
         "journey_gaps": h.journey_gaps,
+        "systems": h.systems,
     });
     let mut out = serde_json::to_vec_pretty(&doc).expect("the model serialises");
     out.push(b'\n');

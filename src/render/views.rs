@@ -33,6 +33,9 @@ pub fn touchpoint_url(id: &str) -> String {
 pub fn journey_url(id: &str) -> String {
     format!("journeys/{id}.html")
 }
+pub fn system_url(id: &str) -> String {
+    format!("systems/{id}.html")
+}
 pub fn lens_url(id: &str) -> String {
     format!("lenses/{id}.html")
 }
@@ -59,6 +62,10 @@ struct StepRef {
     pain: Option<String>,
     opportunity: Option<String>,
     owner: Option<String>,
+    backstage: Option<String>,
+    /// For a system page: the touchpoints through which the step uses it
+    /// (empty when the step names the system itself).
+    via: Vec<String>,
 }
 
 #[derive(Clone, Serialize)]
@@ -109,6 +116,10 @@ pub struct Views<'h> {
     by_touchpoint: BTreeMap<String, Vec<StepRef>>,
     /// Lens id → (persona id → journey ids).
     by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// System id → every step using it, directly or through a touchpoint.
+    by_system: BTreeMap<String, Vec<StepRef>>,
+    /// System id → the touchpoints that declare it.
+    system_touchpoints: BTreeMap<String, Vec<String>>,
     personas_sorted: Vec<String>,
     pages_sorted: Vec<String>,
 }
@@ -147,6 +158,18 @@ impl<'h> Views<'h> {
 
         let mut by_touchpoint: BTreeMap<String, Vec<StepRef>> = BTreeMap::new();
         let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        let mut by_system: BTreeMap<String, Vec<StepRef>> = BTreeMap::new();
+        let mut system_touchpoints: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (tid, tp) in &h.touchpoints {
+            for sys in &tp.systems {
+                if let Some(sid) = h.system_id(&sys.value) {
+                    let list = system_touchpoints.entry(sid).or_default();
+                    if !list.contains(tid) {
+                        list.push(tid.clone());
+                    }
+                }
+            }
+        }
         for (id, j) in &h.journeys {
             by_lens
                 .entry(j.lens.value.clone())
@@ -167,12 +190,39 @@ impl<'h> Views<'h> {
                         pain: step.pain.clone(),
                         opportunity: step.opportunity.clone(),
                         owner: effective_owner(step, &h.touchpoints).map(str::to_owned),
+                        backstage: step.backstage.clone(),
+                        via: Vec::new(),
                     };
                     for t in &step.touchpoints {
                         by_touchpoint
                             .entry(t.value.clone())
                             .or_default()
                             .push(r.clone());
+                    }
+                    // Systems of the step, then those behind its touchpoints.
+                    let mut uses: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                    for sys in &step.systems {
+                        if let Some(sid) = h.system_id(&sys.value) {
+                            uses.entry(sid).or_default();
+                        }
+                    }
+                    for t in &step.touchpoints {
+                        let Some(tp) = h.touchpoints.get(&t.value) else {
+                            continue;
+                        };
+                        for sys in &tp.systems {
+                            if let Some(sid) = h.system_id(&sys.value) {
+                                let via = uses.entry(sid).or_default();
+                                if !via.contains(&tp.name) {
+                                    via.push(tp.name.clone());
+                                }
+                            }
+                        }
+                    }
+                    for (sid, via) in uses {
+                        let mut r = r.clone();
+                        r.via = via;
+                        by_system.entry(sid).or_default().push(r);
                     }
                 }
             }
@@ -194,6 +244,8 @@ impl<'h> Views<'h> {
             links,
             by_touchpoint,
             by_lens,
+            by_system,
+            system_touchpoints,
             personas_sorted,
             pages_sorted,
         }
@@ -224,6 +276,7 @@ impl<'h> Views<'h> {
                 t.touchpoints,
                 "touchpoints/index.html".to_owned(),
             ),
+            ("systems", t.systems, "systems/index.html".to_owned()),
             ("insights", t.insights, "insights.html".to_owned()),
         ];
         if let Some(first) = self.pages_sorted.first() {
@@ -256,6 +309,120 @@ impl<'h> Views<'h> {
                 links: &self.links,
             },
         )
+    }
+
+    /// A system by the name written in content: its display name and page.
+    fn system_link(&self, name: &str) -> Value {
+        match self
+            .h
+            .system_id(name)
+            .filter(|id| self.h.systems.contains_key(id))
+        {
+            Some(id) => json!({ "name": self.h.systems[&id], "url": system_url(&id) }),
+            None => json!({ "name": name, "url": null }),
+        }
+    }
+
+    fn system_average(&self, id: &str) -> Value {
+        let scores: Vec<i8> = self
+            .by_system
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.emotion.as_ref().map(|e| e.score))
+            .collect();
+        average(&scores)
+    }
+
+    /// The systems index (worst average emotion first) and a page per system.
+    fn systems<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
+        let h = self.h;
+        let t = self.t;
+        let mut ids: Vec<&String> = h.systems.keys().collect();
+        let avg = |id: &str| self.system_average(id).get("value").and_then(Value::as_f64);
+        ids.sort_by(|a, b| match (avg(a), avg(b)) {
+            (Some(x), Some(y)) => x.total_cmp(&y).then(a.cmp(b)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.cmp(b),
+        });
+        let owners_of = |id: &str| -> Vec<String> {
+            let mut o: Vec<String> = self
+                .by_system
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.owner.as_deref().map(|o| self.dept(o)))
+                .collect();
+            o.sort();
+            o.dedup();
+            o
+        };
+        let list: Vec<Value> = ids
+            .iter()
+            .map(|id| {
+                let steps = self.by_system.get(*id).map_or(0, Vec::len);
+                let pains = self
+                    .by_system
+                    .get(*id)
+                    .map_or(0, |v| v.iter().filter(|r| r.pain.is_some()).count());
+                json!({
+                    "name": h.systems[*id],
+                    "url": system_url(id),
+                    "average": self.system_average(id),
+                    "steps": steps,
+                    "pains": pains,
+                    "touchpoints": self.system_touchpoints.get(*id).map_or(0, Vec::len),
+                    "owners": owners_of(id),
+                })
+            })
+            .collect();
+        jobs.push(PageJob {
+            path: "systems/index.html".to_owned(),
+            template: "systems.html",
+            title: t.systems.to_owned(),
+            section: "systems",
+            data: json!({ "systems": list }),
+            lazy: None,
+            breadcrumbs: self.crumbs(None),
+            prev: None,
+            next: None,
+        });
+        for (i, id) in ids.iter().enumerate() {
+            let uses = self.by_system.get(*id).cloned().unwrap_or_default();
+            let touchpoints: Vec<Value> = self
+                .system_touchpoints
+                .get(*id)
+                .into_iter()
+                .flatten()
+                .map(|tid| {
+                    let link = self.touchpoint_link(tid);
+                    json!({ "name": link["name"], "url": link["url"], "average": self.touchpoint_average(tid) })
+                })
+                .collect();
+            let neighbour =
+                |k: Option<&&String>| k.map(|sid| (h.systems[*sid].clone(), system_url(sid)));
+            jobs.push(PageJob {
+                path: system_url(id),
+                template: "system.html",
+                title: h.systems[*id].clone(),
+                section: "systems",
+                data: json!({
+                    "id": id,
+                    "name": h.systems[*id],
+                    "average": self.system_average(id),
+                    "touchpoints": touchpoints,
+                    "uses": uses,
+                    "owners": owners_of(id),
+                    "pains": uses.iter().filter(|r| r.pain.is_some()).collect::<Vec<_>>(),
+                    "backstage": uses.iter().filter(|r| r.backstage.is_some()).collect::<Vec<_>>(),
+                }),
+                lazy: None,
+                breadcrumbs: self.crumbs(Some((t.systems, "systems/index.html"))),
+                prev: neighbour(i.checked_sub(1).and_then(|k| ids.get(k))),
+                next: neighbour(ids.get(i + 1)),
+            });
+        }
     }
 
     fn touchpoint_link(&self, id: &str) -> Value {
@@ -345,6 +512,7 @@ impl<'h> Views<'h> {
         self.journeys(&mut jobs);
         self.lenses(&mut jobs);
         self.touchpoints(&mut jobs);
+        self.systems(&mut jobs);
         self.insights(&mut jobs);
         let mut taken: BTreeSet<String> = jobs.iter().map(|j| j.path.clone()).collect();
         taken.insert("404.html".to_owned());
@@ -538,6 +706,7 @@ impl<'h> Views<'h> {
                     "channels": p.channels,
                     "body": self.md(&p.meta.body, &p.meta.file, &path),
                     "lenses": lenses,
+                    "life": self.customer_life(id),
                     "extra": p.meta.extra,
                 }),
                 lazy: None,
@@ -546,6 +715,69 @@ impl<'h> Views<'h> {
                 next: neighbour(self.personas_sorted.get(i + 1)),
             });
         }
+    }
+
+    /// A persona's journeys as a chain: grouped by lifecycle (prospect →
+    /// churn, then those without one), each with its `next` journeys and the
+    /// journey gap on the way, if any.
+    fn customer_life(&self, persona: &str) -> Vec<Value> {
+        use crate::model::Lifecycle as L;
+        let h = self.h;
+        let order = [
+            Some(L::Prospect),
+            Some(L::Buyer),
+            Some(L::Customer),
+            Some(L::User),
+            Some(L::Churn),
+            None,
+        ];
+        let mine: Vec<(&String, &Journey)> = h
+            .journeys
+            .iter()
+            .filter(|(_, j)| j.persona.value == persona)
+            .collect();
+        order
+            .iter()
+            .filter_map(|stage| {
+                let journeys: Vec<Value> = mine
+                    .iter()
+                    .filter(|(_, j)| j.lifecycle == *stage)
+                    .map(|(id, j)| {
+                        let next: Vec<Value> = j
+                            .next
+                            .iter()
+                            .filter_map(|n| {
+                                let nj = h.journeys.get(&n.value)?;
+                                let gap = h.journey_gaps.iter().find(|g| &g.from == *id && g.to == n.value);
+                                Some(json!({
+                                    "title": nj.title,
+                                    "url": journey_url(&n.value),
+                                    "gap": gap.map(|g| json!({
+                                        "from": self.dept(&g.from_owner),
+                                        "to": self.dept(&g.to_owner),
+                                        "drop": g.gap.drop.map(|(a, b)| json!({ "from": emotion_view(a, self.lang), "to": emotion_view(b, self.lang) })),
+                                        "pain": g.gap.pain,
+                                    })),
+                                }))
+                            })
+                            .collect();
+                        json!({
+                            "title": j.title,
+                            "url": journey_url(id),
+                            "lens": h.lenses.get(&j.lens.value).map(|l| l.title.clone()),
+                            "average": self.journey_average(j),
+                            "next": next,
+                        })
+                    })
+                    .collect();
+                (!journeys.is_empty()).then(|| {
+                    json!({
+                        "stage": stage.map_or(self.t.no_lifecycle, |l| i18n::lifecycle(l, self.lang)),
+                        "journeys": journeys,
+                    })
+                })
+            })
+            .collect()
     }
 
     /// Journeys in reading order: by persona order, then lens id.
@@ -697,7 +929,7 @@ impl<'h> Views<'h> {
                     "owner_set": step.owner.is_some(),
                     "handoff": handoff,
                     "backstage": step.backstage,
-                    "systems": step.systems.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
+                    "systems": step.systems.iter().map(|s| self.system_link(&s.value)).collect::<Vec<_>>(),
                     "metrics": self.metrics(&step.metrics),
                     "transaction": step.transaction,
                     "dropoff": step.dropoff,
@@ -903,7 +1135,7 @@ impl<'h> Views<'h> {
                     "name": tp.name,
                     "channel": tp.channel,
                     "owner": tp.owner.as_ref().map(|o| self.dept(&o.value)),
-                    "systems": tp.systems.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
+                    "systems": tp.systems.iter().map(|s| self.system_link(&s.value)).collect::<Vec<_>>(),
                     "body": self.md(&tp.meta.body, &tp.meta.file, &path),
                     "average": self.touchpoint_average(id),
                     "uses": uses,
@@ -959,7 +1191,7 @@ impl<'h> Views<'h> {
                 }
             }
         }
-        // Worst moments first.
+        // Worst moments first (a stable sort keeps reading order among equals).
         moments.sort_by_key(|(score, _)| *score);
         let by_touchpoint: Vec<Value> = h
             .touchpoints
@@ -1001,7 +1233,8 @@ impl<'h> Views<'h> {
                 "by_owner": by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "items": items })).collect::<Vec<_>>(),
                 "by_touchpoint": by_touchpoint,
                 "unmapped": unmapped,
-                "moments": moments.into_iter().map(|(_, m)| m).collect::<Vec<_>>(),
+                "dropoffs": moments.iter().filter(|(_, m)| m["dropoff"] == true).map(|(_, m)| m.clone()).collect::<Vec<_>>(),
+                "transactions": moments.iter().filter(|(_, m)| m["transaction"] == true).map(|(_, m)| m.clone()).collect::<Vec<_>>(),
                 "heatmaps": self.heatmaps(),
             }),
             lazy: None,
@@ -1173,6 +1406,22 @@ impl<'h> Views<'h> {
                 l.stages.join(" ")
             );
             docs.push(Doc::new(&l.title, &lens_url(id), t.lens, &text));
+        }
+        for (id, name) in &h.systems {
+            let text: Vec<String> = self
+                .by_system
+                .get(id)
+                .into_iter()
+                .flatten()
+                .flat_map(|r| {
+                    [
+                        r.action.clone(),
+                        r.pain.clone().unwrap_or_default(),
+                        r.backstage.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            docs.push(Doc::new(name, &system_url(id), t.system, &text.join(" ")));
         }
         for id in &self.pages_sorted {
             let p = &h.pages[id];
