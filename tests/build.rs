@@ -104,6 +104,7 @@ fn every_page_kind_is_there() {
             "Journeys",
             "Lenses",
             "Touchpoints",
+            "Systems",
             "Insights",
             "Guides"
         ]
