@@ -109,12 +109,13 @@ impl Lifecycle {
     pub const NAMES: &[&str] = &["prospect", "buyer", "customer", "user", "churn"];
 
     pub fn parse(s: &str) -> Option<Lifecycle> {
+        // The SPEC's words, and the Spanish ones a Spanish handbook may use.
         Some(match crate::diagnostic::fold(s).as_str() {
-            "prospect" => Lifecycle::Prospect,
-            "buyer" => Lifecycle::Buyer,
-            "customer" => Lifecycle::Customer,
-            "user" => Lifecycle::User,
-            "churn" => Lifecycle::Churn,
+            "prospect" | "prospecto" => Lifecycle::Prospect,
+            "buyer" | "comprador" | "compradora" => Lifecycle::Buyer,
+            "customer" | "cliente" => Lifecycle::Customer,
+            "user" | "usuario" | "usuaria" => Lifecycle::User,
+            "churn" | "baja" | "abandono" => Lifecycle::Churn,
             _ => return None,
         })
     }
