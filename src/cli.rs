@@ -51,6 +51,31 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Builds in memory, serves on 127.0.0.1, rebuilds on every change and reloads the browser.
     Serve(ServeArgs),
+    /// What changed for the customer between two versions (a folder, a journeys.json, or git:REV).
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old version: a handbook folder, a journeys.json, or `git:REV`.
+    pub old: String,
+    /// The new version (default: the handbook at `--root`).
+    pub new: Option<String>,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Exit 1 when a gap opens, a journey's average emotion drops, or a pain appears without an opportunity.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

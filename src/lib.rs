@@ -10,6 +10,7 @@ pub mod authoring;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod fields;
 pub mod insights;
 pub mod interchange;

@@ -8,8 +8,8 @@ use std::time::Instant;
 use clap::Parser;
 
 use journeydoc::cli::{
-    BuildArgs, CheckArgs, Cli, Command, ExportArgs, ExportFormat, Format, ImportCommand, InitArgs,
-    Lang, NewCommand, SchemaArgs, ServeArgs,
+    BuildArgs, CheckArgs, Cli, Command, DiffArgs, DiffFormat, ExportArgs, ExportFormat, Format,
+    ImportCommand, InitArgs, Lang, NewCommand, SchemaArgs, ServeArgs,
 };
 use journeydoc::diagnostic::{self, Diagnostic, counts};
 use journeydoc::{Run, output, render, theme};
@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Import(command) => import(&cli, command),
         Command::Schema(args) => schema(args),
         Command::Serve(args) => serve(&cli, args),
+        Command::Diff(args) => diff(&cli, args),
     }
 }
 
@@ -497,4 +498,172 @@ fn serve(cli: &Cli, args: &ServeArgs) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A temporary folder removed when dropped (also on errors).
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Why one side of a diff could not be read.
+enum SideError {
+    /// Usage or I/O (exit 2).
+    Usage(String, Option<String>),
+    /// Content errors (exit 1), already printed.
+    Content,
+}
+
+fn git(root: &std::path::Path, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+    }
+}
+
+/// The model of one side: `git:REV`, a journeys.json file, or a folder.
+fn diff_side(cli: &Cli, spec: &str) -> Result<serde_json::Value, SideError> {
+    if let Some(rev) = spec.strip_prefix("git:") {
+        let top = git(&cli.root, &["rev-parse", "--show-toplevel"]).map_err(|_| {
+            SideError::Usage(
+                format!("`{}` is not inside a git repository", cli.root.display()),
+                Some("`git:REV` reads the handbook from git history; compare folders or journeys.json files instead".to_owned()),
+            )
+        })?;
+        let commit = git(
+            &cli.root,
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{rev}^{{commit}}"),
+            ],
+        )
+        .map_err(|_| {
+            SideError::Usage(
+                format!("unknown git revision `{rev}`"),
+                Some("use a branch, tag or commit: `git:main`, `git:HEAD~1`".to_owned()),
+            )
+        })?;
+        let prefix = git(&cli.root, &["rev-parse", "--show-prefix"]).unwrap_or_default();
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let tmp = TempDir(std::env::temp_dir().join(format!(
+            "journeydoc-diff-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        )));
+        std::fs::create_dir_all(&tmp.0).map_err(|e| {
+            SideError::Usage(format!("cannot create a temporary folder: {e}"), None)
+        })?;
+        // From the top of the repository: `git archive` in a subfolder would
+        // archive only that subfolder.
+        let archive = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&top)
+            .args(["archive", "--format=tar", &commit])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| SideError::Usage(format!("cannot run git: {e}"), None))?;
+        let ok = std::process::Command::new("tar")
+            .args(["-x", "-C"])
+            .arg(&tmp.0)
+            .stdin(archive.stdout.expect("piped"))
+            .status()
+            .map_err(|e| SideError::Usage(format!("cannot run tar: {e}"), None))?;
+        if !ok.success() {
+            return Err(SideError::Usage(
+                format!("cannot read revision `{rev}` from git"),
+                None,
+            ));
+        }
+        return folder_side(&tmp.0.join(prefix), &format!("git:{rev}"));
+    }
+    let path = std::path::Path::new(spec);
+    if path.is_file() {
+        let bytes = std::fs::read(path)
+            .map_err(|e| SideError::Usage(format!("cannot read `{spec}`: {e}"), None))?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            SideError::Usage(format!("`{spec}` is not a journeys.json: {e}"), Some("pass a handbook folder, a journeys.json written by build or export, or git:REV".to_owned()))
+        })?;
+        if v["version"] != 1 {
+            return Err(SideError::Usage(
+                format!("`{spec}` is not a version 1 journeys.json"),
+                None,
+            ));
+        }
+        return Ok(v);
+    }
+    folder_side(path, spec)
+}
+
+fn folder_side(root: &std::path::Path, label: &str) -> Result<serde_json::Value, SideError> {
+    let run = journeydoc::load(root, &journeydoc::Options::default())
+        .map_err(|e| SideError::Usage(format!("{label}: {e}"), e.help().map(str::to_owned)))?;
+    if run.has_errors() {
+        let errors: Vec<Diagnostic> = run
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == diagnostic::Severity::Error)
+            .cloned()
+            .collect();
+        eprintln!("error: {label} has content errors:");
+        eprint!(
+            "{}",
+            diagnostic::render_text(&errors, &run.sources, color_on_stderr())
+        );
+        return Err(SideError::Content);
+    }
+    serde_json::from_slice(&render::journeys_json(&run.handbook))
+        .map_err(|e| SideError::Usage(format!("{label}: {e}"), None))
+}
+
+fn diff(cli: &Cli, args: &DiffArgs) -> ExitCode {
+    let new_spec = args
+        .new
+        .clone()
+        .unwrap_or_else(|| cli.root.display().to_string());
+    let mut sides = Vec::new();
+    for spec in [&args.old, &new_spec] {
+        match diff_side(cli, spec) {
+            Ok(v) => sides.push(v),
+            Err(SideError::Content) => return ExitCode::from(1),
+            Err(SideError::Usage(msg, help)) => {
+                eprintln!("error: {msg}");
+                if let Some(h) = help {
+                    eprintln!("  = help: {h}");
+                }
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let d = journeydoc::diff::diff(&sides[0], &sides[1]);
+    let text = match args.format {
+        DiffFormat::Text => journeydoc::diff::render_text(&d),
+        DiffFormat::Markdown => journeydoc::diff::render_markdown(&d),
+        DiffFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&d).expect("the diff serialises");
+            t.push('\n');
+            t
+        }
+    };
+    let code = emit(&args.output, text.as_bytes());
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    let regressions = d["regressions"].as_array().map_or(0, Vec::len);
+    if args.fail_on_regression && regressions > 0 {
+        eprintln!("{regressions} regressions (--fail-on-regression)");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }

@@ -1,0 +1,703 @@
+//! `journeydoc diff`: what changed for the customer between two versions of
+//! a handbook. Both sides are the resolved model as `journeys.json` (v1), so
+//! a folder, a `journeys.json` file and a git revision compare alike.
+//!
+//! Steps are matched, in this order: by step `id` (both sides have one);
+//! then by exactly the same action anywhere in the journey; then by the most
+//! similar action in the stage of the same name (at least half the text in
+//! common); then by position in that stage. What is left is added or
+//! removed. Journeys are matched by id; an unmatched old and new journey of
+//! the same persona and lens (or the same file) are a rename.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+/// The five-point scale's words, for messages.
+fn word(score: &Value, lang: &str) -> String {
+    let s = score.as_i64();
+    let (en, es) = match s {
+        Some(2) => ("delighted", "encantado"),
+        Some(1) => ("happy", "feliz"),
+        Some(0) => ("neutral", "neutro"),
+        Some(-1) => ("frustrated", "frustrado"),
+        Some(-2) => ("angry", "enojado"),
+        _ => ("no emotion", "sin emoción"),
+    };
+    if lang == "es" { es } else { en }.to_owned()
+}
+
+struct Step<'a> {
+    stage: &'a str,
+    index: usize,
+    v: &'a Value,
+}
+
+fn steps(j: &Value) -> Vec<Step<'_>> {
+    let mut out = Vec::new();
+    for stage in j["stages"].as_array().into_iter().flatten() {
+        let name = stage["name"].as_str().unwrap_or("");
+        for (index, v) in stage["steps"].as_array().into_iter().flatten().enumerate() {
+            out.push(Step {
+                stage: name,
+                index,
+                v,
+            });
+        }
+    }
+    out
+}
+
+fn average(j: &Value) -> Option<f64> {
+    let scores: Vec<f64> = steps(j)
+        .iter()
+        .filter_map(|s| s.v["emotion"].as_f64())
+        .collect();
+    (!scores.is_empty()).then(|| {
+        let a = scores.iter().sum::<f64>() / scores.len() as f64;
+        (a * 100.0).round() / 100.0
+    })
+}
+
+fn text(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+/// Pairs old and new steps by the rule in the module comment.
+fn match_steps(old: &[Step], new: &[Step]) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut pair_of_new: Vec<Option<usize>> = vec![None; new.len()];
+    let mut used = vec![false; old.len()];
+    let pass = |ok: &dyn Fn(&Step, &Step) -> bool,
+                pair_of_new: &mut Vec<Option<usize>>,
+                used: &mut Vec<bool>| {
+        for (ni, n) in new.iter().enumerate() {
+            if pair_of_new[ni].is_some() {
+                continue;
+            }
+            if let Some(oi) = (0..old.len()).find(|&oi| !used[oi] && ok(&old[oi], n)) {
+                used[oi] = true;
+                pair_of_new[ni] = Some(oi);
+            }
+        }
+    };
+    pass(
+        &|o, n| !o.v["id"].is_null() && o.v["id"] == n.v["id"],
+        &mut pair_of_new,
+        &mut used,
+    );
+    pass(
+        &|o, n| text(&o.v["action"]) == text(&n.v["action"]),
+        &mut pair_of_new,
+        &mut used,
+    );
+    // The most similar action in the same stage.
+    for (ni, n) in new.iter().enumerate() {
+        if pair_of_new[ni].is_some() {
+            continue;
+        }
+        let best = (0..old.len())
+            .filter(|&oi| !used[oi] && old[oi].stage == n.stage)
+            .map(|oi| {
+                (
+                    strsim::normalized_levenshtein(
+                        text(&old[oi].v["action"]),
+                        text(&n.v["action"]),
+                    ),
+                    oi,
+                )
+            })
+            .filter(|(score, _)| *score >= 0.5)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        if let Some((_, oi)) = best {
+            used[oi] = true;
+            pair_of_new[ni] = Some(oi);
+        }
+    }
+    pass(
+        &|o, n| o.stage == n.stage && o.index == n.index,
+        &mut pair_of_new,
+        &mut used,
+    );
+    let mut out: Vec<(Option<usize>, Option<usize>)> = pair_of_new
+        .iter()
+        .enumerate()
+        .map(|(ni, o)| (*o, Some(ni)))
+        .collect();
+    for (oi, u) in used.iter().enumerate() {
+        if !u {
+            out.push((Some(oi), None));
+        }
+    }
+    out
+}
+
+fn change(from: &Value, to: &Value) -> Option<Value> {
+    (from != to).then(|| json!({ "from": from, "to": to }))
+}
+
+fn list_change(from: &Value, to: &Value) -> Option<Value> {
+    let set = |v: &Value| -> BTreeSet<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect()
+    };
+    let (a, b) = (set(from), set(to));
+    let added: Vec<&String> = b.difference(&a).collect();
+    let removed: Vec<&String> = a.difference(&b).collect();
+    (!added.is_empty() || !removed.is_empty())
+        .then(|| json!({ "added": added, "removed": removed }))
+}
+
+/// Handoff gaps of a journey, as (from owner, to owner, step action).
+fn gaps(model: &Value, id: &str) -> BTreeSet<(String, String, String)> {
+    let j = &model["journeys"][id];
+    model["handoffs"][id]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|h| !h["gap"].is_null())
+        .map(|h| {
+            let (si, st) = (
+                h["to"]["stage"].as_u64().unwrap_or(0) as usize,
+                h["to"]["step"].as_u64().unwrap_or(0) as usize,
+            );
+            let action = text(&j["stages"][si]["steps"][st]["action"]).to_owned();
+            (
+                text(&h["from_owner"]).to_owned(),
+                text(&h["to_owner"]).to_owned(),
+                action,
+            )
+        })
+        .collect()
+}
+
+fn gap_json(g: &(String, String, String)) -> Value {
+    json!({ "from_owner": g.0, "to_owner": g.1, "step": g.2 })
+}
+
+/// Average emotion per touchpoint over every step through it.
+fn touchpoint_averages(model: &Value) -> BTreeMap<String, (f64, usize)> {
+    let mut acc: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    for j in model["journeys"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        for s in steps(j) {
+            let Some(e) = s.v["emotion"].as_f64() else {
+                continue;
+            };
+            for t in s.v["touchpoints"].as_array().into_iter().flatten() {
+                let entry = acc.entry(text(t).to_owned()).or_default();
+                entry.0 += e;
+                entry.1 += 1;
+            }
+        }
+    }
+    acc.into_iter()
+        .map(|(k, (sum, n))| (k, ((sum / n as f64 * 100.0).round() / 100.0, n)))
+        .collect()
+}
+
+fn keys(model: &Value, field: &str) -> BTreeSet<String> {
+    model[field]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn coverage(model: &Value) -> BTreeSet<(String, String)> {
+    model["journeys"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+        .map(|j| (text(&j["persona"]).to_owned(), text(&j["lens"]).to_owned()))
+        .collect()
+}
+
+/// Compares two models; the result is the `--format json` document.
+pub fn diff(old: &Value, new: &Value) -> Value {
+    let lang = new["book"]["language"].as_str().unwrap_or("en").to_owned();
+    let (old_ids, new_ids) = (keys(old, "journeys"), keys(new, "journeys"));
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new(); // new → old
+    let only_old: Vec<&String> = old_ids.difference(&new_ids).collect();
+    for n in new_ids.difference(&old_ids) {
+        let nj = &new["journeys"][n];
+        if let Some(o) = only_old.iter().find(|o| {
+            let oj = &old["journeys"][o.as_str()];
+            !renamed.values().any(|v| v == **o)
+                && ((oj["persona"] == nj["persona"] && oj["lens"] == nj["lens"])
+                    || oj["file"] == nj["file"])
+        }) {
+            renamed.insert(n.clone(), (*o).clone());
+        }
+    }
+    let mut journeys = Vec::new();
+    let mut regressions: Vec<String> = Vec::new();
+    for id in old_ids.union(&new_ids) {
+        let in_old = old_ids.contains(id);
+        let in_new = new_ids.contains(id);
+        if in_old && !in_new && renamed.values().any(|v| v == id) {
+            continue;
+        }
+        if !in_new {
+            journeys.push(
+                json!({ "id": id, "title": old["journeys"][id]["title"], "status": "removed" }),
+            );
+            continue;
+        }
+        let old_id = if in_old {
+            Some(id.clone())
+        } else {
+            renamed.get(id).cloned()
+        };
+        let nj = &new["journeys"][id];
+        let Some(old_id) = old_id else {
+            journeys.push(json!({ "id": id, "title": nj["title"], "status": "added", "average": average(nj) }));
+            continue;
+        };
+        let oj = &old["journeys"][&old_id];
+        let (os, ns) = (steps(oj), steps(nj));
+        let mut step_changes = Vec::new();
+        for (o, n) in match_steps(&os, &ns) {
+            match (o, n) {
+                (Some(o), Some(n)) => {
+                    let (ov, nv) = (os[o].v, ns[n].v);
+                    let mut c = serde_json::Map::new();
+                    if ov["action"] != nv["action"] {
+                        c.insert(
+                            "action".into(),
+                            json!({ "from": ov["action"], "to": nv["action"] }),
+                        );
+                    }
+                    if ov["emotion"] != nv["emotion"] {
+                        c.insert("emotion".into(), json!({
+                            "from": ov["emotion"], "to": nv["emotion"],
+                            "from_word": word(&ov["emotion"], &lang), "to_word": word(&nv["emotion"], &lang),
+                        }));
+                    }
+                    if let Some(t) = list_change(&ov["touchpoints"], &nv["touchpoints"]) {
+                        c.insert("touchpoints".into(), t);
+                    }
+                    for f in ["owner", "opportunity", "backstage", "thinking"] {
+                        if let Some(ch) = change(&ov[f], &nv[f]) {
+                            c.insert(f.into(), ch);
+                        }
+                    }
+                    if ov["pain"] != nv["pain"] {
+                        let kind = match (ov["pain"].is_null(), nv["pain"].is_null()) {
+                            (true, false) => "added",
+                            (false, true) => "resolved",
+                            _ => "changed",
+                        };
+                        c.insert(
+                            "pain".into(),
+                            json!({ "kind": kind, "from": ov["pain"], "to": nv["pain"] }),
+                        );
+                        if kind == "added" && nv["opportunity"].is_null() {
+                            regressions.push(format!(
+                                "{id}: pain added without an opportunity at \"{}\"",
+                                text(&nv["action"])
+                            ));
+                        }
+                    }
+                    if !c.is_empty() {
+                        c.insert("change".into(), "changed".into());
+                        c.insert("stage".into(), ns[n].stage.into());
+                        c.insert("step".into(), nv["action"].clone());
+                        step_changes.push(Value::Object(c));
+                    }
+                }
+                (None, Some(n)) => {
+                    let nv = ns[n].v;
+                    step_changes.push(json!({ "change": "added", "stage": ns[n].stage, "step": nv["action"], "emotion": nv["emotion"], "pain": nv["pain"] }));
+                    if !nv["pain"].is_null() && nv["opportunity"].is_null() {
+                        regressions.push(format!(
+                            "{id}: pain added without an opportunity at \"{}\"",
+                            text(&nv["action"])
+                        ));
+                    }
+                }
+                (Some(o), None) => step_changes.push(
+                    json!({ "change": "removed", "stage": os[o].stage, "step": os[o].v["action"] }),
+                ),
+                (None, None) => {}
+            }
+        }
+        let stage_names = |j: &Value| -> BTreeSet<String> {
+            j["stages"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|s| text(&s["name"]).to_owned())
+                .collect()
+        };
+        let (so, sn) = (stage_names(oj), stage_names(nj));
+        let (go, gn) = (gaps(old, &old_id), gaps(new, id));
+        let opened: Vec<Value> = gn.difference(&go).map(gap_json).collect();
+        let closed: Vec<Value> = go.difference(&gn).map(gap_json).collect();
+        for g in gn.difference(&go) {
+            regressions.push(format!(
+                "{id}: handoff gap opened {} → {} at \"{}\"",
+                g.0, g.1, g.2
+            ));
+        }
+        let (ao, an) = (average(oj), average(nj));
+        if let (Some(a), Some(b)) = (ao, an)
+            && b < a
+        {
+            regressions.push(format!(
+                "{id}: average emotion dropped from {a:+.2} to {b:+.2}"
+            ));
+        }
+        let metrics = change(&oj["metrics"], &nj["metrics"]);
+        let status = if old_id != *id { "renamed" } else { "changed" };
+        let changed = status == "renamed"
+            || !step_changes.is_empty()
+            || so != sn
+            || !opened.is_empty()
+            || !closed.is_empty()
+            || metrics.is_some()
+            || oj["title"] != nj["title"];
+        if changed {
+            journeys.push(json!({
+                "id": id,
+                "title": nj["title"],
+                "status": status,
+                "renamed_from": if status == "renamed" { json!(old_id) } else { Value::Null },
+                "stages_added": sn.difference(&so).collect::<Vec<_>>(),
+                "stages_removed": so.difference(&sn).collect::<Vec<_>>(),
+                "steps": step_changes,
+                "average": { "from": ao, "to": an },
+                "handoff_gaps": { "opened": opened, "closed": closed },
+                "metrics": metrics,
+            }));
+        }
+    }
+    // Across the handbook.
+    let jg = |m: &Value| -> BTreeSet<(String, String)> {
+        m["journey_gaps"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|g| (text(&g["from"]).to_owned(), text(&g["to"]).to_owned()))
+            .collect()
+    };
+    let (jgo, jgn) = (jg(old), jg(new));
+    for g in jgn.difference(&jgo) {
+        regressions.push(format!("journey gap opened {} → {}", g.0, g.1));
+    }
+    let (tao, tan) = (touchpoint_averages(old), touchpoint_averages(new));
+    let touchpoints: Vec<Value> = tan
+        .iter()
+        .filter_map(|(id, (avg, n))| {
+            let before = tao.get(id).map(|x| x.0);
+            (before != Some(*avg)).then(|| {
+                json!({
+                    "id": id,
+                    "name": new["touchpoints"][id]["name"].as_str().unwrap_or(id),
+                    "from": before, "to": avg, "steps": n,
+                })
+            })
+        })
+        .collect();
+    let set_diff = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
+        json!({
+            "added": b.difference(a).collect::<Vec<_>>(),
+            "removed": a.difference(b).collect::<Vec<_>>(),
+        })
+    };
+    let (co, cn) = (coverage(old), coverage(new));
+    let pair = |p: &(String, String)| json!({ "persona": p.0, "lens": p.1 });
+    let opened_gaps: usize = journeys
+        .iter()
+        .map(|j| j["handoff_gaps"]["opened"].as_array().map_or(0, Vec::len))
+        .sum::<usize>()
+        + jgn.difference(&jgo).count();
+    let closed_gaps: usize = journeys
+        .iter()
+        .map(|j| j["handoff_gaps"]["closed"].as_array().map_or(0, Vec::len))
+        .sum::<usize>()
+        + jgo.difference(&jgn).count();
+    let all_avg = |m: &Value| -> Option<f64> {
+        let s: Vec<f64> = m["journeys"]
+            .as_object()
+            .into_iter()
+            .flat_map(|x| x.values())
+            .flat_map(|j| {
+                steps(j)
+                    .into_iter()
+                    .filter_map(|s| s.v["emotion"].as_f64())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        (!s.is_empty()).then(|| (s.iter().sum::<f64>() / s.len() as f64 * 100.0).round() / 100.0)
+    };
+    let personas = set_diff(&keys(old, "personas"), &keys(new, "personas"));
+    let tps = set_diff(&keys(old, "touchpoints"), &keys(new, "touchpoints"));
+    let none = journeys.is_empty()
+        && jgo == jgn
+        && touchpoints.is_empty()
+        && co == cn
+        && personas["added"].as_array().is_some_and(Vec::is_empty)
+        && personas["removed"].as_array().is_some_and(Vec::is_empty)
+        && tps["added"].as_array().is_some_and(Vec::is_empty)
+        && tps["removed"].as_array().is_some_and(Vec::is_empty);
+    json!({
+        "version": 1,
+        "changed": !none,
+        "summary": {
+            "journeys_changed": journeys.len(),
+            "gaps_opened": opened_gaps,
+            "gaps_closed": closed_gaps,
+            "average_emotion": { "from": all_avg(old), "to": all_avg(new) },
+        },
+        "journeys": journeys,
+        "journey_gaps": {
+            "opened": jgn.difference(&jgo).map(|g| json!({ "from": g.0, "to": g.1 })).collect::<Vec<_>>(),
+            "closed": jgo.difference(&jgn).map(|g| json!({ "from": g.0, "to": g.1 })).collect::<Vec<_>>(),
+        },
+        "touchpoints": touchpoints,
+        "personas": personas,
+        "touchpoints_added_removed": tps,
+        "coverage": {
+            "filled": cn.difference(&co).map(pair).collect::<Vec<_>>(),
+            "emptied": co.difference(&cn).map(pair).collect::<Vec<_>>(),
+        },
+        "regressions": regressions,
+    })
+}
+
+fn num(v: &Value) -> String {
+    match v.as_f64() {
+        None => "—".to_owned(),
+        Some(x) if x.abs() < 0.005 => "0.00".to_owned(),
+        Some(x) => format!("{x:+.2}"),
+    }
+}
+
+/// The one-line summary both text and markdown start with.
+pub fn summary_line(d: &Value) -> String {
+    if d["changed"] == false {
+        return "No change for the customer.".to_owned();
+    }
+    let s = &d["summary"];
+    format!(
+        "{} journeys changed, {} gaps opened, {} closed, average emotion {} → {}",
+        s["journeys_changed"],
+        s["gaps_opened"],
+        s["gaps_closed"],
+        num(&s["average_emotion"]["from"]),
+        num(&s["average_emotion"]["to"])
+    )
+}
+
+/// Lines describing one journey's changes.
+fn journey_lines(j: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    match text(&j["status"]) {
+        "added" => out.push(format!("added (average emotion {})", num(&j["average"]))),
+        "removed" => out.push("removed".to_owned()),
+        "renamed" => out.push(format!("renamed from `{}`", text(&j["renamed_from"]))),
+        _ => {}
+    }
+    for s in j["stages_added"].as_array().into_iter().flatten() {
+        out.push(format!("stage added: {}", text(s)));
+    }
+    for s in j["stages_removed"].as_array().into_iter().flatten() {
+        out.push(format!("stage removed: {}", text(s)));
+    }
+    for st in j["steps"].as_array().into_iter().flatten() {
+        let head = format!("{}: \"{}\"", text(&st["stage"]), text(&st["step"]));
+        match text(&st["change"]) {
+            "added" => out.push(format!("{head} added")),
+            "removed" => out.push(format!("{head} removed")),
+            _ => {
+                let mut parts = Vec::new();
+                if let Some(a) = st.get("action") {
+                    parts.push(format!("reworded from \"{}\"", text(&a["from"])));
+                }
+                if let Some(e) = st.get("emotion") {
+                    parts.push(format!(
+                        "{} → {}",
+                        text(&e["from_word"]),
+                        text(&e["to_word"])
+                    ));
+                }
+                if let Some(p) = st.get("pain") {
+                    parts.push(match text(&p["kind"]) {
+                        "added" => format!("pain added: {}", text(&p["to"])),
+                        "resolved" => format!("pain resolved: {}", text(&p["from"])),
+                        _ => format!("pain changed: {} → {}", text(&p["from"]), text(&p["to"])),
+                    });
+                }
+                if let Some(t) = st.get("touchpoints") {
+                    parts.push(format!("touchpoints +{:?} −{:?}", t["added"], t["removed"]));
+                }
+                for f in ["owner", "opportunity", "backstage", "thinking"] {
+                    if let Some(c) = st.get(f) {
+                        parts.push(format!("{f}: {} → {}", c["from"], c["to"]));
+                    }
+                }
+                out.push(format!("{head}: {}", parts.join("; ")));
+            }
+        }
+    }
+    if let Some(a) = j.get("average")
+        && a.get("from").is_some()
+        && a["from"] != a["to"]
+    {
+        out.push(format!(
+            "average emotion {} → {}",
+            num(&a["from"]),
+            num(&a["to"])
+        ));
+    }
+    for g in j["handoff_gaps"]["opened"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "handoff gap opened: {} → {} at \"{}\"",
+            text(&g["from_owner"]),
+            text(&g["to_owner"]),
+            text(&g["step"])
+        ));
+    }
+    for g in j["handoff_gaps"]["closed"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "handoff gap closed: {} → {} at \"{}\"",
+            text(&g["from_owner"]),
+            text(&g["to_owner"]),
+            text(&g["step"])
+        ));
+    }
+    if !j["metrics"].is_null() {
+        out.push(format!(
+            "metrics {} → {}",
+            j["metrics"]["from"], j["metrics"]["to"]
+        ));
+    }
+    out
+}
+
+fn handbook_lines(d: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in d["journey_gaps"]["opened"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "journey gap opened: {} → {}",
+            text(&g["from"]),
+            text(&g["to"])
+        ));
+    }
+    for g in d["journey_gaps"]["closed"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "journey gap closed: {} → {}",
+            text(&g["from"]),
+            text(&g["to"])
+        ));
+    }
+    for t in d["touchpoints"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "touchpoint {}: average emotion {} → {} ({} steps)",
+            text(&t["name"]),
+            num(&t["from"]),
+            num(&t["to"]),
+            t["steps"]
+        ));
+    }
+    for (label, v) in [
+        ("persona", &d["personas"]),
+        ("touchpoint", &d["touchpoints_added_removed"]),
+    ] {
+        for x in v["added"].as_array().into_iter().flatten() {
+            out.push(format!("{label} added: {}", text(x)));
+        }
+        for x in v["removed"].as_array().into_iter().flatten() {
+            out.push(format!("{label} removed: {}", text(x)));
+        }
+    }
+    for c in d["coverage"]["filled"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "coverage filled: {} × {}",
+            text(&c["persona"]),
+            text(&c["lens"])
+        ));
+    }
+    for c in d["coverage"]["emptied"].as_array().into_iter().flatten() {
+        out.push(format!(
+            "coverage emptied: {} × {}",
+            text(&c["persona"]),
+            text(&c["lens"])
+        ));
+    }
+    out
+}
+
+/// For a terminal.
+pub fn render_text(d: &Value) -> String {
+    let mut out = summary_line(d);
+    out.push('\n');
+    for j in d["journeys"].as_array().into_iter().flatten() {
+        out.push_str(&format!("\n{} ({})\n", text(&j["title"]), text(&j["id"])));
+        for l in journey_lines(j) {
+            out.push_str(&format!("  {l}\n"));
+        }
+    }
+    let h = handbook_lines(d);
+    if !h.is_empty() {
+        out.push_str("\nAcross the handbook\n");
+        for l in h {
+            out.push_str(&format!("  {l}\n"));
+        }
+    }
+    for r in d["regressions"].as_array().into_iter().flatten() {
+        out.push_str(&format!("regression: {}\n", text(r)));
+    }
+    out
+}
+
+/// Markdown for a pull-request comment, cut at 60 KB.
+pub fn render_markdown(d: &Value) -> String {
+    const LIMIT: usize = 60 * 1024;
+    let mut out = format!("**{}**\n", summary_line(d));
+    let regressions: Vec<&str> = d["regressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(text)
+        .collect();
+    if !regressions.is_empty() {
+        out.push_str("\n**Regressions**\n\n");
+        for r in &regressions {
+            out.push_str(&format!("- {r}\n"));
+        }
+    }
+    for j in d["journeys"].as_array().into_iter().flatten() {
+        let mut section = format!(
+            "\n<details><summary><b>{}</b> (<code>{}</code>)</summary>\n\n",
+            escape_md(text(&j["title"])),
+            text(&j["id"])
+        );
+        for l in journey_lines(j) {
+            section.push_str(&format!("- {}\n", escape_md(&l)));
+        }
+        section.push_str("\n</details>\n");
+        if out.len() + section.len() > LIMIT - 200 {
+            out.push_str("\n_The rest of the diff is cut to keep this comment under 60 KB; run `journeydoc diff` locally for all of it._\n");
+            return out;
+        }
+        out.push_str(&section);
+    }
+    let h = handbook_lines(d);
+    if !h.is_empty() {
+        out.push_str("\n**Across the handbook**\n\n");
+        for l in h {
+            out.push_str(&format!("- {}\n", escape_md(&l)));
+        }
+    }
+    out
+}
+
+fn escape_md(s: &str) -> String {
+    s.replace('<', "&lt;").replace('>', "&gt;")
+}
