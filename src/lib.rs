@@ -114,7 +114,7 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
 
     let content_dir = root.join(&config.content_dir);
     let paths = if content_dir.is_dir() {
-        source::walk(root, &content_dir).map_err(|source| Error::Io {
+        source::walk(root, &content_dir, &mut diags).map_err(|source| Error::Io {
             path: content_dir.clone(),
             source,
         })?

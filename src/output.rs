@@ -187,6 +187,46 @@ fn remove_leftover(dir: &Path) -> Result<(), OutputError> {
     }
 }
 
+/// Swaps two folders in one step (Linux `renameat2(RENAME_EXCHANGE)`), so
+/// there is no moment without an output folder.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths; the call only reads them.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// A build killed between the two renames of the fallback swap leaves the
+/// previous output in `old` and no `out`: put it back.
+fn recover(out: &Path, old: &Path) -> Result<(), OutputError> {
+    if !out.exists() && old.join(MARKER).is_file() && ours_only(old).is_ok() {
+        std::fs::rename(old, out).map_err(io(out))?;
+    }
+    Ok(())
+}
+
 /// What a write did.
 #[derive(Debug, Clone, Copy)]
 pub struct Written {
@@ -198,6 +238,7 @@ pub struct Written {
 pub fn write(out: &Path, site: &Site) -> Result<Written, OutputError> {
     let staging = sibling(out, "staging");
     let old = sibling(out, "old");
+    recover(out, &old)?;
     remove_leftover(&staging)?;
     remove_leftover(&old)?;
     if let Some(parent) = out.parent() {
@@ -206,9 +247,16 @@ pub fn write(out: &Path, site: &Site) -> Result<Written, OutputError> {
     std::fs::create_dir(&staging).map_err(io(&staging))?;
     let result = fill(&staging, site).and_then(|written| {
         if out.exists() {
-            std::fs::rename(out, &old).map_err(io(out))?;
-            std::fs::rename(&staging, out).map_err(io(out))?;
-            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+            if exchange(&staging, out).is_ok() {
+                // `staging` now holds the previous output.
+                std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+            } else {
+                // No atomic exchange here: two renames, and a killed build in
+                // between is repaired by the next one (see `recover`).
+                std::fs::rename(out, &old).map_err(io(out))?;
+                std::fs::rename(&staging, out).map_err(io(out))?;
+                std::fs::remove_dir_all(&old).map_err(io(&old))?;
+            }
         } else {
             std::fs::rename(&staging, out).map_err(io(out))?;
         }

@@ -60,7 +60,11 @@ pub struct LoadProblem {
 /// is not hidden (`.x`) or private (`_x`, except `_index.md`).
 ///
 /// Symbolic links are not followed: content lives inside the handbook.
-pub fn walk(root: &Path, content_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub fn walk(
+    root: &Path,
+    content_dir: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let walker = WalkDir::new(content_dir)
         .follow_links(false)
@@ -69,13 +73,46 @@ pub fn walk(root: &Path, content_dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .filter_entry(|e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()));
     for entry in walker {
         let entry = entry.map_err(std::io::Error::other)?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "md") {
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let shown = slash_path(rel);
+        if entry.file_name().to_str().is_none() {
+            diags.push(
+                Diagnostic::error(
+                    "bad-file-name",
+                    format!("the name of `{shown}` is not valid UTF-8"),
+                )
+                .help("rename it: file names become ids and page paths"),
+            );
+            continue;
+        }
+        let markdown = entry.path().extension().is_some_and(|e| e == "md");
+        if entry.path_is_symlink() {
+            let to_folder = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
+            if markdown || to_folder {
+                diags.push(
+                    Diagnostic::warning("symlink-ignored", format!("`{shown}` is a symbolic link and is not followed"))
+                        .help("content must live inside the content folder: copy the file instead of linking it"),
+                );
+            }
+            continue;
+        }
+        if entry.file_type().is_file() && markdown {
             files.push(rel.to_path_buf());
+        } else if markdown && !entry.file_type().is_dir() {
+            diags.push(
+                Diagnostic::warning(
+                    "not-a-file",
+                    format!("`{shown}` is not a regular file and is skipped"),
+                )
+                .help("a pipe, socket or device cannot be a content file"),
+            );
         }
     }
     Ok(files)
 }
+
+/// Content files larger than this are refused without being read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 fn ignored(name: &str) -> bool {
     (name.starts_with('.') || name.starts_with('_')) && name != "_index.md"
@@ -103,6 +140,23 @@ pub fn kind_of(rel: &str) -> Kind {
 /// Reads one file: it must be UTF-8 and not empty. A leading byte-order mark
 /// is dropped.
 pub fn read(root: &Path, path: &str, rel: &str) -> Result<SourceFile, Box<LoadProblem>> {
+    if let Ok(meta) = std::fs::metadata(root.join(path))
+        && meta.len() > MAX_FILE_BYTES
+    {
+        return Err(Box::new(LoadProblem {
+            diagnostic: Diagnostic::error(
+                "file-too-large",
+                format!(
+                    "the file is {} MB; content files may be at most {} MB",
+                    meta.len() / (1024 * 1024),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            )
+            .in_file(path)
+            .help("split it: one journey per persona and lens, long research in free pages"),
+            text: None,
+        }));
+    }
     let bytes = std::fs::read(root.join(path)).map_err(|e| {
         Box::new(LoadProblem {
             diagnostic: Diagnostic::error("io", format!("cannot read the file: {e}")).in_file(path),
