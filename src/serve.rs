@@ -33,6 +33,9 @@ use crate::theme::Theme;
 
 /// Where the live-reload events are (absolute: it works under any sub-path).
 const EVENTS: &str = "/__journeydoc/events";
+/// The live-reload script, served as a file: the pages' Content-Security-Policy
+/// allows scripts from the same origin only, not inline ones.
+const LIVE: &str = "/__journeydoc/live.js";
 
 /// The script added to every HTML page served (not to built files).
 const LIVE_SCRIPT: &str = include_str!("../themes/default/live.js");
@@ -242,6 +245,18 @@ async fn run(opts: Options) -> Result<(), ServeError> {
     )?;
     let app = Router::new()
         .route(EVENTS, get(events))
+        .route(
+            LIVE,
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, "no-cache"),
+                    ],
+                    LIVE_SCRIPT,
+                )
+            }),
+        )
         .fallback(get(page))
         .with_state(shared.clone());
     axum::serve(listener, app)
@@ -519,7 +534,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
 }
 
 fn with_live_script(mut html: Vec<u8>) -> Vec<u8> {
-    let script = format!("<script>{LIVE_SCRIPT}</script>");
+    let script = format!("<script src=\"{LIVE}\"></script>");
     let at = find_last(&html, b"</body>").unwrap_or(html.len());
     html.splice(at..at, script.into_bytes());
     html

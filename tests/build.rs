@@ -342,6 +342,27 @@ fn no_request_to_another_host() {
 }
 
 #[test]
+fn every_page_forbids_other_hosts() {
+    let (_dir, out) = built_example();
+    for (path, bytes) in tree(&out) {
+        if path.ends_with(".html") {
+            let doc = Html::parse_document(std::str::from_utf8(&bytes).unwrap());
+            let csp = select(&doc, "meta[http-equiv='Content-Security-Policy']");
+            assert_eq!(csp.len(), 1, "{path}");
+            let policy = csp[0].value().attr("content").unwrap();
+            assert!(
+                policy.starts_with("default-src 'self'; script-src 'self';"),
+                "{path}: {policy}"
+            );
+            assert!(
+                select(&doc, "[onclick], [onsubmit], [onload], [onerror]").is_empty(),
+                "{path}: inline handler"
+            );
+        }
+    }
+}
+
+#[test]
 fn two_builds_are_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));

@@ -146,9 +146,13 @@ fn an_edit_is_served_after_the_reload_event() {
         "{head}"
     );
     assert!(
-        body.contains("/__journeydoc/events"),
-        "the live-reload script is injected"
+        body.contains("<script src=\"/__journeydoc/live.js\"></script></body>"),
+        "the live-reload script is added"
     );
+    let (status, head, live) = get(s.port, "/__journeydoc/live.js");
+    assert_eq!(status, 200);
+    assert!(head.to_lowercase().contains("text/javascript"));
+    assert!(live.contains("/__journeydoc/events"));
     let rx = events(s.port);
     wait_for(&rx, "hello");
     let written = Instant::now();

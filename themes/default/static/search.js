@@ -71,6 +71,7 @@
     list = document.getElementById("search-results");
     if (!input || !list) return;
     root = document.body.dataset.root || "";
+    input.form.addEventListener("submit", function (e) { e.preventDefault(); });
     input.addEventListener("input", search);
     input.addEventListener("focus", function () { if (input.value) search(); });
     input.addEventListener("keydown", function (e) {
