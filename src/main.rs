@@ -293,20 +293,25 @@ fn new(cli: &Cli, command: &NewCommand) -> ExitCode {
     }
 }
 
+/// Prints only the errors of a run (for commands that need a clean handbook).
+fn print_errors(run: &Run) {
+    let errors: Vec<Diagnostic> = run
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == diagnostic::Severity::Error)
+        .cloned()
+        .collect();
+    eprint!(
+        "{}",
+        diagnostic::render_text(&errors, &run.sources, color_on_stderr())
+    );
+}
+
 /// Loads a handbook that must have no errors (export, import).
 fn load_clean(cli: &Cli, drafts: bool) -> Result<Run, ExitCode> {
     let run = load(cli, drafts)?;
     if run.has_errors() {
-        let errors: Vec<Diagnostic> = run
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == diagnostic::Severity::Error)
-            .cloned()
-            .collect();
-        eprint!(
-            "{}",
-            diagnostic::render_text(&errors, &run.sources, color_on_stderr())
-        );
+        print_errors(&run);
         eprintln!("error: the handbook has content errors; fix them first (`journeydoc check`)");
         return Err(ExitCode::from(1));
     }
@@ -610,17 +615,8 @@ fn folder_side(root: &std::path::Path, label: &str) -> Result<serde_json::Value,
     let run = journeydoc::load(root, &journeydoc::Options::default())
         .map_err(|e| SideError::Usage(format!("{label}: {e}"), e.help().map(str::to_owned)))?;
     if run.has_errors() {
-        let errors: Vec<Diagnostic> = run
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == diagnostic::Severity::Error)
-            .cloned()
-            .collect();
         eprintln!("error: {label} has content errors:");
-        eprint!(
-            "{}",
-            diagnostic::render_text(&errors, &run.sources, color_on_stderr())
-        );
+        print_errors(&run);
         return Err(SideError::Content);
     }
     serde_json::from_slice(&render::journeys_json(&run.handbook))

@@ -175,8 +175,14 @@ fn remove_leftover(dir: &Path) -> Result<(), OutputError> {
     if !dir.exists() {
         return Ok(());
     }
+    // A build killed right after creating the folder, or at the end of a
+    // removal, leaves only empty folders (the marker is the first file
+    // written and the last removed): removing them loses nothing.
+    if holds_no_files(dir) {
+        return std::fs::remove_dir_all(dir).map_err(io(dir));
+    }
     if dir.join(MARKER).is_file() && ours_only(dir).is_ok() {
-        std::fs::remove_dir_all(dir).map_err(io(dir))
+        remove_ours(dir)
     } else {
         Err(OutputError::Refused {
             dir: dir.to_path_buf(),
@@ -227,6 +233,24 @@ fn recover(out: &Path, old: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+fn holds_no_files(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .all(|e| e.is_ok_and(|e| e.file_type().is_dir()))
+}
+
+/// Removes a folder journeydoc wrote, its marker last, so that a removal
+/// interrupted half-way still leaves a folder recognisably ours.
+fn remove_ours(dir: &Path) -> Result<(), OutputError> {
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let entry = entry.map_err(|e| io(dir)(std::io::Error::other(e)))?;
+        if !entry.file_type().is_dir() && entry.file_name() != MARKER {
+            std::fs::remove_file(entry.path()).map_err(io(entry.path()))?;
+        }
+    }
+    std::fs::remove_dir_all(dir).map_err(io(dir))
+}
+
 /// What a write did.
 #[derive(Debug, Clone, Copy)]
 pub struct Written {
@@ -249,13 +273,13 @@ pub fn write(out: &Path, site: &Site) -> Result<Written, OutputError> {
         if out.exists() {
             if exchange(&staging, out).is_ok() {
                 // `staging` now holds the previous output.
-                std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+                remove_ours(&staging)?;
             } else {
                 // No atomic exchange here: two renames, and a killed build in
                 // between is repaired by the next one (see `recover`).
                 std::fs::rename(out, &old).map_err(io(out))?;
                 std::fs::rename(&staging, out).map_err(io(out))?;
-                std::fs::remove_dir_all(&old).map_err(io(&old))?;
+                remove_ours(&old)?;
             }
         } else {
             std::fs::rename(&staging, out).map_err(io(out))?;

@@ -10,6 +10,8 @@
 use schemars::{JsonSchema, Schema, schema_for};
 use serde::Deserialize;
 
+use crate::model::Lifecycle;
+
 /// A persona: `content/personas/<id>.md`.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -138,16 +140,6 @@ pub enum Channel {
     Ads,
     Mail,
     Other,
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Lifecycle {
-    Prospect,
-    Buyer,
-    Customer,
-    User,
-    Churn,
 }
 
 /// The five-point scale: a word (English or Spanish), an emoticon, or −2..2.

@@ -102,6 +102,16 @@ fn average(scores: &[i8]) -> Value {
     })
 }
 
+/// The average emotion of the rated steps among `refs`.
+fn average_of(refs: Option<&Vec<StepRef>>) -> Value {
+    let scores: Vec<i8> = refs
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.emotion.as_ref().map(|e| e.score))
+        .collect();
+    average(&scores)
+}
+
 pub struct Common<'a> {
     pub site: Value,
     pub strings: &'a Strings,
@@ -324,14 +334,7 @@ impl<'h> Views<'h> {
     }
 
     fn system_average(&self, id: &str) -> Value {
-        let scores: Vec<i8> = self
-            .by_system
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r.emotion.as_ref().map(|e| e.score))
-            .collect();
-        average(&scores)
+        average_of(self.by_system.get(id))
     }
 
     /// The systems index (worst average emotion first) and a page per system.
@@ -433,14 +436,7 @@ impl<'h> Views<'h> {
     }
 
     fn touchpoint_average(&self, id: &str) -> Value {
-        let scores: Vec<i8> = self
-            .by_touchpoint
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r.emotion.as_ref().map(|e| e.score))
-            .collect();
-        average(&scores)
+        average_of(self.by_touchpoint.get(id))
     }
 
     fn metrics(&self, m: &Metrics) -> Value {
