@@ -3,11 +3,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{copy_tree, fixture, run};
+use common::{copy_tree, fixture, run, tree};
 
 fn copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -153,24 +152,6 @@ fn an_unwritable_output_is_a_clear_error_and_nothing_changes() {
         stderr.starts_with("error: cannot write") || stderr.contains("error: cannot write"),
         "{stderr}"
     );
-}
-
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
 }
 
 #[test]

@@ -59,3 +59,21 @@ pub fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8(out.stderr).expect("utf-8 stderr"),
     )
 }
+
+/// Every file of a folder, by relative path, with its bytes.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
