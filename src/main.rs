@@ -211,23 +211,18 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
 }
 
 fn load_theme(cli: &Cli, name: &str) -> Result<theme::Theme, ExitCode> {
-    let dir = cli.root.join("themes").join(name);
-    if name != "default" && !dir.is_dir() {
-        let d = Diagnostic::error("unknown-theme", format!("theme `{name}` not found"))
-            .in_file(journeydoc::config::FILE)
-            .help(format!(
-                "create {}/templates/, or use the built-in `default`",
-                dir.display()
-            ));
-        eprint!(
-            "{}",
-            diagnostic::render_text(&[d], &Default::default(), color_on_stderr())
-        );
-        return Err(ExitCode::from(1));
-    }
-    theme::Theme::load(&cli.root, name).map_err(|e| {
-        eprintln!("error: cannot read the theme `{}`: {e}", dir.display());
-        ExitCode::from(2)
+    theme::Theme::load(&cli.root, name).map_err(|e| match e.diagnostic() {
+        Some(d) => {
+            eprint!(
+                "{}",
+                diagnostic::render_text(&[d], &Default::default(), color_on_stderr())
+            );
+            ExitCode::from(1)
+        }
+        None => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     })
 }
 

@@ -27,6 +27,7 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
+use crate::config::Config;
 use crate::diagnostic::{self, Diagnostic, Severity, Sources};
 use crate::render::{self, Site};
 use crate::theme::Theme;
@@ -102,21 +103,31 @@ impl ServeError {
     }
 }
 
-/// One full build in memory: the site, or the diagnostics that stop it.
-fn build_site(
-    root: &Path,
-    drafts: bool,
-) -> Result<Result<Site, (Vec<Diagnostic>, Sources)>, crate::Error> {
+/// What stops a build: the diagnostics and the texts they point into.
+type Broken = (Vec<Diagnostic>, Sources);
+
+/// One full build in memory: the configuration it used, and the site or the
+/// diagnostics that stop it.
+fn build_site(root: &Path, drafts: bool) -> Result<(Config, Result<Site, Broken>), crate::Error> {
     let run = crate::load(root, &crate::Options { drafts })?;
+    let config = run.handbook.config.clone();
     if run.has_errors() {
-        return Ok(Err((run.diagnostics, run.sources)));
+        return Ok((config, Err((run.diagnostics, run.sources))));
     }
-    let theme =
-        Theme::load(root, &run.handbook.config.theme).map_err(|source| crate::Error::Io {
-            path: root.join("themes"),
-            source,
-        })?;
-    Ok(render::render(&run.handbook, &theme, &|_| {}).map_err(|d| (d, run.sources)))
+    let theme = match Theme::load(root, &config.theme) {
+        Ok(theme) => theme,
+        Err(e) => match e.diagnostic() {
+            Some(d) => return Ok((config, Err((vec![d], run.sources)))),
+            None => {
+                return Err(crate::Error::Io {
+                    path: root.join("themes"),
+                    source: std::io::Error::other(e),
+                });
+            }
+        },
+    };
+    let site = render::render(&run.handbook, &theme, &|_| {}).map_err(|d| (d, run.sources));
+    Ok((config, site))
 }
 
 /// The diagnostics as the overlay shows them.
@@ -161,15 +172,8 @@ pub fn serve(opts: Options) -> Result<(), ServeError> {
 async fn run(opts: Options) -> Result<(), ServeError> {
     let started = Instant::now();
     // The configuration decides the address, port and watched folders.
-    let first = crate::load(
-        &opts.root,
-        &crate::Options {
-            drafts: opts.drafts,
-        },
-    )?;
-    let config = first.handbook.config.clone();
-    drop(first);
-    let (site, problem) = match build_site(&opts.root, opts.drafts)? {
+    let (config, first) = build_site(&opts.root, opts.drafts)?;
+    let (site, problem) = match first {
         Ok(site) => (site, None),
         Err((diags, sources)) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
@@ -362,7 +366,7 @@ fn watch(
 fn rebuild(root: &Path, opts: &Options, shared: &Shared) {
     let started = Instant::now();
     match build_site(root, opts.drafts) {
-        Ok(Ok(site)) => {
+        Ok((_, Ok(site))) => {
             let old = shared.site.read().map(|s| s.clone()).unwrap_or_default();
             let changed = changed_paths(&old, &site);
             let was_broken = shared
@@ -393,7 +397,7 @@ fn rebuild(root: &Path, opts: &Options, shared: &Shared) {
                 );
             }
         }
-        Ok(Err((diags, sources))) => {
+        Ok((_, Err((diags, sources)))) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
             eprintln!("the content has errors: still serving the last good build");
             let json = problem_json(&diags, &sources);

@@ -84,6 +84,43 @@ pub const STATIC: &[(&str, &str)] = &[
     ),
 ];
 
+/// Why a theme could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    /// `[build] theme` names a folder that does not exist (a content error).
+    #[error("theme `{name}` not found")]
+    Unknown {
+        name: String,
+        dir: std::path::PathBuf,
+    },
+    #[error("cannot read the theme `{}`: {source}", dir.display())]
+    Io {
+        dir: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ThemeError {
+    /// The diagnostic for an unknown theme, pointing at `book.toml`.
+    pub fn diagnostic(&self) -> Option<crate::diagnostic::Diagnostic> {
+        match self {
+            ThemeError::Unknown { name, dir } => Some(
+                crate::diagnostic::Diagnostic::error(
+                    "unknown-theme",
+                    format!("theme `{name}` not found"),
+                )
+                .in_file(crate::config::FILE)
+                .help(format!(
+                    "create {}/templates/, or use the built-in `default`",
+                    dir.display()
+                )),
+            ),
+            ThemeError::Io { .. } => None,
+        }
+    }
+}
+
 /// Templates and static files for one build.
 #[derive(Debug, Clone)]
 pub struct Theme {
@@ -93,10 +130,20 @@ pub struct Theme {
 
 impl Theme {
     /// The built-in theme with the handbook's overrides from
-    /// `root/themes/<name>/`, if that folder exists.
-    pub fn load(root: &Path, name: &str) -> std::io::Result<Theme> {
-        let mut theme = Theme::builtin();
+    /// `root/themes/<name>/`. The folder may be missing only for `default`.
+    pub fn load(root: &Path, name: &str) -> Result<Theme, ThemeError> {
         let dir = root.join("themes").join(name);
+        if name != "default" && !dir.is_dir() {
+            return Err(ThemeError::Unknown {
+                name: name.to_owned(),
+                dir,
+            });
+        }
+        Theme::load_overrides(&dir).map_err(|source| ThemeError::Io { dir, source })
+    }
+
+    fn load_overrides(dir: &Path) -> std::io::Result<Theme> {
+        let mut theme = Theme::builtin();
         let templates = dir.join("templates");
         if templates.is_dir() {
             for entry in std::fs::read_dir(&templates)? {
