@@ -102,6 +102,15 @@ fn average(scores: &[i8]) -> Value {
     })
 }
 
+/// A page link: label and URL.
+type Link = (String, String);
+
+/// The previous and next of item `i` in a section's reading order.
+fn pager<T>(items: &[T], i: usize, link: impl Fn(&T) -> Link) -> (Option<Link>, Option<Link>) {
+    let prev = i.checked_sub(1).and_then(|k| items.get(k)).map(&link);
+    (prev, items.get(i + 1).map(link))
+}
+
 /// The average emotion of the rated steps among `refs`.
 fn average_of(refs: Option<&Vec<StepRef>>) -> Value {
     let scores: Vec<i8> = refs
@@ -132,6 +141,8 @@ pub struct Views<'h> {
     system_touchpoints: BTreeMap<String, Vec<String>>,
     personas_sorted: Vec<String>,
     pages_sorted: Vec<String>,
+    /// Every handoff gap, for the home and insights pages (built once).
+    gaps: Vec<Value>,
 }
 
 impl<'h> Views<'h> {
@@ -247,7 +258,7 @@ impl<'h> Views<'h> {
             let p = &h.pages[id];
             (p.meta.weight.unwrap_or(0), page_title(p), id.clone())
         });
-        Views {
+        let mut views = Views {
             h,
             lang,
             t: i18n::strings(lang),
@@ -258,7 +269,10 @@ impl<'h> Views<'h> {
             system_touchpoints,
             personas_sorted,
             pages_sorted,
-        }
+            gaps: Vec::new(),
+        };
+        views.gaps = views.handoff_gaps();
+        views
     }
 
     pub fn common(&self) -> Common<'static> {
@@ -403,8 +417,7 @@ impl<'h> Views<'h> {
                     json!({ "name": link["name"], "url": link["url"], "average": self.touchpoint_average(tid) })
                 })
                 .collect();
-            let neighbour =
-                |k: Option<&&String>| k.map(|sid| (h.systems[*sid].clone(), system_url(sid)));
+            let (prev, next) = pager(&ids, i, |sid| (h.systems[*sid].clone(), system_url(sid)));
             jobs.push(PageJob {
                 path: system_url(id),
                 template: "system.html",
@@ -422,8 +435,8 @@ impl<'h> Views<'h> {
                 }),
                 lazy: None,
                 breadcrumbs: self.crumbs(Some((t.systems, "systems/index.html"))),
-                prev: neighbour(i.checked_sub(1).and_then(|k| ids.get(k))),
-                next: neighbour(ids.get(i + 1)),
+                prev,
+                next,
             });
         }
     }
@@ -596,7 +609,7 @@ impl<'h> Views<'h> {
             .collect();
         // The home page shows the worst gaps (largest drop first, then those
         // with a pain); the insights page lists them all.
-        let mut worst_gaps = self.handoff_gaps();
+        let mut worst_gaps = self.gaps.clone();
         let gap_count = worst_gaps.len();
         worst_gaps.sort_by_key(|g| {
             std::cmp::Reverse(
@@ -684,8 +697,9 @@ impl<'h> Views<'h> {
                     json!({ "title": lens.title, "url": lens_url(lid), "journeys": journeys }),
                 );
             }
-            let neighbour =
-                |k: Option<&String>| k.map(|pid| (h.personas[pid].name.clone(), persona_url(pid)));
+            let (prev, next) = pager(&self.personas_sorted, i, |pid| {
+                (h.personas[pid].name.clone(), persona_url(pid))
+            });
             jobs.push(PageJob {
                 path: path.clone(),
                 template: "persona.html",
@@ -707,8 +721,8 @@ impl<'h> Views<'h> {
                 }),
                 lazy: None,
                 breadcrumbs: self.crumbs(Some((t.personas, "personas/index.html"))),
-                prev: neighbour(i.checked_sub(1).and_then(|k| self.personas_sorted.get(k))),
-                next: neighbour(self.personas_sorted.get(i + 1)),
+                prev,
+                next,
             });
         }
     }
@@ -826,9 +840,9 @@ impl<'h> Views<'h> {
             next: None,
         });
         for (i, id) in sorted.iter().enumerate() {
-            let neighbour = |k: Option<&&String>| {
-                k.map(|jid| (h.journeys[*jid].title.clone(), journey_url(jid)))
-            };
+            let (prev, next) = pager(&sorted, i, |jid| {
+                (h.journeys[*jid].title.clone(), journey_url(jid))
+            });
             jobs.push(PageJob {
                 path: journey_url(id),
                 template: "journey.html",
@@ -841,8 +855,8 @@ impl<'h> Views<'h> {
                     Box::new(move || self.journey(id))
                 }),
                 breadcrumbs: self.crumbs(Some((t.journeys, "journeys/index.html"))),
-                prev: neighbour(i.checked_sub(1).and_then(|k| sorted.get(k))),
-                next: neighbour(sorted.get(i + 1)),
+                prev,
+                next,
             });
         }
     }
@@ -1053,8 +1067,7 @@ impl<'h> Views<'h> {
                     })
                 })
                 .collect();
-            let neighbour =
-                |k: Option<&&String>| k.map(|lid| (h.lenses[*lid].title.clone(), lens_url(lid)));
+            let (prev, next) = pager(&ids, i, |lid| (h.lenses[*lid].title.clone(), lens_url(lid)));
             jobs.push(PageJob {
                 path: lens_url(id),
                 template: "lens.html",
@@ -1071,8 +1084,8 @@ impl<'h> Views<'h> {
                 }),
                 lazy: None,
                 breadcrumbs: self.crumbs(Some((t.lenses, "lenses/index.html"))),
-                prev: neighbour(i.checked_sub(1).and_then(|k| ids.get(k))),
-                next: neighbour(ids.get(i + 1)),
+                prev,
+                next,
             });
         }
     }
@@ -1118,9 +1131,9 @@ impl<'h> Views<'h> {
                 .map(|r| (r.journey.as_str(), r.journey_url.as_str()))
                 .collect();
             journeys.dedup();
-            let neighbour = |k: Option<&&String>| {
-                k.map(|tid| (h.touchpoints[*tid].name.clone(), touchpoint_url(tid)))
-            };
+            let (prev, next) = pager(&ids, i, |tid| {
+                (h.touchpoints[*tid].name.clone(), touchpoint_url(tid))
+            });
             jobs.push(PageJob {
                 path: path.clone(),
                 template: "touchpoint.html",
@@ -1142,8 +1155,8 @@ impl<'h> Views<'h> {
                 }),
                 lazy: None,
                 breadcrumbs: self.crumbs(Some((t.touchpoints, "touchpoints/index.html"))),
-                prev: neighbour(i.checked_sub(1).and_then(|k| ids.get(k))),
-                next: neighbour(ids.get(i + 1)),
+                prev,
+                next,
             });
         }
     }
@@ -1224,7 +1237,7 @@ impl<'h> Views<'h> {
             title: self.t.insights.to_owned(),
             section: "insights",
             data: json!({
-                "gaps": self.handoff_gaps(),
+                "gaps": self.gaps,
                 "journey_gaps": journey_gaps,
                 "by_owner": by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "items": items })).collect::<Vec<_>>(),
                 "by_touchpoint": by_touchpoint,
@@ -1313,9 +1326,9 @@ impl<'h> Views<'h> {
                 );
                 continue;
             }
-            let neighbour = |k: Option<&String>| {
-                k.map(|pid| (page_title(&h.pages[pid]), page_url(&h.pages[pid])))
-            };
+            let (prev, next) = pager(&self.pages_sorted, i, |pid| {
+                (page_title(&h.pages[pid]), page_url(&h.pages[pid]))
+            });
             jobs.push(PageJob {
                 path: path.clone(),
                 template: "page.html",
@@ -1329,8 +1342,8 @@ impl<'h> Views<'h> {
                 }),
                 lazy: None,
                 breadcrumbs: self.crumbs(None),
-                prev: neighbour(i.checked_sub(1).and_then(|k| self.pages_sorted.get(k))),
-                next: neighbour(self.pages_sorted.get(i + 1)),
+                prev,
+                next,
             });
         }
     }
