@@ -48,15 +48,19 @@ fn steps(j: &Value) -> Vec<Step<'_>> {
     out
 }
 
+/// The emotion scores of a journey's rated steps.
+fn scores(j: &Value) -> impl Iterator<Item = f64> + '_ {
+    steps(j).into_iter().filter_map(|s| s.v["emotion"].as_f64())
+}
+
+/// The mean, to two decimals; `None` for no scores.
+fn mean(scores: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = scores.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    (n > 0).then(|| (sum / n as f64 * 100.0).round() / 100.0)
+}
+
 fn average(j: &Value) -> Option<f64> {
-    let scores: Vec<f64> = steps(j)
-        .iter()
-        .filter_map(|s| s.v["emotion"].as_f64())
-        .collect();
-    (!scores.is_empty()).then(|| {
-        let a = scores.iter().sum::<f64>() / scores.len() as f64;
-        (a * 100.0).round() / 100.0
-    })
+    mean(scores(j))
 }
 
 fn text(v: &Value) -> &str {
@@ -179,7 +183,7 @@ fn gap_json(g: &(String, String, String)) -> Value {
 
 /// Average emotion per touchpoint over every step through it.
 fn touchpoint_averages(model: &Value) -> BTreeMap<String, (f64, usize)> {
-    let mut acc: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    let mut acc: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for j in model["journeys"]
         .as_object()
         .into_iter()
@@ -190,14 +194,12 @@ fn touchpoint_averages(model: &Value) -> BTreeMap<String, (f64, usize)> {
                 continue;
             };
             for t in s.v["touchpoints"].as_array().into_iter().flatten() {
-                let entry = acc.entry(text(t).to_owned()).or_default();
-                entry.0 += e;
-                entry.1 += 1;
+                acc.entry(text(t).to_owned()).or_default().push(e);
             }
         }
     }
     acc.into_iter()
-        .map(|(k, (sum, n))| (k, ((sum / n as f64 * 100.0).round() / 100.0, n)))
+        .filter_map(|(k, v)| mean(v.iter().copied()).map(|m| (k, (m, v.len()))))
         .collect()
 }
 
@@ -422,18 +424,13 @@ pub fn diff(old: &Value, new: &Value) -> Value {
         .sum::<usize>()
         + jgo.difference(&jgn).count();
     let all_avg = |m: &Value| -> Option<f64> {
-        let s: Vec<f64> = m["journeys"]
-            .as_object()
-            .into_iter()
-            .flat_map(|x| x.values())
-            .flat_map(|j| {
-                steps(j)
-                    .into_iter()
-                    .filter_map(|s| s.v["emotion"].as_f64())
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        (!s.is_empty()).then(|| (s.iter().sum::<f64>() / s.len() as f64 * 100.0).round() / 100.0)
+        mean(
+            m["journeys"]
+                .as_object()
+                .into_iter()
+                .flat_map(|x| x.values())
+                .flat_map(scores),
+        )
     };
     let personas = set_diff(&keys(old, "personas"), &keys(new, "personas"));
     let tps = set_diff(&keys(old, "touchpoints"), &keys(new, "touchpoints"));
