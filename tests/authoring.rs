@@ -449,15 +449,8 @@ fn the_schema_accepts_every_example_file_and_rejects_a_typo() {
 
 #[test]
 fn exported_diagrams_parse_with_mermaid_itself_in_chromium() {
+    common::install_browser_deps();
     let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !browser.join("node_modules/mermaid").is_dir() {
-        let ok = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&browser)
-            .status()
-            .unwrap();
-        assert!(ok.success(), "npm ci in tests/browser");
-    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("all.mmd");
     let (code, _, _) = run(

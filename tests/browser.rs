@@ -61,29 +61,6 @@ fn require_tools() {
     );
 }
 
-/// `npm ci` in `tests/browser` unless its `node_modules` is already there.
-fn install_playwright() {
-    let dir = browser_dir();
-    if dir.join("node_modules").is_dir() {
-        return;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        // playwright-core downloads nothing, but make sure no browser is fetched.
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run npm (apt-get install npm): {e}"));
-    assert!(
-        out.status.success(),
-        "npm ci in {} failed ({}):\n{}\n{}",
-        dir.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// `node tests/browser/check.mjs <base> <shots>`, which must succeed.
 fn check(base: &str, shots: &Path) {
     let dir = browser_dir();
@@ -289,7 +266,7 @@ fn raw_get(port: u16, target: &str) -> String {
 #[test]
 fn the_handbook_works_in_a_real_browser_from_file_and_from_a_sub_path() {
     require_tools();
-    install_playwright();
+    common::install_browser_deps();
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let site = tmp.path().join("site");

@@ -77,3 +77,27 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// `npm ci` in `tests/browser` (playwright-core and mermaid, from its lock
+/// file) unless both are already installed. Never downloads a browser.
+pub fn install_browser_deps() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let modules = dir.join("node_modules");
+    if modules.join("playwright-core").is_dir() && modules.join("mermaid").is_dir() {
+        return;
+    }
+    let out = std::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run npm (apt-get install npm): {e}"));
+    assert!(
+        out.status.success(),
+        "npm ci in {} failed ({}):\n{}\n{}",
+        dir.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
