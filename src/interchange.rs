@@ -19,13 +19,13 @@ use crate::resolve::Handbook;
 /// `journeys.json`, restricted to one journey when `only` is given.
 pub fn json(h: &Handbook, only: Option<&str>) -> Vec<u8> {
     match only {
-        None => crate::render::journeys_json(h),
+        None => crate::render::journeys_json(h, true),
         Some(id) => {
             let mut one = h.clone();
             one.journeys.retain(|k, _| k == id);
             one.handoffs.retain(|k, _| k == id);
             one.journey_gaps.retain(|g| g.from == id || g.to == id);
-            crate::render::journeys_json(&one)
+            crate::render::journeys_json(&one, true)
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod schema;
 pub mod serve;
 pub mod source;
 pub mod theme;
+pub mod timings;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -88,6 +89,7 @@ impl Run {
 
 /// Loads, parses and resolves the handbook at `root`: what `check` does.
 pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
+    let mut phases = timings::Phases::start();
     let book = root.join(config::FILE);
     let bytes = match std::fs::read(&book) {
         Ok(b) => b,
@@ -140,6 +142,7 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
             load_file(root, &source::slash_path(path), &source::slash_path(rel))
         })
         .collect();
+    phases.mark("read and parse");
     let mut content = Content::default();
     for file in loaded {
         diags.extend(file.diagnostics);
@@ -154,6 +157,7 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
     }
     let handbook = resolve::resolve(config, content, &mut diags);
     diagnostic::sort(&mut diags);
+    phases.mark("resolve");
     Ok(Run {
         handbook,
         diagnostics: diags,

@@ -175,29 +175,43 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
             }
         }
     };
-    let rendered = render::render(&run.handbook, &theme, &progress);
+    // Pages go to the staging folder as they are rendered; the swap at the
+    // end is what makes the build visible (SPEC 7: a failed build leaves
+    // the previous output untouched).
+    let mut sink = output::StagingSink {
+        out: &out_dir,
+        staging: None,
+    };
+    let rendered = render::render_into(&run.handbook, &theme, &progress, &mut sink);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let site = match rendered {
-        Ok(site) => site,
-        Err(diags) => {
+    let failed = "error: the build failed; nothing was written (the previous output is untouched)";
+    match rendered {
+        Ok(()) => {}
+        Err(render::RenderError::Templates(diags)) => {
             eprint!("{}", diagnostic::render_text(&diags, &run.sources, color));
-            eprintln!(
-                "error: the build failed; nothing was written (the previous output is untouched)"
-            );
+            eprintln!("{failed}");
             return ExitCode::from(1);
         }
-    };
-    let written = match output::write(&out_dir, &site) {
-        Ok(w) => w,
-        Err(e) => {
+        Err(render::RenderError::Sink(e)) => {
+            eprintln!("error: {e}\n  = help: {}", e.help());
+            eprintln!("{failed}");
+            return ExitCode::from(2);
+        }
+    }
+    let mut phases = journeydoc::timings::Phases::start();
+    let written = match sink.staging.map(output::Staging::commit) {
+        Some(Ok(w)) => w,
+        Some(Err(e)) => {
             eprintln!("error: {e}\n  = help: {}", e.help());
             return ExitCode::from(2);
         }
+        None => return ExitCode::from(2),
     };
+    phases.mark("write");
     if !cli.quiet {
-        let pages = site.keys().filter(|p| p.ends_with(".html")).count();
+        let pages = written.pages;
         eprintln!(
             "built {pages} pages ({} files, {} KB) in {} ms → {}",
             written.files,
@@ -614,7 +628,7 @@ fn folder_side(root: &std::path::Path, label: &str) -> Result<serde_json::Value,
         print_errors(&run);
         return Err(SideError::Content);
     }
-    serde_json::from_slice(&render::journeys_json(&run.handbook))
+    serde_json::from_slice(&render::journeys_json(&run.handbook, false))
         .map_err(|e| SideError::Usage(format!("{label}: {e}"), None))
 }
 

@@ -9,7 +9,10 @@
 //! * Folders that must never be an output (the handbook root, the content
 //!   folder, their ancestors, `/`, the home folder) are refused.
 
+use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::render::Site;
 
@@ -255,65 +258,153 @@ fn remove_ours(dir: &Path) -> Result<(), OutputError> {
 #[derive(Debug, Clone, Copy)]
 pub struct Written {
     pub files: usize,
+    /// HTML pages among the files.
+    pub pages: usize,
     pub bytes: usize,
 }
 
 /// Writes `site` to `out` (already checked by [`check_target`]) atomically.
 pub fn write(out: &Path, site: &Site) -> Result<Written, OutputError> {
-    let staging = sibling(out, "staging");
-    let old = sibling(out, "old");
-    recover(out, &old)?;
-    remove_leftover(&staging)?;
-    remove_leftover(&old)?;
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let paths: Vec<&str> = site.keys().map(String::as_str).collect();
+    let staging = Staging::begin(out, &paths)?;
+    for (path, content) in site {
+        staging.put(path, content)?;
     }
-    std::fs::create_dir(&staging).map_err(io(&staging))?;
-    let result = fill(&staging, site).and_then(|written| {
+    staging.commit()
+}
+
+/// Files of a build, written as they are rendered.
+pub struct StagingSink<'a> {
+    pub out: &'a Path,
+    pub staging: Option<Staging>,
+}
+
+impl crate::render::Sink for StagingSink<'_> {
+    type Error = OutputError;
+    fn begin(&mut self, paths: &[&str]) -> Result<(), OutputError> {
+        self.staging = Some(Staging::begin(self.out, paths)?);
+        Ok(())
+    }
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        match &self.staging {
+            Some(s) => s.put(path, &bytes),
+            None => Err(OutputError::Io {
+                path: self.out.join(path),
+                source: std::io::Error::other("written before the staging folder was made"),
+            }),
+        }
+    }
+}
+
+/// A build being written: files go into a staging folder beside the output
+/// as they are rendered (from any thread), and [`Staging::commit`] swaps it
+/// into place. Dropped without a commit, the staging folder is removed and
+/// the previous output is untouched.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    files: AtomicUsize,
+    pages: AtomicUsize,
+    bytes: AtomicUsize,
+    /// Folders already created (writers on other threads skip them).
+    made: Mutex<BTreeSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Clears what a killed build left, creates the staging folder and
+    /// writes the marker listing `paths` (every file about to be written)
+    /// first, so a half-written staging folder is always recognisably ours.
+    pub fn begin(out: &Path, paths: &[&str]) -> Result<Staging, OutputError> {
+        let dir = sibling(out, "staging");
+        let old = sibling(out, "old");
+        recover(out, &old)?;
+        remove_leftover(&dir)?;
+        remove_leftover(&old)?;
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::create_dir(&dir).map_err(io(&dir))?;
+        let staging = Staging {
+            out: out.to_path_buf(),
+            dir,
+            files: AtomicUsize::new(0),
+            pages: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+            made: Mutex::new(BTreeSet::new()),
+            committed: false,
+        };
+        let mut marker = String::from(
+            "# Files written by journeydoc. It replaces this folder only while it holds nothing else.\n",
+        );
+        let mut sorted = paths.to_vec();
+        sorted.sort_unstable();
+        for path in sorted {
+            marker.push_str(path);
+            marker.push('\n');
+        }
+        let marker_path = staging.dir.join(MARKER);
+        std::fs::write(&marker_path, marker).map_err(io(&marker_path))?;
+        Ok(staging)
+    }
+
+    /// Writes one file (a `/`-separated path relative to the output).
+    pub fn put(&self, path: &str, content: &[u8]) -> Result<(), OutputError> {
+        let dest = self.dir.join(path);
+        if let Some(parent) = dest.parent() {
+            let known = self
+                .made
+                .lock()
+                .map(|m| m.contains(parent))
+                .unwrap_or(false);
+            if !known {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+                if let Ok(mut m) = self.made.lock() {
+                    m.insert(parent.to_path_buf());
+                }
+            }
+        }
+        std::fs::write(&dest, content).map_err(io(&dest))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        if path.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+        self.bytes.fetch_add(content.len(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Swaps the staging folder into place of the output.
+    pub fn commit(mut self) -> Result<Written, OutputError> {
+        let (out, staging) = (self.out.clone(), self.dir.clone());
+        let old = sibling(&out, "old");
         if out.exists() {
-            if exchange(&staging, out).is_ok() {
+            if exchange(&staging, &out).is_ok() {
                 // `staging` now holds the previous output.
                 remove_ours(&staging)?;
             } else {
                 // No atomic exchange here: two renames, and a killed build in
                 // between is repaired by the next one (see `recover`).
-                std::fs::rename(out, &old).map_err(io(out))?;
-                std::fs::rename(&staging, out).map_err(io(out))?;
+                std::fs::rename(&out, &old).map_err(io(&out))?;
+                std::fs::rename(&staging, &out).map_err(io(&out))?;
                 remove_ours(&old)?;
             }
         } else {
-            std::fs::rename(&staging, out).map_err(io(out))?;
+            std::fs::rename(&staging, &out).map_err(io(&out))?;
         }
-        Ok(written)
-    });
-    if result.is_err() && staging.exists() {
-        // Best effort: the staging folder is ours and incomplete.
-        let _ = std::fs::remove_dir_all(&staging);
+        self.committed = true;
+        Ok(Written {
+            files: self.files.load(Ordering::Relaxed),
+            pages: self.pages.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        })
     }
-    result
 }
 
-fn fill(staging: &Path, site: &Site) -> Result<Written, OutputError> {
-    let mut marker = String::from(
-        "# Files written by journeydoc. It replaces this folder only while it holds nothing else.\n",
-    );
-    for path in site.keys() {
-        marker.push_str(path);
-        marker.push('\n');
-    }
-    let marker_path = staging.join(MARKER);
-    std::fs::write(&marker_path, marker).map_err(io(&marker_path))?;
-    let mut bytes = 0;
-    for (path, content) in site {
-        let dest = staging.join(path);
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed && self.dir.exists() {
+            // Best effort: the staging folder is ours and incomplete.
+            let _ = std::fs::remove_dir_all(&self.dir);
         }
-        std::fs::write(&dest, content).map_err(io(&dest))?;
-        bytes += content.len();
     }
-    Ok(Written {
-        files: site.len(),
-        bytes,
-    })
 }

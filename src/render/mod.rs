@@ -15,7 +15,7 @@ mod views;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::resolve::Handbook;
@@ -56,10 +56,10 @@ pub struct PageJob<'a> {
     pub title: String,
     pub section: &'static str,
     pub data: Value,
-    /// Data worked out only when the page is rendered (journey pages: there
-    /// are many, and their view models are large).
+    /// Data worked out only when the page is rendered, in parallel with the
+    /// other pages, and dropped as soon as it is written.
     #[allow(clippy::type_complexity)]
-    pub lazy: Option<Box<dyn Fn() -> Value + Send + Sync + 'a>>,
+    pub lazy: Option<Box<dyn Fn() -> tera::Value + Send + Sync + 'a>>,
     pub breadcrumbs: Vec<(String, String)>,
     pub prev: Option<(String, String)>,
     pub next: Option<(String, String)>,
@@ -70,15 +70,65 @@ pub fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// Renders the whole site. `progress` is called with the number of pages
-/// to render, then once per page rendered (from any thread).
+/// Where rendered files go: memory (serve, tests) or a staging folder (build).
+pub trait Sink: Sync {
+    type Error: Send;
+    /// Called once, before the first file, with every path that will be put.
+    fn begin(&mut self, paths: &[&str]) -> Result<(), Self::Error>;
+    /// One file; called from any thread.
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Self::Error>;
+}
+
+/// Why a render stopped.
+#[derive(Debug)]
+pub enum RenderError<E> {
+    /// Template errors (every page is tried, all errors are kept).
+    Templates(Vec<Diagnostic>),
+    /// The sink failed (a disk error).
+    Sink(E),
+}
+
+/// Collects the site in memory.
+struct Memory(std::sync::Mutex<Site>);
+
+impl Sink for Memory {
+    type Error = std::convert::Infallible;
+    fn begin(&mut self, _: &[&str]) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Self::Error> {
+        if let Ok(mut site) = self.0.lock() {
+            site.insert(path.to_owned(), bytes);
+        }
+        Ok(())
+    }
+}
+
+/// Renders the whole site into memory. `progress` is called with the number
+/// of pages to render, then once per page rendered (from any thread).
 pub fn render(
     handbook: &Handbook,
     theme: &Theme,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Site, Vec<Diagnostic>> {
+    let mut memory = Memory(std::sync::Mutex::new(Site::new()));
+    match render_into(handbook, theme, progress, &mut memory) {
+        Ok(()) => Ok(memory.0.into_inner().unwrap_or_default()),
+        Err(RenderError::Templates(d)) => Err(d),
+        Err(RenderError::Sink(never)) => match never {},
+    }
+}
+
+/// Renders the whole site into `sink`, each page handed over as soon as it
+/// is rendered (pages are never all in memory at once).
+pub fn render_into<S: Sink>(
+    handbook: &Handbook,
+    theme: &Theme,
+    progress: &(dyn Fn(Progress) + Sync),
+    sink: &mut S,
+) -> Result<(), RenderError<S::Error>> {
+    let mut phases = crate::timings::Phases::start();
     let mut tera = tera::Tera::new();
-    let mut errors = Vec::new();
     // All at once, so templates can extend each other in any order.
     if let Err(e) = tera.add_raw_templates(
         theme
@@ -86,14 +136,63 @@ pub fn render(
             .iter()
             .map(|(n, t)| (n.as_str(), t.as_str())),
     ) {
-        return Err(vec![template_error("(theme)", &e)]);
+        return Err(RenderError::Templates(vec![template_error("(theme)", &e)]));
     }
     let views = views::Views::new(handbook);
+    phases.mark("views new");
     let (jobs, collisions) = views.jobs();
     if !collisions.is_empty() {
-        return Err(collisions);
+        return Err(RenderError::Templates(collisions));
     }
+    // What every page shares is converted for the templates once.
     let common = views.common();
+    tera.global_context().insert("site", &common.site);
+    tera.global_context().insert("t", common.strings);
+    let mut navs: BTreeMap<&str, tera::Value> = BTreeMap::new();
+    for job in &jobs {
+        navs.entry(job.section)
+            .or_insert_with(|| tera::Value::from_serializable(&views.nav(job.section)));
+    }
+    phases.mark("views");
+
+    // Files that are not pages, worked out before the pages so the sink
+    // knows every path up front.
+    let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
+    for (path, bytes) in &theme.statics {
+        extra.push((path.clone(), bytes.clone()));
+    }
+    extra.push((
+        "static/highlight.css".to_owned(),
+        highlight::css().into_bytes(),
+    ));
+    extra.push((
+        "search-index.js".to_owned(),
+        search::index_js(&views.search_docs()).into_bytes(),
+    ));
+    phases.mark("search index");
+    extra.push(("journeys.json".to_owned(), journeys_json(handbook, false)));
+    phases.mark("journeys.json");
+    for kind in crate::schema::KINDS {
+        if let Some(schema) = crate::schema::schema(kind) {
+            extra.push((
+                format!("schema/{kind}.json"),
+                crate::schema::to_text(&schema).into_bytes(),
+            ));
+        }
+    }
+    let pages: Vec<&str> = jobs.iter().map(|j| j.path.as_str()).collect();
+    extra.push((
+        "sitemap.xml".to_owned(),
+        sitemap(&handbook.config.base_url, &pages).into_bytes(),
+    ));
+    let mut paths = pages.clone();
+    paths.extend(extra.iter().map(|(p, _)| p.as_str()));
+    sink.begin(&paths).map_err(RenderError::Sink)?;
+    let sink = &*sink;
+    for (path, bytes) in extra {
+        sink.put(&path, bytes).map_err(RenderError::Sink)?;
+    }
+
     progress(Progress::Start(jobs.len()));
     // The 404 page is served at any depth: its links start from `base-url`.
     let base = if handbook.config.base_url.ends_with('/') {
@@ -101,18 +200,21 @@ pub fn render(
     } else {
         format!("{}/", handbook.config.base_url)
     };
-    let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+    let failed = std::sync::Mutex::new(None);
+    let per_template = crate::timings::PerTemplate::default();
+    let timed = crate::timings::enabled();
+    let errors: Vec<Diagnostic> = jobs
         .par_iter()
-        .map(|job| {
+        .filter_map(|job| {
             let mut ctx = tera::Context::new();
             let root = if job.path == "404.html" {
                 base.clone()
             } else {
                 root_of(&job.path)
             };
-            ctx.insert("site", &common.site);
-            ctx.insert("t", common.strings);
-            ctx.insert("nav", &views.nav(job.section));
+            if let Some(nav) = navs.get(job.section) {
+                ctx.insert_value("nav", nav.clone());
+            }
             ctx.insert("root", &root);
             ctx.insert("title", &job.title);
             ctx.insert("section", job.section);
@@ -121,65 +223,58 @@ pub fn render(
                 "breadcrumbs",
                 &job.breadcrumbs
                     .iter()
-                    .map(|(label, url)| json!({ "label": label, "url": url }))
+                    .map(|(label, url)| Link { label, url })
                     .collect::<Vec<_>>(),
             );
-            let link = |l: &Option<(String, String)>| {
-                l.as_ref()
-                    .map(|(label, url)| json!({ "label": label, "url": url }))
-            };
             ctx.insert("prev", &link(&job.prev));
             ctx.insert("next", &link(&job.next));
+            let started = timed.then(std::time::Instant::now);
             match &job.lazy {
-                Some(make) => ctx.insert("data", &make()),
+                Some(make) => ctx.insert_value("data", make()),
                 None => ctx.insert("data", &job.data),
             }
-            let page = tera
-                .render(job.template, &ctx)
-                .map(|html| (job.path.clone(), html.into_bytes()))
-                .map_err(|e| template_error(job.template, &e));
+            let built = timed.then(std::time::Instant::now);
+            let mut html = Vec::with_capacity(32 * 1024);
+            let page = tera.render_to(job.template, &ctx, &mut html);
+            drop(ctx);
+            if let (Some(s), Some(b)) = (started, built) {
+                per_template.add(job.template, b - s, b.elapsed());
+            }
             progress(Progress::Page);
-            page
+            match page {
+                Ok(()) => {
+                    if let Err(e) = sink.put(&job.path, html)
+                        && let Ok(mut f) = failed.lock()
+                    {
+                        f.get_or_insert(e);
+                    }
+                    None
+                }
+                Err(e) => Some(template_error(job.template, &e)),
+            }
         })
         .collect();
-    let mut site = Site::new();
-    for r in rendered {
-        match r {
-            Ok((path, bytes)) => {
-                site.insert(path, bytes);
-            }
-            Err(d) => errors.push(d),
-        }
+    phases.mark("render pages");
+    per_template.report();
+    if let Some(e) = failed.into_inner().ok().flatten() {
+        return Err(RenderError::Sink(e));
     }
     if !errors.is_empty() {
+        let mut errors = errors;
         errors.dedup();
-        return Err(errors);
+        return Err(RenderError::Templates(errors));
     }
-    for (path, bytes) in &theme.statics {
-        site.insert(path.clone(), bytes.clone());
-    }
-    site.insert(
-        "static/highlight.css".to_owned(),
-        highlight::css().into_bytes(),
-    );
-    site.insert(
-        "search-index.js".to_owned(),
-        search::index_js(&views.search_docs()).into_bytes(),
-    );
-    site.insert("journeys.json".to_owned(), journeys_json(handbook));
-    for kind in crate::schema::KINDS {
-        if let Some(schema) = crate::schema::schema(kind) {
-            site.insert(
-                format!("schema/{kind}.json"),
-                crate::schema::to_text(&schema).into_bytes(),
-            );
-        }
-    }
-    site.insert(
-        "sitemap.xml".to_owned(),
-        sitemap(&handbook.config.base_url, &site).into_bytes(),
-    );
-    Ok(site)
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct Link<'a> {
+    label: &'a str,
+    url: &'a str,
+}
+
+fn link(l: &Option<(String, String)>) -> Option<Link<'_>> {
+    l.as_ref().map(|(label, url)| Link { label, url })
 }
 
 fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
@@ -195,32 +290,60 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
 }
 
 /// The whole resolved model (`journeys.json`, also `export --format json`).
-/// Its shape is documented in `docs/journeys-json.md`.
-pub fn journeys_json(h: &Handbook) -> Vec<u8> {
-    let doc = json!({
-        "version": 1,
-        "book": {
-            "title": h.config.title,
-            "description": h.config.description,
-            "language": h.config.language,
-            "authors": h.config.authors,
+/// Its shape is documented in `docs/journeys-json.md`. Pretty for export
+/// (people read it), compact in the site (a reader downloads it).
+pub fn journeys_json(h: &Handbook, pretty: bool) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Book<'a> {
+        authors: &'a [String],
+        description: &'a Option<String>,
+        language: crate::config::Language,
+        title: &'a str,
+    }
+    // Top-level keys in alphabetical order, as version 1 always had them.
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        book: Book<'a>,
+        departments: &'a BTreeMap<String, String>,
+        handoffs: &'a BTreeMap<String, Vec<crate::insights::Handoff>>,
+        journey_gaps: &'a [crate::insights::JourneyGap],
+        journeys: &'a BTreeMap<String, crate::model::Journey>,
+        lenses: &'a BTreeMap<String, crate::model::Lens>,
+        personas: &'a BTreeMap<String, crate::model::Persona>,
+        systems: &'a BTreeMap<String, String>,
+        touchpoints: &'a BTreeMap<String, crate::model::Touchpoint>,
+        version: u32,
+    }
+    let doc = Doc {
+        book: Book {
+            authors: &h.config.authors,
+            description: &h.config.description,
+            language: h.config.language,
+            title: &h.config.title,
         },
-        "departments": h.config.departments,
-        "lenses": h.lenses,
-        "personas": h.personas,
-        "touchpoints": h.touchpoints,
-        "journeys": h.journeys,
-        "handoffs": h.handoffs,
-        "journey_gaps": h.journey_gaps,
-        "systems": h.systems,
-    });
-    let mut out = serde_json::to_vec_pretty(&doc).expect("the model serialises");
+        departments: &h.config.departments,
+        handoffs: &h.handoffs,
+        journey_gaps: &h.journey_gaps,
+        journeys: &h.journeys,
+        lenses: &h.lenses,
+        personas: &h.personas,
+        systems: &h.systems,
+        touchpoints: &h.touchpoints,
+        version: 1,
+    };
+    let mut out = Vec::with_capacity(1 << 16);
+    let written = if pretty {
+        serde_json::to_writer_pretty(&mut out, &doc)
+    } else {
+        serde_json::to_writer(&mut out, &doc)
+    };
+    written.expect("the model serialises");
     out.push(b'\n');
     out
 }
 
-/// `sitemap.xml`: every HTML page but the 404, under `base-url`.
-fn sitemap(base_url: &str, site: &Site) -> String {
+/// `sitemap.xml`: every HTML page but the 404, under `base-url`, sorted.
+fn sitemap(base_url: &str, pages: &[&str]) -> String {
     let base = if base_url.ends_with('/') {
         base_url.to_owned()
     } else {
@@ -229,14 +352,17 @@ fn sitemap(base_url: &str, site: &Site) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for path in site.keys() {
-        if path.ends_with(".html") && path != "404.html" {
-            out.push_str(&format!(
-                "  <url><loc>{}{}</loc></url>\n",
-                escape(&base),
-                escape(path)
-            ));
-        }
+    let mut sorted: Vec<&&str> = pages
+        .iter()
+        .filter(|p| p.ends_with(".html") && **p != "404.html")
+        .collect();
+    sorted.sort_unstable();
+    let base = escape(&base);
+    for path in sorted {
+        out.push_str("  <url><loc>");
+        out.push_str(&base);
+        out.push_str(&escape(path));
+        out.push_str("</loc></url>\n");
     }
     out.push_str("</urlset>\n");
     out

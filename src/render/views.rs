@@ -23,6 +23,17 @@ use crate::resolve::Handbook;
 
 /// How many handoff gaps the home page shows.
 const HOME_GAPS: usize = 10;
+/// Rows of the home page's coverage matrix; the personas index lists all.
+const HOME_PERSONAS: usize = 100;
+/// Items per list on the insights page (worst first); journeys.json has all.
+const INSIGHT_ITEMS: usize = 100;
+/// Pains per touchpoint on the insights page; its own page lists all.
+const TOUCHPOINT_PAINS: usize = 10;
+
+/// A view model as the templates see it.
+fn tv<T: serde::Serialize>(v: &T) -> tera::Value {
+    tera::Value::from_serializable(v)
+}
 
 pub fn persona_url(id: &str) -> String {
     format!("personas/{id}.html")
@@ -102,6 +113,82 @@ fn average(scores: &[i8]) -> Value {
     })
 }
 
+/// The journey page.
+#[derive(Serialize)]
+struct JourneyView<'a> {
+    id: &'a str,
+    title: &'a str,
+    scenario: Option<&'a str>,
+    persona: Option<Value>,
+    lens: Option<Value>,
+    owner: Option<String>,
+    stakeholders: &'a [String],
+    research: &'a [String],
+    duration: Option<&'a str>,
+    lifecycle: Option<&'static str>,
+    next: Vec<Value>,
+    metrics: Value,
+    average: Value,
+    stages: Vec<StageView<'a>>,
+    steps: Vec<StepView<'a>>,
+    columns: usize,
+    column_width: u32,
+    curve: String,
+    lanes: Value,
+    intro: String,
+    source: String,
+    extra: &'a Value,
+}
+
+/// A stage column of the journey grid.
+#[derive(Serialize)]
+struct StageView<'a> {
+    name: &'a str,
+    span: usize,
+    description: Option<&'a str>,
+    metrics: Value,
+    narrative: Option<String>,
+    unmapped: bool,
+    average: Value,
+}
+
+/// A step column of the journey grid (or an empty stage's placeholder).
+#[derive(Serialize, Default)]
+struct StepView<'a> {
+    empty: bool,
+    anchor: String,
+    first: bool,
+    stage: &'a str,
+    id: Option<&'a str>,
+    action: &'a str,
+    touchpoints: Vec<NameLink<'a>>,
+    thinking: Option<&'a str>,
+    emotion: Option<EmotionView>,
+    pain: Option<&'a str>,
+    opportunity: Option<&'a str>,
+    owner: Option<String>,
+    owner_set: bool,
+    handoff: Option<HandoffView>,
+    backstage: Option<&'a str>,
+    systems: Vec<Value>,
+    metrics: Value,
+    transaction: bool,
+    dropoff: bool,
+}
+
+#[derive(Serialize)]
+struct HandoffView {
+    from: String,
+    gap: bool,
+}
+
+/// A name and, when it has a page, its URL.
+#[derive(Serialize)]
+struct NameLink<'a> {
+    name: &'a str,
+    url: Option<String>,
+}
+
 /// A page link: label and URL.
 type Link = (String, String);
 
@@ -140,6 +227,8 @@ pub struct Views<'h> {
     /// System id → the touchpoints that declare it.
     system_touchpoints: BTreeMap<String, Vec<String>>,
     personas_sorted: Vec<String>,
+    /// Persona id → its journey ids, in id order.
+    by_persona: BTreeMap<&'h str, Vec<&'h String>>,
     pages_sorted: Vec<String>,
     /// Every handoff gap, for the home and insights pages (built once).
     gaps: Vec<Value>,
@@ -258,8 +347,16 @@ impl<'h> Views<'h> {
             let p = &h.pages[id];
             (p.meta.weight.unwrap_or(0), page_title(p), id.clone())
         });
+        let mut by_persona: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+        for (id, j) in &h.journeys {
+            by_persona
+                .entry(j.persona.value.as_str())
+                .or_default()
+                .push(id);
+        }
         let mut views = Views {
             h,
+            by_persona,
             lang,
             t: i18n::strings(lang),
             links,
@@ -271,7 +368,9 @@ impl<'h> Views<'h> {
             pages_sorted,
             gaps: Vec::new(),
         };
+        let mut ph = crate::timings::Phases::start();
         views.gaps = views.handoff_gaps();
+        ph.mark("  gaps");
         views
     }
 
@@ -406,10 +505,13 @@ impl<'h> Views<'h> {
             next: None,
         });
         for (i, id) in ids.iter().enumerate() {
-            let uses = self.by_system.get(*id).cloned().unwrap_or_default();
-            let touchpoints: Vec<Value> = self
+            let id: &'s String = id;
+            let (prev, next) = pager(&ids, i, |sid| (h.systems[*sid].clone(), system_url(sid)));
+            let make = move || {
+                let uses: &[StepRef] = self.by_system.get(id).map_or(&[], Vec::as_slice);
+                let touchpoints: Vec<Value> = self
                 .system_touchpoints
-                .get(*id)
+                .get(id)
                 .into_iter()
                 .flatten()
                 .map(|tid| {
@@ -417,23 +519,24 @@ impl<'h> Views<'h> {
                     json!({ "name": link["name"], "url": link["url"], "average": self.touchpoint_average(tid) })
                 })
                 .collect();
-            let (prev, next) = pager(&ids, i, |sid| (h.systems[*sid].clone(), system_url(sid)));
-            jobs.push(PageJob {
-                path: system_url(id),
-                template: "system.html",
-                title: h.systems[*id].clone(),
-                section: "systems",
-                data: json!({
+                json!({
                     "id": id,
-                    "name": h.systems[*id],
+                    "name": h.systems[id],
                     "average": self.system_average(id),
                     "touchpoints": touchpoints,
                     "uses": uses,
                     "owners": owners_of(id),
                     "pains": uses.iter().filter(|r| r.pain.is_some()).collect::<Vec<_>>(),
                     "backstage": uses.iter().filter(|r| r.backstage.is_some()).collect::<Vec<_>>(),
-                }),
-                lazy: None,
+                })
+            };
+            jobs.push(PageJob {
+                path: system_url(id),
+                template: "system.html",
+                title: h.systems[id].clone(),
+                section: "systems",
+                data: Value::Null,
+                lazy: Some(Box::new(move || tv(&make()))),
                 breadcrumbs: self.crumbs(Some((t.systems, "systems/index.html"))),
                 prev,
                 next,
@@ -445,6 +548,19 @@ impl<'h> Views<'h> {
         match self.h.touchpoints.get(id) {
             Some(t) => json!({ "name": t.name, "url": touchpoint_url(id) }),
             None => json!({ "name": id, "url": null }),
+        }
+    }
+
+    fn touchpoint_ref<'a>(&'a self, id: &'a str) -> NameLink<'a> {
+        match self.h.touchpoints.get(id) {
+            Some(t) => NameLink {
+                name: &t.name,
+                url: Some(touchpoint_url(id)),
+            },
+            None => NameLink {
+                name: id,
+                url: None,
+            },
         }
     }
 
@@ -512,17 +628,37 @@ impl<'h> Views<'h> {
         out
     }
 
+    /// Handoff gaps, worst first: the largest emotion drop, then those with
+    /// a pain (a stable sort keeps reading order among equals).
+    fn worst_gaps(&self) -> Vec<Value> {
+        let mut gaps = self.gaps.clone();
+        gaps.sort_by_key(|g| {
+            std::cmp::Reverse(
+                g["drop"]["size"].as_i64().unwrap_or(0) * 2 + i64::from(!g["pain"].is_null()),
+            )
+        });
+        gaps
+    }
+
     /// Every page to render; a free page whose path another page already
     /// takes is an error.
     pub fn jobs(&self) -> (Vec<PageJob<'_>>, Vec<Diagnostic>) {
         let mut jobs = Vec::new();
+        let mut ph = crate::timings::Phases::start();
         self.home(&mut jobs);
+        ph.mark("  home");
         self.personas(&mut jobs);
+        ph.mark("  personas");
         self.journeys(&mut jobs);
+        ph.mark("  journeys");
         self.lenses(&mut jobs);
+        ph.mark("  lenses");
         self.touchpoints(&mut jobs);
+        ph.mark("  touchpoints");
         self.systems(&mut jobs);
+        ph.mark("  systems");
         self.insights(&mut jobs);
+        ph.mark("  insights");
         let mut taken: BTreeSet<String> = jobs.iter().map(|j| j.path.clone()).collect();
         taken.insert("404.html".to_owned());
         let mut diags = Vec::new();
@@ -551,6 +687,26 @@ impl<'h> Views<'h> {
 
     fn home<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
         let h = self.h;
+        let title = h
+            .home
+            .as_ref()
+            .and_then(|p| p.title.clone())
+            .unwrap_or_else(|| h.config.title.clone());
+        jobs.push(PageJob {
+            path: "index.html".to_owned(),
+            template: "index.html",
+            title,
+            section: "home",
+            data: Value::Null,
+            lazy: Some(Box::new(move || tv(&self.home_page()))),
+            breadcrumbs: vec![],
+            prev: None,
+            next: None,
+        });
+    }
+
+    fn home_page(&self) -> Value {
+        let h = self.h;
         let body = h
             .home
             .as_ref()
@@ -560,6 +716,7 @@ impl<'h> Views<'h> {
         let rows: Vec<Value> = self
             .personas_sorted
             .iter()
+            .take(HOME_PERSONAS)
             .map(|pid| {
                 let cells: Vec<Value> = lenses
                     .iter()
@@ -609,28 +766,14 @@ impl<'h> Views<'h> {
             .collect();
         // The home page shows the worst gaps (largest drop first, then those
         // with a pain); the insights page lists them all.
-        let mut worst_gaps = self.gaps.clone();
+        let mut worst_gaps = self.worst_gaps();
         let gap_count = worst_gaps.len();
-        worst_gaps.sort_by_key(|g| {
-            std::cmp::Reverse(
-                g["drop"]["size"].as_i64().unwrap_or(0) * 2 + i64::from(!g["pain"].is_null()),
-            )
-        });
         worst_gaps.truncate(HOME_GAPS);
-        let title = h
-            .home
-            .as_ref()
-            .and_then(|p| p.title.clone())
-            .unwrap_or_else(|| h.config.title.clone());
-        jobs.push(PageJob {
-            path: "index.html".to_owned(),
-            template: "index.html",
-            title,
-            section: "home",
-            data: json!({
+        json!({
                 "body": body,
                 "lenses": lenses.iter().map(|l| json!({ "title": h.lenses[*l].title, "url": lens_url(l) })).collect::<Vec<_>>(),
                 "coverage": rows,
+                "coverage_total": h.personas.len(),
                 "worst": worst,
                 "gaps": worst_gaps,
                 "gap_count": gap_count,
@@ -640,12 +783,7 @@ impl<'h> Views<'h> {
                     "touchpoints": h.touchpoints.len(),
                     "steps": h.journeys.values().map(|j| j.steps().count()).sum::<usize>(),
                 },
-            }),
-            lazy: None,
-            breadcrumbs: vec![],
-            prev: None,
-            next: None,
-        });
+        })
     }
 
     fn personas<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
@@ -672,13 +810,17 @@ impl<'h> Views<'h> {
         });
         for (i, id) in self.personas_sorted.iter().enumerate() {
             let p = &h.personas[id];
-            let path = persona_url(id);
-            let mut lenses = Vec::new();
-            for (lid, lens) in &h.lenses {
-                let Some(ids) = self.by_lens.get(lid).and_then(|m| m.get(id)) else {
-                    continue;
-                };
-                let journeys: Vec<Value> = ids
+            let (prev, next) = pager(&self.personas_sorted, i, |pid| {
+                (h.personas[pid].name.clone(), persona_url(pid))
+            });
+            let make = move || {
+                let path = persona_url(id);
+                let mut lenses = Vec::new();
+                for (lid, lens) in &h.lenses {
+                    let Some(ids) = self.by_lens.get(lid).and_then(|m| m.get(id)) else {
+                        continue;
+                    };
+                    let journeys: Vec<Value> = ids
                     .iter()
                     .map(|jid| {
                         let j = &h.journeys[jid];
@@ -693,19 +835,11 @@ impl<'h> Views<'h> {
                         })
                     })
                     .collect();
-                lenses.push(
-                    json!({ "title": lens.title, "url": lens_url(lid), "journeys": journeys }),
-                );
-            }
-            let (prev, next) = pager(&self.personas_sorted, i, |pid| {
-                (h.personas[pid].name.clone(), persona_url(pid))
-            });
-            jobs.push(PageJob {
-                path: path.clone(),
-                template: "persona.html",
-                title: p.name.clone(),
-                section: "personas",
-                data: json!({
+                    lenses.push(
+                        json!({ "title": lens.title, "url": lens_url(lid), "journeys": journeys }),
+                    );
+                }
+                json!({
                     "name": p.name,
                     "role": p.role,
                     "segment": p.segment,
@@ -718,8 +852,15 @@ impl<'h> Views<'h> {
                     "lenses": lenses,
                     "life": self.customer_life(id),
                     "extra": p.meta.extra,
-                }),
-                lazy: None,
+                })
+            };
+            jobs.push(PageJob {
+                path: persona_url(id),
+                template: "persona.html",
+                title: p.name.clone(),
+                section: "personas",
+                data: Value::Null,
+                lazy: Some(Box::new(move || tv(&make()))),
                 breadcrumbs: self.crumbs(Some((t.personas, "personas/index.html"))),
                 prev,
                 next,
@@ -741,10 +882,12 @@ impl<'h> Views<'h> {
             Some(L::Churn),
             None,
         ];
-        let mine: Vec<(&String, &Journey)> = h
-            .journeys
-            .iter()
-            .filter(|(_, j)| j.persona.value == persona)
+        let mine: Vec<(&String, &Journey)> = self
+            .by_persona
+            .get(persona)
+            .into_iter()
+            .flatten()
+            .map(|id| (*id, &h.journeys[*id]))
             .collect();
         order
             .iter()
@@ -862,7 +1005,7 @@ impl<'h> Views<'h> {
     }
 
     /// The journey page: the grid, the curve, the narratives, the source.
-    fn journey(&self, id: &str) -> Value {
+    fn journey(&self, id: &str) -> tera::Value {
         let h = self.h;
         let j = &h.journeys[id];
         let path = journey_url(id);
@@ -896,27 +1039,36 @@ impl<'h> Views<'h> {
         for (si, stage) in j.stages.iter().enumerate() {
             let span = stage.steps.len().max(1);
             let touched = stage.steps.iter().any(|s| !s.touchpoints.is_empty());
-            stages.push(json!({
-                "name": stage.name.value,
-                "span": span,
-                "description": stage.description,
-                "metrics": self.metrics(&stage.metrics),
-                "narrative": narratives.get(&si),
-                "unmapped": !touched,
-                "average": average(&stage.steps.iter().filter_map(|s| s.emotion.map(Emotion::score)).collect::<Vec<_>>()),
-            }));
+            stages.push(StageView {
+                name: &stage.name.value,
+                span,
+                description: stage.description.as_deref(),
+                metrics: self.metrics(&stage.metrics),
+                narrative: narratives.remove(&si),
+                unmapped: !touched,
+                average: average(
+                    &stage
+                        .steps
+                        .iter()
+                        .filter_map(|s| s.emotion.map(Emotion::score))
+                        .collect::<Vec<_>>(),
+                ),
+            });
             if stage.steps.is_empty() {
-                steps.push(json!({ "empty": true, "first": true, "stage": stage.name.value }));
+                steps.push(StepView {
+                    empty: true,
+                    first: true,
+                    stage: &stage.name.value,
+                    ..StepView::default()
+                });
                 points_data.push((None, String::new(), ""));
                 continue;
             }
             for (k, step) in stage.steps.iter().enumerate() {
                 let owner = effective_owner(step, &h.touchpoints);
-                let handoff = handoffs.get(&(si, k)).map(|ho| {
-                    json!({
-                        "from": self.dept(&ho.from_owner),
-                        "gap": ho.gap.is_some(),
-                    })
+                let handoff = handoffs.get(&(si, k)).map(|ho| HandoffView {
+                    from: self.dept(&ho.from_owner),
+                    gap: ho.gap.is_some(),
                 });
                 let emotion = step.emotion.map(|e| emotion_view(e, lang));
                 points_data.push((
@@ -924,26 +1076,35 @@ impl<'h> Views<'h> {
                     step.action.clone(),
                     step.emotion.map_or("", |e| e.word(lang)),
                 ));
-                steps.push(json!({
-                    "anchor": format!("step-{}-{}", si + 1, k + 1),
-                    "first": k == 0,
-                    "stage": stage.name.value,
-                    "id": step.id.as_ref().map(|i| i.value.clone()),
-                    "action": step.action,
-                    "touchpoints": step.touchpoints.iter().map(|t| self.touchpoint_link(&t.value)).collect::<Vec<_>>(),
-                    "thinking": step.thinking,
-                    "emotion": emotion,
-                    "pain": step.pain,
-                    "opportunity": step.opportunity,
-                    "owner": owner.map(|o| self.dept(o)),
-                    "owner_set": step.owner.is_some(),
-                    "handoff": handoff,
-                    "backstage": step.backstage,
-                    "systems": step.systems.iter().map(|s| self.system_link(&s.value)).collect::<Vec<_>>(),
-                    "metrics": self.metrics(&step.metrics),
-                    "transaction": step.transaction,
-                    "dropoff": step.dropoff,
-                }));
+                steps.push(StepView {
+                    empty: false,
+                    anchor: format!("step-{}-{}", si + 1, k + 1),
+                    first: k == 0,
+                    stage: &stage.name.value,
+                    id: step.id.as_ref().map(|i| i.value.as_str()),
+                    action: &step.action,
+                    touchpoints: step
+                        .touchpoints
+                        .iter()
+                        .map(|t| self.touchpoint_ref(&t.value))
+                        .collect(),
+                    thinking: step.thinking.as_deref(),
+                    emotion,
+                    pain: step.pain.as_deref(),
+                    opportunity: step.opportunity.as_deref(),
+                    owner: owner.map(|o| self.dept(o)),
+                    owner_set: step.owner.is_some(),
+                    handoff,
+                    backstage: step.backstage.as_deref(),
+                    systems: step
+                        .systems
+                        .iter()
+                        .map(|s| self.system_link(&s.value))
+                        .collect(),
+                    metrics: self.metrics(&step.metrics),
+                    transaction: step.transaction,
+                    dropoff: step.dropoff,
+                });
             }
         }
         let points: Vec<svg::Point> = points_data
@@ -960,6 +1121,7 @@ impl<'h> Views<'h> {
             &format!("{} — {}", self.t.emotion_curve, j.title),
             [words[0], words[1], words[2], words[3], words[4]],
         );
+        let columns = steps.len();
         let has = |f: &dyn Fn(&crate::model::Step) -> bool| j.steps().any(|(_, s)| f(s));
         let lanes = json!({
             "thinking": has(&|s| s.thinking.is_some()),
@@ -971,29 +1133,38 @@ impl<'h> Views<'h> {
         });
         let persona = h.personas.get(&j.persona.value);
         let lens = h.lenses.get(&j.lens.value);
-        json!({
-            "id": id,
-            "title": j.title,
-            "scenario": j.scenario,
-            "persona": persona.map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
-            "lens": lens.map(|l| json!({ "title": l.title, "url": lens_url(&j.lens.value) })),
-            "owner": j.owner.as_ref().map(|o| self.dept(&o.value)),
-            "stakeholders": j.stakeholders,
-            "research": j.research,
-            "duration": j.duration,
-            "lifecycle": j.lifecycle.map(|l| i18n::lifecycle(l, lang)),
-            "next": j.next.iter().filter_map(|n| h.journeys.get(&n.value).map(|nj| json!({ "title": nj.title, "url": journey_url(&n.value) }))).collect::<Vec<_>>(),
-            "metrics": self.metrics(&j.metrics),
-            "average": self.journey_average(j),
-            "stages": stages,
-            "steps": steps,
-            "columns": steps.len(),
-            "column_width": svg::COLUMN,
-            "curve": curve,
-            "lanes": lanes,
-            "intro": self.md(&intro, &j.meta.file, &path),
-            "source": highlighted_source(&j.meta.source),
-            "extra": j.meta.extra,
+        tv(&JourneyView {
+            id,
+            title: &j.title,
+            scenario: j.scenario.as_deref(),
+            persona: persona
+                .map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
+            lens: lens.map(|l| json!({ "title": l.title, "url": lens_url(&j.lens.value) })),
+            owner: j.owner.as_ref().map(|o| self.dept(&o.value)),
+            stakeholders: &j.stakeholders,
+            research: &j.research,
+            duration: j.duration.as_deref(),
+            lifecycle: j.lifecycle.map(|l| i18n::lifecycle(l, lang)),
+            next: j
+                .next
+                .iter()
+                .filter_map(|n| {
+                    h.journeys
+                        .get(&n.value)
+                        .map(|nj| json!({ "title": nj.title, "url": journey_url(&n.value) }))
+                })
+                .collect(),
+            metrics: self.metrics(&j.metrics),
+            average: self.journey_average(j),
+            stages,
+            steps,
+            columns,
+            column_width: svg::COLUMN,
+            curve,
+            lanes,
+            intro: self.md(&intro, &j.meta.file, &path),
+            source: highlighted_source(&j.meta.source),
+            extra: &j.meta.extra,
         })
     }
 
@@ -1022,72 +1193,80 @@ impl<'h> Views<'h> {
         });
         for (i, id) in ids.iter().enumerate() {
             let l = &h.lenses[*id];
-            // Columns: the lens's stages, or for a free lens every stage name
-            // its journeys use, in order of first appearance.
-            let mut columns: Vec<String> = l.stages.clone();
-            let journey_ids: Vec<&String> = self
-                .personas_sorted
-                .iter()
-                .filter_map(|pid| self.by_lens.get(*id).and_then(|m| m.get(pid)))
-                .flatten()
-                .collect();
-            for jid in &journey_ids {
-                for s in &h.journeys[*jid].stages {
-                    if !columns.iter().any(|c| c == &s.name.value) {
-                        columns.push(s.name.value.clone());
-                    }
-                }
-            }
-            let rows: Vec<Value> = journey_ids
-                .iter()
-                .map(|jid| {
-                    let j = &h.journeys[*jid];
-                    let cells: Vec<Value> = columns
-                        .iter()
-                        .map(|c| {
-                            let stage = j.stages.iter().find(|s| &s.name.value == c);
-                            match stage {
-                                None => Value::Null,
-                                Some(s) => json!({
-                                    "steps": s.steps.iter().map(|st| json!({
-                                        "action": st.action,
-                                        "emotion": st.emotion.map(|e| emotion_view(e, self.lang)),
-                                        "pain": st.pain,
-                                    })).collect::<Vec<_>>(),
-                                }),
-                            }
-                        })
-                        .collect();
-                    json!({
-                        "title": j.title,
-                        "url": journey_url(jid),
-                        "persona": h.personas.get(&j.persona.value).map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
-                        "average": self.journey_average(j),
-                        "cells": cells,
-                    })
-                })
-                .collect();
             let (prev, next) = pager(&ids, i, |lid| (h.lenses[*lid].title.clone(), lens_url(lid)));
+            let id: &'s str = id;
             jobs.push(PageJob {
                 path: lens_url(id),
                 template: "lens.html",
                 title: l.title.clone(),
                 section: "lenses",
-                data: json!({
-                    "id": id,
-                    "title": l.title,
-                    "description": l.description,
-                    "stages": l.stages,
-                    "free": l.free,
-                    "columns": columns,
-                    "rows": rows,
-                }),
-                lazy: None,
+                data: Value::Null,
+                lazy: Some(Box::new(move || tv(&self.lens_page(id)))),
                 breadcrumbs: self.crumbs(Some((t.lenses, "lenses/index.html"))),
                 prev,
                 next,
             });
         }
+    }
+
+    /// A lens page: every journey through the lens, side by side.
+    fn lens_page(&self, id: &str) -> Value {
+        let h = self.h;
+        let l = &h.lenses[id];
+        // Columns: the lens's stages, or for a free lens every stage name
+        // its journeys use, in order of first appearance.
+        let mut columns: Vec<String> = l.stages.clone();
+        let journey_ids: Vec<&String> = self
+            .personas_sorted
+            .iter()
+            .filter_map(|pid| self.by_lens.get(id).and_then(|m| m.get(pid)))
+            .flatten()
+            .collect();
+        for jid in &journey_ids {
+            for s in &h.journeys[*jid].stages {
+                if !columns.iter().any(|c| c == &s.name.value) {
+                    columns.push(s.name.value.clone());
+                }
+            }
+        }
+        let rows: Vec<Value> = journey_ids
+            .iter()
+            .map(|jid| {
+                let j = &h.journeys[*jid];
+                let cells: Vec<Value> = columns
+                    .iter()
+                    .map(|c| {
+                        let stage = j.stages.iter().find(|s| &s.name.value == c);
+                        match stage {
+                            None => Value::Null,
+                            Some(s) => json!({
+                                "steps": s.steps.iter().map(|st| json!({
+                                    "action": st.action,
+                                    "emotion": st.emotion.map(|e| emotion_view(e, self.lang)),
+                                    "pain": st.pain,
+                                })).collect::<Vec<_>>(),
+                            }),
+                        }
+                    })
+                    .collect();
+                json!({
+                    "title": j.title,
+                    "url": journey_url(jid),
+                    "persona": h.personas.get(&j.persona.value).map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
+                    "average": self.journey_average(j),
+                    "cells": cells,
+                })
+            })
+            .collect();
+        json!({
+            "id": id,
+            "title": l.title,
+            "description": l.description,
+            "stages": l.stages,
+            "free": l.free,
+            "columns": columns,
+            "rows": rows,
+        })
     }
 
     fn touchpoints<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
@@ -1120,26 +1299,24 @@ impl<'h> Views<'h> {
             next: None,
         });
         for (i, id) in ids.iter().enumerate() {
-            let tp = &h.touchpoints[*id];
+            let id: &'s String = id;
+            let tp = &h.touchpoints[id];
             let path = touchpoint_url(id);
-            let uses = self.by_touchpoint.get(*id).cloned().unwrap_or_default();
-            let pains: Vec<&StepRef> = uses.iter().filter(|r| r.pain.is_some()).collect();
-            let opportunities: Vec<&StepRef> =
-                uses.iter().filter(|r| r.opportunity.is_some()).collect();
-            let mut journeys: Vec<(&str, &str)> = uses
-                .iter()
-                .map(|r| (r.journey.as_str(), r.journey_url.as_str()))
-                .collect();
-            journeys.dedup();
             let (prev, next) = pager(&ids, i, |tid| {
                 (h.touchpoints[*tid].name.clone(), touchpoint_url(tid))
             });
-            jobs.push(PageJob {
-                path: path.clone(),
-                template: "touchpoint.html",
-                title: tp.name.clone(),
-                section: "touchpoints",
-                data: json!({
+            let make = move || {
+                let uses: &[StepRef] = self.by_touchpoint.get(id).map_or(&[], Vec::as_slice);
+                let pains: Vec<&StepRef> = uses.iter().filter(|r| r.pain.is_some()).collect();
+                let opportunities: Vec<&StepRef> =
+                    uses.iter().filter(|r| r.opportunity.is_some()).collect();
+                let mut journeys: Vec<(&str, &str)> = uses
+                    .iter()
+                    .map(|r| (r.journey.as_str(), r.journey_url.as_str()))
+                    .collect();
+                journeys.dedup();
+                let path = touchpoint_url(id);
+                json!({
                     "id": id,
                     "name": tp.name,
                     "channel": tp.channel,
@@ -1152,8 +1329,15 @@ impl<'h> Views<'h> {
                     "pains": pains,
                     "opportunities": opportunities,
                     "extra": tp.meta.extra,
-                }),
-                lazy: None,
+                })
+            };
+            jobs.push(PageJob {
+                path,
+                template: "touchpoint.html",
+                title: tp.name.clone(),
+                section: "touchpoints",
+                data: Value::Null,
+                lazy: Some(Box::new(move || tv(&make()))),
                 breadcrumbs: self.crumbs(Some((t.touchpoints, "touchpoints/index.html"))),
                 prev,
                 next,
@@ -1162,6 +1346,22 @@ impl<'h> Views<'h> {
     }
 
     fn insights<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
+        jobs.push(PageJob {
+            path: "insights.html".to_owned(),
+            template: "insights.html",
+            title: self.t.insights.to_owned(),
+            section: "insights",
+            data: Value::Null,
+            lazy: Some(Box::new(move || tv(&self.insights_page()))),
+            breadcrumbs: self.crumbs(None),
+            prev: None,
+            next: None,
+        });
+    }
+
+    /// The insights page. Each list shows its worst [`INSIGHT_ITEMS`]
+    /// entries and its total, so the page stays readable at 10,000 journeys.
+    fn insights_page(&self) -> Value {
         let h = self.h;
         let mut by_owner: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut unmapped = Vec::new();
@@ -1212,8 +1412,9 @@ impl<'h> Views<'h> {
                     .iter()
                     .filter(|r| r.pain.is_some())
                     .collect();
+                // The touchpoint's own page lists every pain; here the first few.
                 (!pains.is_empty()).then(|| {
-                    json!({ "name": tp.name, "url": touchpoint_url(id), "average": self.touchpoint_average(id), "pains": pains })
+                    json!({ "name": tp.name, "url": touchpoint_url(id), "average": self.touchpoint_average(id), "total": pains.len(), "pains": &pains[..pains.len().min(TOUCHPOINT_PAINS)] })
                 })
             })
             .collect();
@@ -1231,26 +1432,36 @@ impl<'h> Views<'h> {
                 })
             })
             .collect();
-        jobs.push(PageJob {
-            path: "insights.html".to_owned(),
-            template: "insights.html",
-            title: self.t.insights.to_owned(),
-            section: "insights",
-            data: json!({
-                "gaps": self.gaps,
-                "journey_gaps": journey_gaps,
-                "by_owner": by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "items": items })).collect::<Vec<_>>(),
-                "by_touchpoint": by_touchpoint,
-                "unmapped": unmapped,
-                "dropoffs": moments.iter().filter(|(_, m)| m["dropoff"] == true).map(|(_, m)| m.clone()).collect::<Vec<_>>(),
-                "transactions": moments.iter().filter(|(_, m)| m["transaction"] == true).map(|(_, m)| m.clone()).collect::<Vec<_>>(),
-                "heatmaps": self.heatmaps(),
-            }),
-            lazy: None,
-            breadcrumbs: self.crumbs(None),
-            prev: None,
-            next: None,
+        let dropoffs: Vec<Value> = moments
+            .iter()
+            .filter(|(_, m)| m["dropoff"] == true)
+            .map(|(_, m)| m.clone())
+            .collect();
+        let transactions: Vec<Value> = moments
+            .iter()
+            .filter(|(_, m)| m["transaction"] == true)
+            .map(|(_, m)| m.clone())
+            .collect();
+        let totals = json!({
+            "gaps": self.gaps.len(),
+            "journey_gaps": journey_gaps.len(),
+            "by_touchpoint": by_touchpoint.len(),
+            "unmapped": unmapped.len(),
+            "dropoffs": dropoffs.len(),
+            "transactions": transactions.len(),
         });
+        let first = |v: &[Value]| v[..v.len().min(INSIGHT_ITEMS)].to_vec();
+        json!({
+            "gaps": first(&self.worst_gaps()),
+            "journey_gaps": first(&journey_gaps),
+            "by_owner": by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "total": items.len(), "items": first(&items) })).collect::<Vec<_>>(),
+            "by_touchpoint": first(&by_touchpoint),
+            "unmapped": first(&unmapped),
+            "dropoffs": first(&dropoffs),
+            "transactions": first(&transactions),
+            "totals": totals,
+            "heatmaps": self.heatmaps(),
+        })
     }
 
     /// Average emotion per touchpoint × stage, one table per lens.

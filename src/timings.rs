@@ -1,0 +1,66 @@
+//! Phase timings for profiling: set `JOURNEYDOC_TIMINGS=1` and each phase of
+//! a run prints `timing: <phase> <ms> ms` to stderr (see BENCHMARKS.md).
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+pub fn enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("JOURNEYDOC_TIMINGS").is_some_and(|v| !v.is_empty()))
+}
+
+/// Measures phases one after another.
+pub struct Phases(Instant);
+
+impl Phases {
+    pub fn start() -> Phases {
+        Phases(Instant::now())
+    }
+
+    /// Reports the time since the last mark under `name`, and restarts.
+    pub fn mark(&mut self, name: &str) {
+        if enabled() {
+            eprintln!(
+                "timing: {name} {:.1} ms",
+                self.0.elapsed().as_secs_f64() * 1e3
+            );
+        }
+        self.0 = Instant::now();
+    }
+}
+
+/// CPU time per page template, summed over the threads that render.
+#[derive(Default)]
+pub struct PerTemplate(
+    std::sync::Mutex<std::collections::BTreeMap<&'static str, (usize, f64, f64)>>,
+);
+
+impl PerTemplate {
+    /// Adds one page: time to build its data, time to render it.
+    pub fn add(
+        &self,
+        template: &'static str,
+        data: std::time::Duration,
+        render: std::time::Duration,
+    ) {
+        if let Ok(mut m) = self.0.lock() {
+            let e = m.entry(template).or_default();
+            e.0 += 1;
+            e.1 += data.as_secs_f64() * 1e3;
+            e.2 += render.as_secs_f64() * 1e3;
+        }
+    }
+
+    pub fn report(&self) {
+        if !enabled() {
+            return;
+        }
+        if let Ok(m) = self.0.lock() {
+            for (t, (n, data, render)) in m.iter() {
+                eprintln!(
+                    "timing:   {t}: {n} pages, data {data:.1} ms, render {render:.1} ms (CPU, all threads)"
+                );
+            }
+        }
+    }
+}
