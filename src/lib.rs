@@ -225,3 +225,13 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
 pub fn config_of(run: &Run) -> &Config {
     &run.handbook.config
 }
+
+/// Cases for a property test: `PROPTEST_CASES` when set (long fuzz runs),
+/// else `default`.
+#[cfg(test)]
+pub(crate) fn test_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

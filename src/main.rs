@@ -112,11 +112,20 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
     if !cli.quiet {
         eprintln!("{}", summary(&run, "checked", deny));
     }
-    if fails(&run, deny) {
+    let code = if fails(&run, deny) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    leak(run);
+    code
+}
+
+/// The process is about to exit: the operating system frees a large model
+/// faster than dropping it piece by piece (a tenth of `check` at 10,000
+/// journeys).
+fn leak<T>(value: T) {
+    std::mem::forget(value);
 }
 
 fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
@@ -221,6 +230,7 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
         );
         eprintln!("open {}", out_dir.join("index.html").display());
     }
+    leak(run);
     ExitCode::SUCCESS
 }
 

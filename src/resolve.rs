@@ -7,8 +7,9 @@
 //! lenses are rewritten to the lens's own spelling (so `adquisicion` in a
 //! Spanish book becomes `Adquisición`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -85,6 +86,7 @@ fn systems(
 /// Resolves `content`. `files` are the content-relative paths of every
 /// content file that is part of this run (drafts already left out).
 pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) -> Handbook {
+    let mut phases = crate::timings::Phases::start();
     let lenses = lenses(&config);
     let personas = unique(content.personas, "persona", |p| &p.meta, diags);
     let mut touchpoints = unique(content.touchpoints, "touchpoint", |t| &t.meta, diags);
@@ -122,49 +124,30 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
             refs.system(&tp.meta.file, s, diags);
         }
     }
-    for j in journeys.values_mut() {
-        refs.journey(j, diags);
-    }
+    // Each journey is checked on its own: in parallel, diagnostics merged in
+    // journey order.
+    phases.mark("  resolve: ids");
+    let found: Vec<Vec<Diagnostic>> = journeys
+        .par_iter_mut()
+        .map(|(_, j)| {
+            let mut d = Vec::new();
+            refs.journey(j, &mut d);
+            d
+        })
+        .collect();
+    diags.extend(found.into_iter().flatten());
+    phases.mark("  resolve: references");
 
+    let found: Vec<(Vec<Handoff>, Option<Diagnostic>)> = journeys
+        .par_iter()
+        .map(|(id, j)| handoff_warning(id, j, &touchpoints, &config))
+        .collect();
     let mut handoffs = BTreeMap::new();
-    for (id, j) in &journeys {
-        let list = insights::handoffs(j, &touchpoints);
-        let gaps: Vec<String> = list
-            .iter()
-            .filter_map(|h| {
-                let gap = h.gap.as_ref()?;
-                let step = &j.stages[h.to.stage].steps[h.to.step];
-                let why = match &gap.drop {
-                    Some((a, b)) => format!(
-                        "emotion drops from {} to {}",
-                        a.word(config.language),
-                        b.word(config.language)
-                    ),
-                    None => format!("pain: {}", gap.pain.as_deref().unwrap_or_default()),
-                };
-                Some(format!(
-                    "{} → {} at \"{}\" ({why})",
-                    h.from_owner, h.to_owner, step.action
-                ))
-            })
-            .collect();
-        if let Some(first) = list.iter().find(|h| h.gap.is_some()) {
-            let step = &j.stages[first.to.stage].steps[first.to.step];
-            let count = match gaps.len() {
-                1 => "a handoff gap".to_owned(),
-                n => format!("{n} handoff gaps"),
-            };
-            diags.push(
-                Diagnostic::warning(
-                    "handoff-gap",
-                    format!("journey `{id}` has {count}: {}", gaps.join("; ")),
-                )
-                .at(&j.meta.file, step.span.clone())
-                .help("experiences break where one department hands the customer to another: close the gap, or keep it mapped as a known problem"),
-            );
-        }
+    for ((id, _), (list, warning)) in journeys.iter().zip(found) {
+        diags.extend(warning);
         handoffs.insert(id.clone(), list);
     }
+    phases.mark("  resolve: handoffs");
     let mut journey_gaps = Vec::new();
     for j in journeys.values() {
         for n in &j.next {
@@ -176,7 +159,9 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         }
     }
 
+    phases.mark("  resolve: journey gaps");
     warn_unused(&personas, &touchpoints, &journeys, diags);
+    phases.mark("  resolve: unused");
     let mut targets = Targets::default();
     for (kind, id, rel) in &content.unreadable {
         targets.files.insert(rel.clone());
@@ -199,7 +184,9 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         diags,
     );
 
+    phases.mark("  resolve: links");
     let systems = systems(&config, &touchpoints, &journeys);
+    phases.mark("  resolve: systems");
     Handbook {
         systems,
         config,
@@ -212,6 +199,52 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         handoffs,
         journey_gaps,
     }
+}
+
+/// A journey's handoffs, and the one warning that lists its gaps.
+fn handoff_warning(
+    id: &str,
+    j: &Journey,
+    touchpoints: &BTreeMap<String, Touchpoint>,
+    config: &Config,
+) -> (Vec<Handoff>, Option<Diagnostic>) {
+    let list = insights::handoffs(j, touchpoints);
+    let gaps: Vec<String> = list
+        .iter()
+        .filter_map(|h| {
+            let gap = h.gap.as_ref()?;
+            let step = &j.stages[h.to.stage].steps[h.to.step];
+            let why = match &gap.drop {
+                Some((a, b)) => format!(
+                    "emotion drops from {} to {}",
+                    a.word(config.language),
+                    b.word(config.language)
+                ),
+                None => format!("pain: {}", gap.pain.as_deref().unwrap_or_default()),
+            };
+            Some(format!(
+                "{} → {} at \"{}\" ({why})",
+                h.from_owner, h.to_owner, step.action
+            ))
+        })
+        .collect();
+    if let Some(first) = list.iter().find(|h| h.gap.is_some()) {
+        let step = &j.stages[first.to.stage].steps[first.to.step];
+        let count = match gaps.len() {
+            1 => "a handoff gap".to_owned(),
+            n => format!("{n} handoff gaps"),
+        };
+        return (
+            list,
+            Some(Diagnostic::warning(
+                "handoff-gap",
+                format!("journey `{id}` has {count}: {}", gaps.join("; ")),
+            )
+            .at(&j.meta.file, step.span.clone())
+            .help("experiences break where one department hands the customer to another: close the gap, or keep it mapped as a known problem")),
+        );
+    }
+    (list, None)
 }
 
 /// Keys items by id; a second item with the same id is an error.
@@ -571,11 +604,13 @@ fn warn_unused(
     journeys: &BTreeMap<String, Journey>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let used_personas: BTreeSet<&str> = journeys
+    // Membership only (never iterated), so hash sets: output order stays
+    // that of the BTreeMaps below.
+    let used_personas: HashSet<&str> = journeys
         .values()
         .map(|j| j.persona.value.as_str())
         .collect();
-    let used_touchpoints: BTreeSet<&str> = journeys
+    let used_touchpoints: HashSet<&str> = journeys
         .values()
         .flat_map(|j| j.steps())
         .flat_map(|(_, s)| s.touchpoints.iter().map(|t| t.value.as_str()))
@@ -631,16 +666,25 @@ fn check_links(
     for id in lenses.keys() {
         targets.ids.insert(("lens".to_owned(), id.clone()));
     }
-    for (_, m) in &metas {
-        links::check(
-            &m.file,
-            &content_rel(&m.file),
-            &m.body,
-            m.body_offset,
-            &targets,
-            diags,
-        );
-    }
+    // Each file's Markdown is parsed on its own, in parallel; a body without
+    // `[` has no links to check.
+    let found: Vec<Vec<Diagnostic>> = metas
+        .par_iter()
+        .filter(|(_, m)| m.body.contains('['))
+        .map(|(_, m)| {
+            let mut d = Vec::new();
+            links::check(
+                &m.file,
+                &content_rel(&m.file),
+                &m.body,
+                m.body_offset,
+                &targets,
+                &mut d,
+            );
+            d
+        })
+        .collect();
+    diags.extend(found.into_iter().flatten());
 }
 
 /// A root-relative content path made relative to the content folder.

@@ -6,6 +6,8 @@
 //! problem of a file instead of stopping at serde's first error. This module
 //! knows nothing about personas or journeys.
 
+mod simple;
+
 use std::fmt;
 use std::ops::Range;
 
@@ -223,8 +225,21 @@ fn yaml_options() -> serde_saphyr::Options {
     options
 }
 
-/// Parses YAML text that starts at byte `offset` of its file.
+/// Parses YAML text that starts at byte `offset` of its file: the fast
+/// reader for the plain YAML front matter almost always is, the full parser
+/// for the rest (and for every error).
 pub fn parse_yaml(text: &str, offset: usize) -> Result<Node, SyntaxError> {
+    match simple::parse(text) {
+        Some(mut node) => {
+            shift(&mut node, offset);
+            Ok(node)
+        }
+        None => parse_yaml_full(text, offset),
+    }
+}
+
+/// Parses YAML with serde-saphyr (budgets against bombs, all of YAML).
+pub fn parse_yaml_full(text: &str, offset: usize) -> Result<Node, SyntaxError> {
     if text.trim().is_empty() {
         return Ok(Node {
             value: Value::Map(Vec::new()),
