@@ -165,10 +165,9 @@ pub fn render_into<S: Sink>(
         "static/highlight.css".to_owned(),
         highlight::css().into_bytes(),
     ));
-    extra.push((
-        "search-index.js".to_owned(),
-        search::index_js(&views.search_docs()).into_bytes(),
-    ));
+    for (path, text) in search::index_files(&views.search_docs()) {
+        extra.push((path, text.into_bytes()));
+    }
     phases.mark("search index");
     extra.push(("journeys.json".to_owned(), journeys_json(handbook, false)));
     phases.mark("journeys.json");

@@ -1,9 +1,11 @@
-//! The search index: a small JavaScript file that defines one global, loaded
-//! lazily by `static/search.js` the first time a reader uses the search box.
+//! The search index, sharded by the first letters of each word and loaded
+//! lazily by `static/search.js` as a reader types (see [`index_files`]).
 //!
-//! A `<script>` (not `fetch()`) so it also works from `file://`. Text is
+//! `<script>` files (not `fetch()`) so it also works from `file://`. Text is
 //! folded (lower case, no accents) at build time so the browser only splits
 //! and compares. Each document keeps a title, URL, kind and its words once.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -41,10 +43,116 @@ impl Doc {
     }
 }
 
-/// `search-index.js`.
-pub fn index_js(docs: &[Doc]) -> String {
-    let json = serde_json::to_string(docs).expect("documents serialise");
-    format!("window.JOURNEYDOC_INDEX = {json};\n")
+/// Documents per chunk of the document table.
+pub const CHUNK: usize = 100;
+
+/// The shard a folded term lives in: its first two characters, spelled so
+/// any of them makes a portable file name (`static/search.js` mirrors it).
+pub fn shard_key(term: &str) -> String {
+    term.chars()
+        .take(2)
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c.to_string()
+            } else {
+                format!("_{:x}", c as u32)
+            }
+        })
+        .collect()
+}
+
+/// The search index as files under `search/`, each a small script (not
+/// JSON for `fetch()`, so it also works from `file://`):
+///
+/// * `search/index.js`: how many documents, and which term shards exist;
+/// * `search/t-<key>.js`: every term starting with `<key>` and the
+///   documents that hold it (ids delta-encoded in base 36, the lowest bit
+///   saying the term is in the title);
+/// * `search/d-<n>.js`: title, URL and kind of documents `n*CHUNK..`.
+///
+/// A query loads the index, one shard per word and the chunks of the
+/// results it shows: a few tens of kilobytes however large the handbook.
+pub fn index_files(docs: &[Doc]) -> Vec<(String, String)> {
+    let mut terms: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let titles: Vec<std::collections::BTreeSet<String>> = docs
+        .iter()
+        .map(|d| {
+            fold(&d.t)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() > 1)
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    for (i, d) in docs.iter().enumerate() {
+        for w in d.w.split(' ').filter(|w| !w.is_empty()) {
+            let flag = usize::from(titles[i].contains(w));
+            terms.entry(w).or_default().push(i * 2 + flag);
+        }
+    }
+    let mut shards: BTreeMap<String, Vec<(&str, String)>> = BTreeMap::new();
+    for (term, ids) in terms {
+        let mut last = 0;
+        let mut enc = String::new();
+        for id in ids {
+            if !enc.is_empty() {
+                enc.push(',');
+            }
+            enc.push_str(&base36(id - last));
+            last = id;
+        }
+        shards.entry(shard_key(term)).or_default().push((term, enc));
+    }
+    let mut files = Vec::new();
+    let keys: Vec<&String> = shards.keys().collect();
+    files.push((
+        "search/index.js".to_owned(),
+        format!(
+            "JOURNEYDOC_SEARCH.add(\"index\", {});\n",
+            serde_json::json!({ "docs": docs.len(), "chunk": CHUNK, "shards": keys })
+        ),
+    ));
+    for (key, list) in &shards {
+        let map: serde_json::Map<String, serde_json::Value> = list
+            .iter()
+            .map(|(t, e)| ((*t).to_owned(), serde_json::Value::String(e.clone())))
+            .collect();
+        files.push((
+            format!("search/t-{key}.js"),
+            format!(
+                "JOURNEYDOC_SEARCH.add(\"t-{key}\", {});\n",
+                serde_json::Value::Object(map)
+            ),
+        ));
+    }
+    for (n, chunk) in docs.chunks(CHUNK).enumerate() {
+        let rows: Vec<[&str; 3]> = chunk
+            .iter()
+            .map(|d| [d.t.as_str(), d.u.as_str(), d.k.as_str()])
+            .collect();
+        files.push((
+            format!("search/d-{n}.js"),
+            format!(
+                "JOURNEYDOC_SEARCH.add(\"d-{n}\", {});\n",
+                serde_json::to_string(&rows).expect("strings serialise")
+            ),
+        ));
+    }
+    files
+}
+
+fn base36(mut n: usize) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[n % 36]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII digits")
 }
 
 #[cfg(test)]
@@ -60,6 +168,40 @@ mod tests {
             "Espera, espera: llamada-larga a",
         );
         assert_eq!(d.w, "llamada al centro espera larga");
-        assert!(index_js(&[d]).starts_with("window.JOURNEYDOC_INDEX = [{\"t\":"));
+        let files = index_files(&[d]);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "search/index.js",
+                "search/t-al.js",
+                "search/t-ce.js",
+                "search/t-es.js",
+                "search/t-la.js",
+                "search/t-ll.js",
+                "search/d-0.js"
+            ]
+        );
+        // "llamada" is in the title (id 0, flag 1); "espera" is not.
+        assert!(files[5].1.contains("\"llamada\":\"1\""), "{}", files[5].1);
+        assert!(files[3].1.contains("\"espera\":\"0\""), "{}", files[3].1);
+        assert!(
+            files[0]
+                .1
+                .contains("\"shards\":[\"al\",\"ce\",\"es\",\"la\",\"ll\"]")
+        );
+    }
+
+    #[test]
+    fn postings_are_delta_encoded_and_keys_are_portable() {
+        let docs: Vec<Doc> = (0..40)
+            .map(|i| Doc::new(&format!("Doc {i}"), "x.html", "Page", "común señal"))
+            .collect();
+        let files = index_files(&docs);
+        let shard = files.iter().find(|(n, _)| n == "search/t-co.js").unwrap();
+        // Docs 0..40, none with the word in the title: 0,2,4… as deltas 0,2,2…
+        assert!(shard.1.contains("\"comun\":\"0,2,2,"), "{}", shard.1);
+        assert_eq!(shard_key("ñu"), "_f1u");
+        assert_eq!(base36(71), "1z");
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -29,6 +30,16 @@ const HOME_PERSONAS: usize = 100;
 const INSIGHT_ITEMS: usize = 100;
 /// Pains per touchpoint on the insights page; its own page lists all.
 const TOUCHPOINT_PAINS: usize = 10;
+
+/// A map for the templates built straight from Rust values, without a
+/// `serde_json::Value` in between (twice the work on large pages).
+macro_rules! tmap {
+    ($($k:literal => $v:expr),* $(,)?) => {{
+        let mut m: BTreeMap<&'static str, tera::Value> = BTreeMap::new();
+        $( m.insert($k, tera::Value::from_serializable(&$v)); )*
+        tera::Value::from(m)
+    }};
+}
 
 /// A view model as the templates see it.
 fn tv<T: serde::Serialize>(v: &T) -> tera::Value {
@@ -140,6 +151,28 @@ struct JourneyView<'a> {
     extra: &'a Value,
 }
 
+/// A journey's row on a lens page.
+#[derive(Serialize)]
+struct LensRow<'a> {
+    title: &'a str,
+    url: String,
+    persona: Option<Value>,
+    average: Value,
+    cells: Vec<Option<LensCell<'a>>>,
+}
+
+#[derive(Serialize)]
+struct LensCell<'a> {
+    steps: Vec<LensStep<'a>>,
+}
+
+#[derive(Serialize)]
+struct LensStep<'a> {
+    action: &'a str,
+    emotion: Option<EmotionView>,
+    pain: Option<&'a str>,
+}
+
 /// A stage column of the journey grid.
 #[derive(Serialize)]
 struct StageView<'a> {
@@ -231,7 +264,7 @@ pub struct Views<'h> {
     by_persona: BTreeMap<&'h str, Vec<&'h String>>,
     pages_sorted: Vec<String>,
     /// Every handoff gap, for the home and insights pages (built once).
-    gaps: Vec<Value>,
+    gaps: Vec<(&'h String, &'h crate::insights::Handoff)>,
 }
 
 impl<'h> Views<'h> {
@@ -369,7 +402,7 @@ impl<'h> Views<'h> {
             gaps: Vec::new(),
         };
         let mut ph = crate::timings::Phases::start();
-        views.gaps = views.handoff_gaps();
+        views.gaps = Self::handoff_gaps(h);
         ph.mark("  gaps");
         views
     }
@@ -519,16 +552,16 @@ impl<'h> Views<'h> {
                     json!({ "name": link["name"], "url": link["url"], "average": self.touchpoint_average(tid) })
                 })
                 .collect();
-                json!({
-                    "id": id,
-                    "name": h.systems[id],
-                    "average": self.system_average(id),
-                    "touchpoints": touchpoints,
-                    "uses": uses,
-                    "owners": owners_of(id),
-                    "pains": uses.iter().filter(|r| r.pain.is_some()).collect::<Vec<_>>(),
-                    "backstage": uses.iter().filter(|r| r.backstage.is_some()).collect::<Vec<_>>(),
-                })
+                tmap! {
+                    "id" => id,
+                    "name" => h.systems[id],
+                    "average" => self.system_average(id),
+                    "touchpoints" => touchpoints,
+                    "uses" => uses,
+                    "owners" => owners_of(id),
+                    "pains" => uses.iter().filter(|r| r.pain.is_some()).collect::<Vec<_>>(),
+                    "backstage" => uses.iter().filter(|r| r.backstage.is_some()).collect::<Vec<_>>(),
+                }
             };
             jobs.push(PageJob {
                 path: system_url(id),
@@ -536,7 +569,7 @@ impl<'h> Views<'h> {
                 title: h.systems[id].clone(),
                 section: "systems",
                 data: Value::Null,
-                lazy: Some(Box::new(move || tv(&make()))),
+                lazy: Some(Box::new(make)),
                 breadcrumbs: self.crumbs(Some((t.systems, "systems/index.html"))),
                 prev,
                 next,
@@ -599,21 +632,44 @@ impl<'h> Views<'h> {
         average(&scores)
     }
 
-    /// Every handoff gap in the handbook, in journey order.
-    fn handoff_gaps(&self) -> Vec<Value> {
+    /// Every handoff gap in the handbook, worst first: the largest emotion
+    /// drop, then those with a pain (a stable sort keeps journey order among
+    /// equals). Only references: views are built for the few shown.
+    fn handoff_gaps(h: &'h Handbook) -> Vec<(&'h String, &'h crate::insights::Handoff)> {
         let mut out = Vec::new();
-        for (id, list) in &self.h.handoffs {
-            let j = &self.h.journeys[id];
-            for h in list {
-                let Some(gap) = &h.gap else { continue };
-                let step = &j.stages[h.to.stage].steps[h.to.step];
-                out.push(json!({
+        for (id, list) in &h.handoffs {
+            for ho in list {
+                if ho.gap.is_some() {
+                    out.push((id, ho));
+                }
+            }
+        }
+        out.sort_by_key(|(_, ho)| {
+            let gap = ho.gap.as_ref();
+            let size = gap
+                .and_then(|g| g.drop)
+                .map_or(0, |(a, b)| i64::from(a.score() - b.score()));
+            std::cmp::Reverse(size * 2 + i64::from(gap.is_some_and(|g| g.pain.is_some())))
+        });
+        out
+    }
+
+    /// The first `n` handoff gaps, worst first, as the templates show them.
+    fn worst_gaps(&self, n: usize) -> Vec<Value> {
+        self.gaps
+            .iter()
+            .take(n)
+            .filter_map(|(id, ho)| {
+                let gap = ho.gap.as_ref()?;
+                let j = &self.h.journeys[*id];
+                let step = &j.stages[ho.to.stage].steps[ho.to.step];
+                Some(json!({
                     "journey": j.title,
                     "url": journey_url(id),
                     "persona": self.h.personas.get(&j.persona.value).map_or(j.persona.value.as_str(), |p| p.name.as_str()),
-                    "from": self.dept(&h.from_owner),
-                    "to": self.dept(&h.to_owner),
-                    "stage": j.stages[h.to.stage].name.value,
+                    "from": self.dept(&ho.from_owner),
+                    "to": self.dept(&ho.to_owner),
+                    "stage": j.stages[ho.to.stage].name.value,
                     "action": step.action,
                     "drop": gap.drop.map(|(a, b)| json!({
                         "from": emotion_view(a, self.lang),
@@ -621,23 +677,10 @@ impl<'h> Views<'h> {
                         "size": a.score() - b.score(),
                     })),
                     "pain": gap.pain,
-                    "anchor": format!("step-{}-{}", h.to.stage + 1, h.to.step + 1),
-                }));
-            }
-        }
-        out
-    }
-
-    /// Handoff gaps, worst first: the largest emotion drop, then those with
-    /// a pain (a stable sort keeps reading order among equals).
-    fn worst_gaps(&self) -> Vec<Value> {
-        let mut gaps = self.gaps.clone();
-        gaps.sort_by_key(|g| {
-            std::cmp::Reverse(
-                g["drop"]["size"].as_i64().unwrap_or(0) * 2 + i64::from(!g["pain"].is_null()),
-            )
-        });
-        gaps
+                    "anchor": format!("step-{}-{}", ho.to.stage + 1, ho.to.step + 1),
+                }))
+            })
+            .collect()
     }
 
     /// Every page to render; a free page whose path another page already
@@ -766,9 +809,8 @@ impl<'h> Views<'h> {
             .collect();
         // The home page shows the worst gaps (largest drop first, then those
         // with a pain); the insights page lists them all.
-        let mut worst_gaps = self.worst_gaps();
-        let gap_count = worst_gaps.len();
-        worst_gaps.truncate(HOME_GAPS);
+        let worst_gaps = self.worst_gaps(HOME_GAPS);
+        let gap_count = self.gaps.len();
         json!({
                 "body": body,
                 "lenses": lenses.iter().map(|l| json!({ "title": h.lenses[*l].title, "url": lens_url(l) })).collect::<Vec<_>>(),
@@ -1201,7 +1243,7 @@ impl<'h> Views<'h> {
                 title: l.title.clone(),
                 section: "lenses",
                 data: Value::Null,
-                lazy: Some(Box::new(move || tv(&self.lens_page(id)))),
+                lazy: Some(Box::new(move || self.lens_page(id))),
                 breadcrumbs: self.crumbs(Some((t.lenses, "lenses/index.html"))),
                 prev,
                 next,
@@ -1210,7 +1252,7 @@ impl<'h> Views<'h> {
     }
 
     /// A lens page: every journey through the lens, side by side.
-    fn lens_page(&self, id: &str) -> Value {
+    fn lens_page(&self, id: &str) -> tera::Value {
         let h = self.h;
         let l = &h.lenses[id];
         // Columns: the lens's stages, or for a free lens every stage name
@@ -1229,44 +1271,48 @@ impl<'h> Views<'h> {
                 }
             }
         }
-        let rows: Vec<Value> = journey_ids
+        let rows: Vec<LensRow> = journey_ids
             .iter()
             .map(|jid| {
                 let j = &h.journeys[*jid];
-                let cells: Vec<Value> = columns
+                let cells = columns
                     .iter()
                     .map(|c| {
-                        let stage = j.stages.iter().find(|s| &s.name.value == c);
-                        match stage {
-                            None => Value::Null,
-                            Some(s) => json!({
-                                "steps": s.steps.iter().map(|st| json!({
-                                    "action": st.action,
-                                    "emotion": st.emotion.map(|e| emotion_view(e, self.lang)),
-                                    "pain": st.pain,
-                                })).collect::<Vec<_>>(),
-                            }),
-                        }
+                        let stage = j.stages.iter().find(|s| &s.name.value == c)?;
+                        Some(LensCell {
+                            steps: stage
+                                .steps
+                                .iter()
+                                .map(|st| LensStep {
+                                    action: &st.action,
+                                    emotion: st.emotion.map(|e| emotion_view(e, self.lang)),
+                                    pain: st.pain.as_deref(),
+                                })
+                                .collect(),
+                        })
                     })
                     .collect();
-                json!({
-                    "title": j.title,
-                    "url": journey_url(jid),
-                    "persona": h.personas.get(&j.persona.value).map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
-                    "average": self.journey_average(j),
-                    "cells": cells,
-                })
+                LensRow {
+                    title: &j.title,
+                    url: journey_url(jid),
+                    persona: h
+                        .personas
+                        .get(&j.persona.value)
+                        .map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
+                    average: self.journey_average(j),
+                    cells,
+                }
             })
             .collect();
-        json!({
-            "id": id,
-            "title": l.title,
-            "description": l.description,
-            "stages": l.stages,
-            "free": l.free,
-            "columns": columns,
-            "rows": rows,
-        })
+        tmap! {
+            "id" => id,
+            "title" => l.title,
+            "description" => l.description,
+            "stages" => l.stages,
+            "free" => l.free,
+            "columns" => columns,
+            "rows" => rows,
+        }
     }
 
     fn touchpoints<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
@@ -1316,20 +1362,20 @@ impl<'h> Views<'h> {
                     .collect();
                 journeys.dedup();
                 let path = touchpoint_url(id);
-                json!({
-                    "id": id,
-                    "name": tp.name,
-                    "channel": tp.channel,
-                    "owner": tp.owner.as_ref().map(|o| self.dept(&o.value)),
-                    "systems": tp.systems.iter().map(|s| self.system_link(&s.value)).collect::<Vec<_>>(),
-                    "body": self.md(&tp.meta.body, &tp.meta.file, &path),
-                    "average": self.touchpoint_average(id),
-                    "uses": uses,
-                    "journeys": journeys.len(),
-                    "pains": pains,
-                    "opportunities": opportunities,
-                    "extra": tp.meta.extra,
-                })
+                tmap! {
+                    "id" => id,
+                    "name" => tp.name,
+                    "channel" => tp.channel,
+                    "owner" => tp.owner.as_ref().map(|o| self.dept(&o.value)),
+                    "systems" => tp.systems.iter().map(|s| self.system_link(&s.value)).collect::<Vec<_>>(),
+                    "body" => self.md(&tp.meta.body, &tp.meta.file, &path),
+                    "average" => self.touchpoint_average(id),
+                    "uses" => uses,
+                    "journeys" => journeys.len(),
+                    "pains" => pains,
+                    "opportunities" => opportunities,
+                    "extra" => tp.meta.extra,
+                }
             };
             jobs.push(PageJob {
                 path,
@@ -1337,7 +1383,7 @@ impl<'h> Views<'h> {
                 title: tp.name.clone(),
                 section: "touchpoints",
                 data: Value::Null,
-                lazy: Some(Box::new(move || tv(&make()))),
+                lazy: Some(Box::new(make)),
                 breadcrumbs: self.crumbs(Some((t.touchpoints, "touchpoints/index.html"))),
                 prev,
                 next,
@@ -1363,43 +1409,61 @@ impl<'h> Views<'h> {
     /// entries and its total, so the page stays readable at 10,000 journeys.
     fn insights_page(&self) -> Value {
         let h = self.h;
-        let mut by_owner: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        // Steps are collected by reference; views are built only for the
+        // items shown.
+        type At<'a> = (&'a String, usize, usize);
+        let mut by_owner: BTreeMap<String, Vec<At>> = BTreeMap::new();
         let mut unmapped = Vec::new();
-        let mut moments = Vec::new();
+        let mut moments: Vec<(i8, At)> = Vec::new();
         for id in self.journeys_sorted() {
             let j = &h.journeys[id];
             for (si, stage) in j.stages.iter().enumerate() {
                 if !stage.steps.is_empty() && stage.steps.iter().all(|s| s.touchpoints.is_empty()) {
-                    unmapped.push(json!({
-                        "journey": j.title,
-                        "url": journey_url(id),
-                        "stage": stage.name.value,
-                        "steps": stage.steps.iter().map(|s| s.action.clone()).collect::<Vec<_>>(),
-                    }));
+                    unmapped.push((id, si));
                 }
                 for (k, step) in stage.steps.iter().enumerate() {
-                    let item = json!({
-                        "journey": j.title,
-                        "url": journey_url(id),
-                        "anchor": format!("step-{}-{}", si + 1, k + 1),
-                        "stage": stage.name.value,
-                        "action": step.action,
-                        "pain": step.pain,
-                        "emotion": step.emotion.map(|e| emotion_view(e, self.lang)),
-                        "transaction": step.transaction,
-                        "dropoff": step.dropoff,
-                    });
                     if step.pain.is_some() {
                         let owner = effective_owner(step, &h.touchpoints)
                             .map_or_else(|| self.t.none.to_owned(), |o| self.dept(o));
-                        by_owner.entry(owner).or_default().push(item.clone());
+                        by_owner.entry(owner).or_default().push((id, si, k));
                     }
                     if step.transaction || step.dropoff {
-                        moments.push((step.emotion.map_or(0, Emotion::score), item));
+                        moments.push((step.emotion.map_or(0, Emotion::score), (id, si, k)));
                     }
                 }
             }
         }
+        let item = |&(id, si, k): &At| {
+            let j = &h.journeys[id];
+            let stage = &j.stages[si];
+            let step = &stage.steps[k];
+            json!({
+                "journey": j.title,
+                "url": journey_url(id),
+                "anchor": format!("step-{}-{}", si + 1, k + 1),
+                "stage": stage.name.value,
+                "action": step.action,
+                "pain": step.pain,
+                "emotion": step.emotion.map(|e| emotion_view(e, self.lang)),
+                "transaction": step.transaction,
+                "dropoff": step.dropoff,
+            })
+        };
+        let step_of = |&(id, si, k): &At| &h.journeys[id].stages[si].steps[k];
+        let unmapped: Vec<Value> = unmapped
+            .iter()
+            .take(INSIGHT_ITEMS)
+            .map(|&(id, si)| {
+                let j = &h.journeys[id];
+                let stage = &j.stages[si];
+                json!({
+                    "journey": j.title,
+                    "url": journey_url(id),
+                    "stage": stage.name.value,
+                    "steps": stage.steps.iter().map(|s| s.action.clone()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
         // Worst moments first (a stable sort keeps reading order among equals).
         moments.sort_by_key(|(score, _)| *score);
         let by_touchpoint: Vec<Value> = h
@@ -1432,33 +1496,46 @@ impl<'h> Views<'h> {
                 })
             })
             .collect();
-        let dropoffs: Vec<Value> = moments
+        let dropoffs: Vec<&At> = moments
             .iter()
-            .filter(|(_, m)| m["dropoff"] == true)
-            .map(|(_, m)| m.clone())
+            .filter(|(_, at)| step_of(at).dropoff)
+            .map(|(_, at)| at)
             .collect();
-        let transactions: Vec<Value> = moments
+        let transactions: Vec<&At> = moments
             .iter()
-            .filter(|(_, m)| m["transaction"] == true)
-            .map(|(_, m)| m.clone())
+            .filter(|(_, at)| step_of(at).transaction)
+            .map(|(_, at)| at)
             .collect();
+        let unmapped_total = self
+            .h
+            .journeys
+            .values()
+            .flat_map(|j| &j.stages)
+            .filter(|st| !st.steps.is_empty() && st.steps.iter().all(|s| s.touchpoints.is_empty()))
+            .count();
+        let first_items = |v: &[&At]| {
+            v.iter()
+                .take(INSIGHT_ITEMS)
+                .map(|at| item(at))
+                .collect::<Vec<_>>()
+        };
         let totals = json!({
             "gaps": self.gaps.len(),
             "journey_gaps": journey_gaps.len(),
             "by_touchpoint": by_touchpoint.len(),
-            "unmapped": unmapped.len(),
+            "unmapped": unmapped_total,
             "dropoffs": dropoffs.len(),
             "transactions": transactions.len(),
         });
         let first = |v: &[Value]| v[..v.len().min(INSIGHT_ITEMS)].to_vec();
         json!({
-            "gaps": first(&self.worst_gaps()),
+            "gaps": self.worst_gaps(INSIGHT_ITEMS),
             "journey_gaps": first(&journey_gaps),
-            "by_owner": by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "total": items.len(), "items": first(&items) })).collect::<Vec<_>>(),
+            "by_owner": by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "total": items.len(), "items": items.iter().take(INSIGHT_ITEMS).map(item).collect::<Vec<_>>() })).collect::<Vec<_>>(),
             "by_touchpoint": first(&by_touchpoint),
-            "unmapped": first(&unmapped),
-            "dropoffs": first(&dropoffs),
-            "transactions": first(&transactions),
+            "unmapped": unmapped,
+            "dropoffs": first_items(&dropoffs),
+            "transactions": first_items(&transactions),
             "totals": totals,
             "heatmaps": self.heatmaps(),
         })
@@ -1585,32 +1662,33 @@ impl<'h> Views<'h> {
                 &text.join(" "),
             ));
         }
-        for id in self.journeys_sorted() {
-            let j = &h.journeys[id];
-            let mut text = vec![j.scenario.clone().unwrap_or_default()];
-            for (_, s) in j.steps() {
-                text.push(s.action.clone());
-                text.extend(
-                    s.pain
-                        .iter()
-                        .chain(&s.opportunity)
-                        .chain(&s.thinking)
-                        .cloned(),
-                );
-                text.extend(s.touchpoints.iter().map(|tp| {
-                    h.touchpoints
-                        .get(&tp.value)
-                        .map_or(tp.value.clone(), |x| x.name.clone())
-                }));
-            }
-            text.push(markdown::plain_text(&j.meta.body));
-            docs.push(Doc::new(
-                &j.title,
-                &journey_url(id),
-                t.journey,
-                &text.join(" "),
-            ));
-        }
+        // Journeys are most of the documents: folded in parallel, kept in order.
+        let journeys: Vec<Doc> = self
+            .journeys_sorted()
+            .par_iter()
+            .map(|id| {
+                let j = &h.journeys[*id];
+                let mut text = vec![j.scenario.clone().unwrap_or_default()];
+                for (_, s) in j.steps() {
+                    text.push(s.action.clone());
+                    text.extend(
+                        s.pain
+                            .iter()
+                            .chain(&s.opportunity)
+                            .chain(&s.thinking)
+                            .cloned(),
+                    );
+                    text.extend(s.touchpoints.iter().map(|tp| {
+                        h.touchpoints
+                            .get(&tp.value)
+                            .map_or(tp.value.clone(), |x| x.name.clone())
+                    }));
+                }
+                text.push(markdown::plain_text(&j.meta.body));
+                Doc::new(&j.title, &journey_url(id), t.journey, &text.join(" "))
+            })
+            .collect();
+        docs.extend(journeys);
         for (id, tp) in &h.touchpoints {
             let text = format!(
                 "{} {}",
