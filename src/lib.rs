@@ -9,6 +9,8 @@
 pub mod authoring;
 pub mod cli;
 pub mod config;
+#[doc(hidden)]
+pub mod corpus;
 pub mod diagnostic;
 pub mod diff;
 pub mod fields;

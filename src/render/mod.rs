@@ -127,6 +127,34 @@ pub fn render_into<S: Sink>(
     progress: &(dyn Fn(Progress) + Sync),
     sink: &mut S,
 ) -> Result<(), RenderError<S::Error>> {
+    render_impl(handbook, theme, progress, sink, None)
+}
+
+/// Which pages to render: all, or those whose output path is accepted.
+pub type PageFilter<'a> = &'a (dyn Fn(&str) -> bool + Sync);
+
+/// Renders only the HTML pages whose output path `wanted` accepts, and no
+/// other file (the dev server's partial rebuild, benchmarks).
+pub fn render_pages(
+    handbook: &Handbook,
+    theme: &Theme,
+    wanted: PageFilter,
+) -> Result<Site, Vec<Diagnostic>> {
+    let mut memory = Memory(std::sync::Mutex::new(Site::new()));
+    match render_impl(handbook, theme, &|_| {}, &mut memory, Some(wanted)) {
+        Ok(()) => Ok(memory.0.into_inner().unwrap_or_default()),
+        Err(RenderError::Templates(d)) => Err(d),
+        Err(RenderError::Sink(never)) => match never {},
+    }
+}
+
+fn render_impl<S: Sink>(
+    handbook: &Handbook,
+    theme: &Theme,
+    progress: &(dyn Fn(Progress) + Sync),
+    sink: &mut S,
+    only: Option<PageFilter>,
+) -> Result<(), RenderError<S::Error>> {
     let mut phases = crate::timings::Phases::start();
     let mut tera = tera::Tera::new();
     // All at once, so templates can extend each other in any order.
@@ -140,7 +168,7 @@ pub fn render_into<S: Sink>(
     }
     let views = views::Views::new(handbook);
     phases.mark("views new");
-    let (jobs, collisions) = views.jobs();
+    let (mut jobs, collisions) = views.jobs();
     if !collisions.is_empty() {
         return Err(RenderError::Templates(collisions));
     }
@@ -158,6 +186,10 @@ pub fn render_into<S: Sink>(
     // Files that are not pages, worked out before the pages so the sink
     // knows every path up front.
     let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Some(wanted) = only {
+        jobs.retain(|j| wanted(&j.path));
+        return render_jobs(&tera, &jobs, &navs, handbook, progress, sink);
+    }
     for (path, bytes) in &theme.statics {
         extra.push((path.clone(), bytes.clone()));
     }
@@ -187,10 +219,23 @@ pub fn render_into<S: Sink>(
     let mut paths = pages.clone();
     paths.extend(extra.iter().map(|(p, _)| p.as_str()));
     sink.begin(&paths).map_err(RenderError::Sink)?;
-    let sink = &*sink;
     for (path, bytes) in extra {
         sink.put(&path, bytes).map_err(RenderError::Sink)?;
     }
+    render_jobs(&tera, &jobs, &navs, handbook, progress, sink)
+}
+
+/// Renders `jobs` in parallel into `sink`.
+fn render_jobs<S: Sink>(
+    tera: &tera::Tera,
+    jobs: &[PageJob],
+    navs: &BTreeMap<&str, tera::Value>,
+    handbook: &Handbook,
+    progress: &(dyn Fn(Progress) + Sync),
+    sink: &mut S,
+) -> Result<(), RenderError<S::Error>> {
+    let mut phases = crate::timings::Phases::start();
+    let sink = &*sink;
 
     progress(Progress::Start(jobs.len()));
     // The 404 page is served at any depth: its links start from `base-url`.
