@@ -91,6 +91,53 @@ impl Run {
 
 /// Loads, parses and resolves the handbook at `root`: what `check` does.
 pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
+    load_with(root, options, None)
+}
+
+/// Content files read and parsed by an earlier load (the dev server keeps
+/// one): a file whose size and modification time have not changed is taken
+/// from here instead of being read and parsed again.
+#[derive(Default)]
+pub struct FileCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Stamp, Loaded)>>,
+}
+
+/// What tells a file changed without reading it.
+type Stamp = (Option<std::time::SystemTime>, u64);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::symlink_metadata(path).ok()?;
+    Some((m.modified().ok(), m.len()))
+}
+
+impl FileCache {
+    /// Forgets these files (paths relative to the root, `/`-separated), so
+    /// the next load reads them whatever their stamps say.
+    pub fn forget<'a>(&self, paths: impl IntoIterator<Item = &'a str>) {
+        if let Ok(mut e) = self.entries.lock() {
+            for p in paths {
+                e.remove(p);
+            }
+        }
+    }
+
+    /// How many files are kept.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// [`load`], reusing the files of `cache` that did not change (and keeping
+/// the new ones in it).
+pub fn load_cached(root: &Path, options: &Options, cache: &FileCache) -> Result<Run, Error> {
+    load_with(root, options, Some(cache))
+}
+
+fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Result<Run, Error> {
     let mut phases = timings::Phases::start();
     let book = root.join(config::FILE);
     let bytes = match std::fs::read(&book) {
@@ -141,9 +188,33 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
         .par_iter()
         .map(|path| {
             let rel = path.strip_prefix(content_prefix).unwrap_or(path);
-            load_file(root, &source::slash_path(path), &source::slash_path(rel))
+            let key = source::slash_path(path);
+            let Some(cache) = cache else {
+                return load_file(root, &key, &source::slash_path(rel));
+            };
+            let now = stamp(&root.join(path));
+            if let Some(now) = now
+                && let Ok(entries) = cache.entries.lock()
+                && let Some((was, file)) = entries.get(&key)
+                && *was == now
+            {
+                return file.clone();
+            }
+            let file = load_file(root, &key, &source::slash_path(rel));
+            if let (Some(now), Ok(mut entries)) = (now, cache.entries.lock()) {
+                entries.insert(key, (now, file.clone()));
+            }
+            file
         })
         .collect();
+    if let Some(cache) = cache
+        && let Ok(mut entries) = cache.entries.lock()
+    {
+        // Files that are gone are forgotten.
+        let live: std::collections::HashSet<String> =
+            paths.iter().map(|p| source::slash_path(p)).collect();
+        entries.retain(|k, _| live.contains(k));
+    }
     phases.mark("read and parse");
     let mut content = Content::default();
     for file in loaded {
@@ -169,6 +240,7 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
 }
 
 /// One content file after reading and parsing.
+#[derive(Clone)]
 struct Loaded {
     path: String,
     text: Option<Arc<str>>,

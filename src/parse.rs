@@ -64,6 +64,7 @@ pub mod keys {
 use keys::*;
 
 /// A parsed content file.
+#[derive(Clone)]
 pub enum Parsed {
     Home(Page),
     Persona(Persona),

@@ -11,6 +11,7 @@
 //!   slashes, backslashes and NUL are refused (400) before any lookup, and
 //!   there is no file system behind the server to escape to.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -106,28 +107,172 @@ impl ServeError {
 /// What stops a build: the diagnostics and the texts they point into.
 type Broken = (Vec<Diagnostic>, Sources);
 
-/// One full build in memory: the configuration it used, and the site or the
-/// diagnostics that stop it.
-fn build_site(root: &Path, drafts: bool) -> Result<(Config, Result<Site, Broken>), crate::Error> {
-    let run = crate::load(root, &crate::Options { drafts })?;
-    let config = run.handbook.config.clone();
-    if run.has_errors() {
-        return Ok((config, Err((run.diagnostics, run.sources))));
+/// What the dev server keeps between rebuilds: the parsed files, and the
+/// last good model and theme (to work out which pages a change touches).
+struct Builder {
+    root: PathBuf,
+    drafts: bool,
+    cache: crate::FileCache,
+    last: Option<(crate::Run, Theme)>,
+}
+
+/// What a (re)build gave.
+enum Built {
+    /// The whole site.
+    Full(Site),
+    /// The pages and files that may have changed; with `data`, the search
+    /// index and journeys.json were rebuilt too (old `search/` files that
+    /// are not among them are gone).
+    Partial { files: Site, data: bool },
+    /// The content has errors.
+    Broken(Broken),
+}
+
+impl Builder {
+    fn new(root: &Path, drafts: bool) -> Builder {
+        Builder {
+            root: root.to_path_buf(),
+            drafts,
+            cache: crate::FileCache::default(),
+            last: None,
+        }
     }
-    let theme = match Theme::load(root, &config.theme) {
-        Ok(theme) => theme,
-        Err(e) => match e.diagnostic() {
-            Some(d) => return Ok((config, Err((vec![d], run.sources)))),
-            None => {
-                return Err(crate::Error::Io {
-                    path: root.join("themes"),
-                    source: std::io::Error::other(e),
-                });
+
+    /// Loads the handbook (reading only files that changed since the last
+    /// time) and renders what the change touches; `full` forces every page
+    /// (book.toml, a template or a static file changed).
+    fn build(&mut self, full: bool) -> Result<(Config, Built), crate::Error> {
+        let run = crate::load_cached(
+            &self.root,
+            &crate::Options {
+                drafts: self.drafts,
+            },
+            &self.cache,
+        )?;
+        let config = run.handbook.config.clone();
+        if run.has_errors() {
+            return Ok((config, Built::Broken((run.diagnostics, run.sources))));
+        }
+        let theme = match (&self.last, full) {
+            (Some((_, theme)), false) => theme.clone(),
+            _ => match Theme::load(&self.root, &config.theme) {
+                Ok(theme) => theme,
+                Err(e) => match e.diagnostic() {
+                    Some(d) => return Ok((config, Built::Broken((vec![d], run.sources)))),
+                    None => {
+                        return Err(crate::Error::Io {
+                            path: self.root.join("themes"),
+                            source: std::io::Error::other(e),
+                        });
+                    }
+                },
+            },
+        };
+        let touched = match (&self.last, full) {
+            (Some((last, _)), false) => affected(&last.handbook, &run.handbook),
+            _ => None,
+        };
+        let built = match touched {
+            Some(pages) => {
+                let wanted = |p: &str| pages.contains(p) || p.starts_with("systems/");
+                render::render_partial(&run.handbook, &theme, &wanted, true)
+                    .map(|files| Built::Partial { files, data: true })
             }
-        },
+            None => render::render(&run.handbook, &theme, &|_| {}).map(Built::Full),
+        };
+        match built {
+            Ok(built) => {
+                self.last = Some((run, theme));
+                Ok((config, built))
+            }
+            Err(d) => Ok((config, Built::Broken((d, run.sources)))),
+        }
+    }
+}
+
+/// The pages a change from `old` to `new` can touch, when only journeys
+/// changed (same ids, same everything else); `None` when something else did
+/// (then every page is rebuilt). The dependency set of a changed journey:
+/// its page and its neighbours' (previous/next labels), the pages of its
+/// persona, lens and touchpoints (old and new), journeys that link to it as
+/// `next`, every system page, and the indexes and overviews that summarise
+/// all journeys.
+fn affected(
+    old: &crate::resolve::Handbook,
+    new: &crate::resolve::Handbook,
+) -> Option<BTreeSet<String>> {
+    use crate::render::views::{
+        journey_order, journey_url, lens_url, persona_order, persona_url, touchpoint_url,
     };
-    let site = render::render(&run.handbook, &theme, &|_| {}).map_err(|d| (d, run.sources));
-    Ok((config, site))
+    fn same_text(a: &crate::model::Meta, b: &crate::model::Meta) -> bool {
+        Arc::ptr_eq(&a.source, &b.source) || a.source == b.source
+    }
+    fn same<T>(
+        a: &BTreeMap<String, T>,
+        b: &BTreeMap<String, T>,
+        meta: impl Fn(&T) -> &crate::model::Meta,
+    ) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|((ka, va), (kb, vb))| ka == kb && same_text(meta(va), meta(vb)))
+    }
+    if format!("{:?}", old.config) != format!("{:?}", new.config)
+        || !same(&old.personas, &new.personas, |p| &p.meta)
+        || !same(&old.touchpoints, &new.touchpoints, |t| &t.meta)
+        || !same(&old.pages, &new.pages, |p| &p.meta)
+        || old.home.as_ref().map(|p| &p.meta.source) != new.home.as_ref().map(|p| &p.meta.source)
+        || !old.journeys.keys().eq(new.journeys.keys())
+    {
+        return None;
+    }
+    let changed: Vec<&String> = new
+        .journeys
+        .iter()
+        .filter(|(id, j)| !same_text(&old.journeys[*id].meta, &j.meta))
+        .map(|(id, _)| id)
+        .collect();
+    let mut pages = BTreeSet::new();
+    if changed.is_empty() {
+        return Some(pages);
+    }
+    for page in [
+        "index.html",
+        "insights.html",
+        "journeys/index.html",
+        "lenses/index.html",
+        "touchpoints/index.html",
+    ] {
+        pages.insert(page.to_owned());
+    }
+    for h in [old, new] {
+        let order = journey_order(h, &persona_order(h));
+        for id in &changed {
+            let j = &h.journeys[*id];
+            pages.insert(journey_url(id));
+            pages.insert(persona_url(&j.persona.value));
+            pages.insert(lens_url(&j.lens.value));
+            for (_, step) in j.steps() {
+                for t in &step.touchpoints {
+                    pages.insert(touchpoint_url(&t.value));
+                }
+            }
+            if let Some(i) = order.iter().position(|o| o == id) {
+                for k in [i.wrapping_sub(1), i + 1] {
+                    if let Some(n) = order.get(k) {
+                        pages.insert(journey_url(n));
+                    }
+                }
+            }
+        }
+        for (id, j) in &h.journeys {
+            if j.next.iter().any(|n| changed.contains(&&n.value)) {
+                pages.insert(journey_url(id));
+                pages.insert(persona_url(&j.persona.value));
+            }
+        }
+    }
+    Some(pages)
 }
 
 /// The diagnostics as the overlay shows them.
@@ -172,10 +317,11 @@ pub fn serve(opts: Options) -> Result<(), ServeError> {
 async fn run(opts: Options) -> Result<(), ServeError> {
     let started = Instant::now();
     // The configuration decides the address, port and watched folders.
-    let (config, first) = build_site(&opts.root, opts.drafts)?;
+    let mut builder = Builder::new(&opts.root, opts.drafts);
+    let (config, first) = builder.build(true)?;
     let (site, problem) = match first {
-        Ok(site) => (site, None),
-        Err((diags, sources)) => {
+        Built::Full(site) | Built::Partial { files: site, .. } => (site, None),
+        Built::Broken((diags, sources)) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
             (
                 error_site(&config.title),
@@ -245,6 +391,7 @@ async fn run(opts: Options) -> Result<(), ServeError> {
         &opts,
         &config.content_dir,
         &config.output_dir,
+        builder,
         shared.clone(),
     )?;
     let app = Router::new()
@@ -311,6 +458,7 @@ fn watch(
     opts: &Options,
     content_dir: &str,
     output_dir: &str,
+    mut builder: Builder,
     shared: Arc<Shared>,
 ) -> Result<Debouncer, ServeError> {
     use notify::RecursiveMode;
@@ -321,6 +469,7 @@ fn watch(
     let book = root.join(crate::config::FILE);
     let o = opts.clone();
     let handler_root = root.clone();
+    let book_path = book.clone();
     let (w_content, w_themes) = (content.clone(), themes.clone());
     let mut debouncer = notify_debouncer_full::new_debouncer(
         Duration::from_millis(30),
@@ -328,17 +477,30 @@ fn watch(
         move |result: notify_debouncer_full::DebounceEventResult| {
             let Ok(events) = result else { return };
             // Reads (our own rebuild opens every file) are not changes.
-            let relevant = events
+            let relevant: Vec<&PathBuf> = events
                 .iter()
                 .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
                 .flat_map(|e| e.paths.iter())
-                .any(|p| {
+                .filter(|p| {
                     !p.starts_with(&output)
-                        && (p.starts_with(&w_content) || p.starts_with(&w_themes) || p == &book)
-                });
-            if relevant {
-                rebuild(&handler_root, &o, &shared);
+                        && (p.starts_with(&w_content) || p.starts_with(&w_themes) || *p == &book)
+                })
+                .collect();
+            if relevant.is_empty() {
+                return;
             }
+            // Whatever the file stamps say, these are read again.
+            let rel: Vec<String> = relevant
+                .iter()
+                .filter_map(|p| p.strip_prefix(&handler_root).ok())
+                .map(crate::source::slash_path)
+                .collect();
+            builder.cache.forget(rel.iter().map(String::as_str));
+            // The configuration or the theme: every page.
+            let full = relevant
+                .iter()
+                .any(|p| p.starts_with(&w_themes) || *p == &book_path);
+            rebuild(&mut builder, full, &o, &shared);
         },
     )
     .map_err(|e| ServeError::Watch {
@@ -362,42 +524,13 @@ fn watch(
     Ok(debouncer)
 }
 
-/// Rebuilds, swaps the site in, and tells every tab.
-fn rebuild(root: &Path, opts: &Options, shared: &Shared) {
+/// Rebuilds, swaps the new pages in, and tells every tab.
+fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
     let started = Instant::now();
-    match build_site(root, opts.drafts) {
-        Ok((_, Ok(site))) => {
-            let old = shared.site.read().map(|s| s.clone()).unwrap_or_default();
-            let changed = changed_paths(&old, &site);
-            let was_broken = shared
-                .problem
-                .write()
-                .map(|mut p| p.take().is_some())
-                .unwrap_or(false);
-            if was_broken {
-                let _ = shared.notes.send(Note::Fixed);
-            }
-            if !changed.is_empty() {
-                if let Ok(mut s) = shared.site.write() {
-                    *s = Arc::new(site);
-                }
-                let v = shared
-                    .version
-                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-                    + 1;
-                let _ = shared.notes.send(Note::Reload(v));
-            }
-            if !opts.quiet {
-                let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
-                eprintln!(
-                    "rebuilt {pages} {} ({} files changed) in {} ms",
-                    if pages == 1 { "page" } else { "pages" },
-                    changed.len(),
-                    started.elapsed().as_millis()
-                );
-            }
-        }
-        Ok((_, Err((diags, sources)))) => {
+    let (updates, data, whole) = match builder.build(full) {
+        Ok((_, Built::Full(site))) => (site, true, true),
+        Ok((_, Built::Partial { files, data })) => (files, data, false),
+        Ok((_, Built::Broken((diags, sources)))) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
             eprintln!("the content has errors: still serving the last good build");
             let json = problem_json(&diags, &sources);
@@ -405,20 +538,65 @@ fn rebuild(root: &Path, opts: &Options, shared: &Shared) {
                 *p = Some(json.clone());
             }
             let _ = shared.notes.send(Note::Problem(json));
+            return;
         }
-        Err(e) => eprintln!("error: {e}"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return;
+        }
+    };
+    let rendered = updates.len();
+    let changed = match shared.site.write() {
+        Ok(mut current) => {
+            let site = Arc::make_mut(&mut current);
+            // Gone: with a whole site, whatever it lacks; with new data
+            // files, the search shards no longer written.
+            let gone: Vec<String> = site
+                .keys()
+                .filter(|k| {
+                    !updates.contains_key(*k) && (whole || (data && k.starts_with("search/")))
+                })
+                .cloned()
+                .collect();
+            let mut changed = gone.clone();
+            for k in gone {
+                site.remove(&k);
+            }
+            for (path, bytes) in updates {
+                if site.get(&path) != Some(&bytes) {
+                    changed.push(path.clone());
+                    site.insert(path, bytes);
+                }
+            }
+            changed
+        }
+        Err(_) => Vec::new(),
+    };
+    let was_broken = shared
+        .problem
+        .write()
+        .map(|mut p| p.take().is_some())
+        .unwrap_or(false);
+    if was_broken {
+        let _ = shared.notes.send(Note::Fixed);
     }
-}
-
-/// Output paths whose bytes differ (added, changed or removed).
-fn changed_paths(old: &Site, new: &Site) -> Vec<String> {
-    let mut out: Vec<String> = new
-        .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
-        .map(|(k, _)| k.clone())
-        .collect();
-    out.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
-    out
+    if !changed.is_empty() {
+        let v = shared
+            .version
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        let _ = shared.notes.send(Note::Reload(v));
+    }
+    if !opts.quiet {
+        let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
+        eprintln!(
+            "rebuilt {pages} {} ({} files changed, {rendered} rendered{}) in {} ms",
+            if pages == 1 { "page" } else { "pages" },
+            changed.len(),
+            if whole { ", full" } else { "" },
+            started.elapsed().as_millis()
+        );
+    }
 }
 
 /// Server-sent events: first the current state, then every note.

@@ -14,6 +14,8 @@ use common::{copy_tree, fixture};
 
 struct Server {
     child: Child,
+    /// The server's stderr, line by line (drained so it never blocks).
+    log: mpsc::Receiver<String>,
     port: u16,
     root: PathBuf,
     _dir: tempfile::TempDir,
@@ -36,13 +38,23 @@ fn start_with(edit: impl FnOnce(&Path)) -> Server {
         .args(["--root", root.to_str().unwrap(), "serve", "--port", "0"])
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
+    let (tx, log) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stderr).lines() {
+            let Ok(l) = l else { return };
+            if tx.send(l).is_err() {
+                return;
+            }
+        }
+    });
     let port: u16 = line
         .split("http://127.0.0.1:")
         .nth(1)
@@ -51,6 +63,7 @@ fn start_with(edit: impl FnOnce(&Path)) -> Server {
         .unwrap_or_else(|| panic!("no URL in {line:?}"));
     Server {
         child,
+        log,
         port,
         root,
         _dir: dir,
@@ -306,4 +319,84 @@ fn the_site_is_also_served_under_the_base_url_path() {
     assert_eq!(get(s.port, "/manual/").0, 200);
     assert_eq!(get(s.port, "/manual/journeys/lucia/actividad.html").0, 200);
     assert_eq!(get(s.port, "/index.html").0, 200);
+}
+
+/// After a journey edit (title, an emotion, a touchpoint) the server renders
+/// only the pages the change touches; every page it serves is then
+/// byte-identical to a full `build` of the edited handbook (but for the
+/// live-reload script).
+#[test]
+fn a_partial_rebuild_serves_what_a_full_build_writes() {
+    let s = start();
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    let path = s.root.join(JOURNEY);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let title = text
+        .lines()
+        .find_map(|l| l.strip_prefix("title: "))
+        .unwrap()
+        .to_owned();
+    let edited = text
+        .replacen(
+            &format!("title: {title}"),
+            "title: Lucía cambia de tarifa",
+            1,
+        )
+        .replacen("Espera 50 minutos", "Espera una hora", 1);
+    std::fs::write(&path, edited).unwrap();
+    wait_for(&rx, "reload");
+    // The rebuild says what it did, and it was not a full one.
+    let line = loop {
+        match s.log.recv_timeout(Duration::from_secs(10)) {
+            Ok(l) if l.starts_with("rebuilt") => break l,
+            Ok(_) => continue,
+            Err(_) => panic!("no `rebuilt` line within 10 s"),
+        }
+    };
+    assert!(
+        line.starts_with("rebuilt") && line.contains(" ms"),
+        "{line}"
+    );
+    assert!(
+        !line.contains("full"),
+        "a journey edit is a partial rebuild: {line}"
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let built = std::process::Command::new(assert_cmd::cargo::cargo_bin("journeydoc"))
+        .args([
+            "--root",
+            s.root.to_str().unwrap(),
+            "--quiet",
+            "build",
+            "--output",
+        ])
+        .arg(out.path().join("o"))
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(out.path().join("o")) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(out.path().join("o"))
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !(rel.ends_with(".html") || rel.ends_with(".js") || rel.ends_with(".json"))
+            || rel == "404.html"
+        {
+            continue;
+        }
+        let want = std::fs::read_to_string(entry.path()).unwrap();
+        let (status, _, body) = get(s.port, &format!("/{rel}"));
+        assert_eq!(status, 200, "{rel}");
+        let body = body.replace("<script src=\"/__journeydoc/live.js\"></script>", "");
+        assert!(body == want, "{rel} differs from a full build");
+        pages += 1;
+    }
+    assert!(pages > 40, "{pages} files compared");
+    assert!(get(s.port, PAGE).2.contains("Lucía cambia de tarifa"));
 }

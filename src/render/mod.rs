@@ -10,7 +10,7 @@ pub mod i18n;
 pub mod markdown;
 pub mod search;
 pub mod svg;
-mod views;
+pub(crate) mod views;
 
 use std::collections::BTreeMap;
 
@@ -140,7 +140,25 @@ pub fn render_pages(
     theme: &Theme,
     wanted: PageFilter,
 ) -> Result<Site, Vec<Diagnostic>> {
+    render_partial(handbook, theme, wanted, false)
+}
+
+/// [`render_pages`], and with `data` also the files that hold the whole
+/// model (`journeys.json`, the search index).
+pub fn render_partial(
+    handbook: &Handbook,
+    theme: &Theme,
+    wanted: PageFilter,
+    data: bool,
+) -> Result<Site, Vec<Diagnostic>> {
     let mut memory = Memory(std::sync::Mutex::new(Site::new()));
+    if data {
+        let views = views::Views::new(handbook);
+        for (path, text) in search::index_files(&views.search_docs()) {
+            let _ = memory.put(&path, text.into_bytes());
+        }
+        let _ = memory.put("journeys.json", journeys_json(handbook, false));
+    }
     match render_impl(handbook, theme, &|_| {}, &mut memory, Some(wanted)) {
         Ok(()) => Ok(memory.0.into_inner().unwrap_or_default()),
         Err(RenderError::Templates(d)) => Err(d),

@@ -151,6 +151,32 @@ struct JourneyView<'a> {
     extra: &'a Value,
 }
 
+/// Personas in reading order: weight, name, id.
+pub fn persona_order(h: &Handbook) -> Vec<String> {
+    let mut ids: Vec<String> = h.personas.keys().cloned().collect();
+    ids.sort_by_key(|id| {
+        let p = &h.personas[id];
+        (p.meta.weight.unwrap_or(0), p.name.clone(), id.clone())
+    });
+    ids
+}
+
+/// Journeys in reading order: by persona order, weight, then id.
+pub fn journey_order<'h>(h: &'h Handbook, personas: &[String]) -> Vec<&'h String> {
+    let rank: BTreeMap<&String, usize> =
+        personas.iter().enumerate().map(|(i, id)| (id, i)).collect();
+    let mut ids: Vec<&String> = h.journeys.keys().collect();
+    ids.sort_by_key(|id| {
+        let j = &h.journeys[*id];
+        (
+            rank.get(&j.persona.value).copied().unwrap_or(usize::MAX),
+            j.meta.weight.unwrap_or(0),
+            (*id).clone(),
+        )
+    });
+    ids
+}
+
 /// A journey's row on a lens page.
 #[derive(Serialize)]
 struct LensRow<'a> {
@@ -370,11 +396,7 @@ impl<'h> Views<'h> {
                 }
             }
         }
-        let mut personas_sorted: Vec<String> = h.personas.keys().cloned().collect();
-        personas_sorted.sort_by_key(|id| {
-            let p = &h.personas[id];
-            (p.meta.weight.unwrap_or(0), p.name.clone(), id.clone())
-        });
+        let personas_sorted = persona_order(h);
         let mut pages_sorted: Vec<String> = h.pages.keys().cloned().collect();
         pages_sorted.sort_by_key(|id| {
             let p = &h.pages[id];
@@ -976,23 +998,8 @@ impl<'h> Views<'h> {
     }
 
     /// Journeys in reading order: by persona order, then lens id.
-    fn journeys_sorted(&self) -> Vec<&String> {
-        let rank: BTreeMap<&String, usize> = self
-            .personas_sorted
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id, i))
-            .collect();
-        let mut ids: Vec<&String> = self.h.journeys.keys().collect();
-        ids.sort_by_key(|id| {
-            let j = &self.h.journeys[*id];
-            (
-                rank.get(&j.persona.value).copied().unwrap_or(usize::MAX),
-                j.meta.weight.unwrap_or(0),
-                (*id).clone(),
-            )
-        });
-        ids
+    fn journeys_sorted(&self) -> Vec<&'h String> {
+        journey_order(self.h, &self.personas_sorted)
     }
 
     fn journeys<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
