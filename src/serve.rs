@@ -66,6 +66,9 @@ enum Note {
 
 struct Shared {
     site: RwLock<Arc<Site>>,
+    /// After a partial rebuild: the model the search index and journeys.json
+    /// are to be rebuilt from, the first time one of them is asked for.
+    stale_data: std::sync::Mutex<Option<Arc<crate::Run>>>,
     problem: RwLock<Option<String>>,
     version: std::sync::atomic::AtomicU64,
     /// The path prefix of `base-url` (`/handbook/`), also served at `/`.
@@ -113,17 +116,16 @@ struct Builder {
     root: PathBuf,
     drafts: bool,
     cache: crate::FileCache,
-    last: Option<(crate::Run, Theme)>,
+    last: Option<(Arc<crate::Run>, Theme)>,
 }
 
 /// What a (re)build gave.
 enum Built {
     /// The whole site.
     Full(Site),
-    /// The pages and files that may have changed; with `data`, the search
-    /// index and journeys.json were rebuilt too (old `search/` files that
-    /// are not among them are gone).
-    Partial { files: Site, data: bool },
+    /// The pages that may have changed. The search index and
+    /// journeys.json are rebuilt from `data` when first asked for.
+    Partial { files: Site, data: Arc<crate::Run> },
     /// The content has errors.
     Broken(Broken),
 }
@@ -172,11 +174,14 @@ impl Builder {
             (Some((last, _)), false) => affected(&last.handbook, &run.handbook),
             _ => None,
         };
+        let run = Arc::new(run);
         let built = match touched {
             Some(pages) => {
                 let wanted = |p: &str| pages.contains(p) || p.starts_with("systems/");
-                render::render_partial(&run.handbook, &theme, &wanted, true)
-                    .map(|files| Built::Partial { files, data: true })
+                render::render_pages(&run.handbook, &theme, &wanted).map(|files| Built::Partial {
+                    files,
+                    data: run.clone(),
+                })
             }
             None => render::render(&run.handbook, &theme, &|_| {}).map(Built::Full),
         };
@@ -185,7 +190,7 @@ impl Builder {
                 self.last = Some((run, theme));
                 Ok((config, built))
             }
-            Err(d) => Ok((config, Built::Broken((d, run.sources)))),
+            Err(d) => Ok((config, Built::Broken((d, run.sources.clone())))),
         }
     }
 }
@@ -333,6 +338,7 @@ async fn run(opts: Options) -> Result<(), ServeError> {
     let (notes, _) = broadcast::channel(64);
     let shared = Arc::new(Shared {
         site: RwLock::new(Arc::new(site)),
+        stale_data: std::sync::Mutex::new(None),
         problem: RwLock::new(problem),
         version: std::sync::atomic::AtomicU64::new(1),
         prefix,
@@ -528,8 +534,8 @@ fn watch(
 fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
     let started = Instant::now();
     let (updates, data, whole) = match builder.build(full) {
-        Ok((_, Built::Full(site))) => (site, true, true),
-        Ok((_, Built::Partial { files, data })) => (files, data, false),
+        Ok((_, Built::Full(site))) => (site, None, true),
+        Ok((_, Built::Partial { files, data })) => (files, Some(data), false),
         Ok((_, Built::Broken((diags, sources)))) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
             eprintln!("the content has errors: still serving the last good build");
@@ -546,32 +552,12 @@ fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
         }
     };
     let rendered = updates.len();
-    let changed = match shared.site.write() {
-        Ok(mut current) => {
-            let site = Arc::make_mut(&mut current);
-            // Gone: with a whole site, whatever it lacks; with new data
-            // files, the search shards no longer written.
-            let gone: Vec<String> = site
-                .keys()
-                .filter(|k| {
-                    !updates.contains_key(*k) && (whole || (data && k.starts_with("search/")))
-                })
-                .cloned()
-                .collect();
-            let mut changed = gone.clone();
-            for k in gone {
-                site.remove(&k);
-            }
-            for (path, bytes) in updates {
-                if site.get(&path) != Some(&bytes) {
-                    changed.push(path.clone());
-                    site.insert(path, bytes);
-                }
-            }
-            changed
-        }
-        Err(_) => Vec::new(),
-    };
+    // A full site carries its own data files; a partial one leaves them to
+    // be rebuilt when asked for.
+    if let Ok(mut stale) = shared.stale_data.lock() {
+        *stale = data;
+    }
+    let changed = merge(shared, updates, whole);
     let was_broken = shared
         .problem
         .write()
@@ -596,6 +582,45 @@ fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
             if whole { ", full" } else { "" },
             started.elapsed().as_millis()
         );
+    }
+}
+
+/// Puts new files into the served site; with `whole`, files the new site
+/// lacks are removed, and with data files, search shards no longer written
+/// are. Returns the paths whose bytes changed.
+fn merge(shared: &Shared, updates: Site, whole: bool) -> Vec<String> {
+    let Ok(mut current) = shared.site.write() else {
+        return Vec::new();
+    };
+    let site = Arc::make_mut(&mut current);
+    let data = updates.keys().any(|k| render::is_data_file(k));
+    let gone: Vec<String> = site
+        .keys()
+        .filter(|k| !updates.contains_key(*k) && (whole || (data && k.starts_with("search/"))))
+        .cloned()
+        .collect();
+    let mut changed = gone.clone();
+    for k in gone {
+        site.remove(&k);
+    }
+    for (path, bytes) in updates {
+        if site.get(&path) != Some(&bytes) {
+            changed.push(path.clone());
+            site.insert(path, bytes);
+        }
+    }
+    changed
+}
+
+/// Rebuilds the search index and journeys.json if a partial rebuild left
+/// them stale (at most once per rebuild; other readers wait for it).
+fn refresh_data(shared: &Shared) {
+    let Ok(mut stale) = shared.stale_data.lock() else {
+        return;
+    };
+    if let Some(run) = stale.take() {
+        let files: Site = render::data_files(&run.handbook).into_iter().collect();
+        merge(shared, files, false);
     }
 }
 
@@ -668,11 +693,15 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             return (StatusCode::BAD_REQUEST, format!("bad request: {why}\n")).into_response();
         }
     };
-    let site = shared.site.read().map(|s| s.clone()).unwrap_or_default();
     let rel = path
         .strip_prefix(shared.prefix.as_str())
         .or_else(|| path.strip_prefix('/'))
         .unwrap_or(&path);
+    if render::is_data_file(rel) {
+        let s = shared.clone();
+        let _ = tokio::task::spawn_blocking(move || refresh_data(&s)).await;
+    }
+    let site = shared.site.read().map(|s| s.clone()).unwrap_or_default();
     let mut key = rel.to_owned();
     if key.is_empty() || key.ends_with('/') {
         key.push_str("index.html");

@@ -326,6 +326,17 @@ fn quoted(text: &str, at: usize) -> Option<(Node, usize)> {
     let q = text.as_bytes()[0];
     let mut out = String::new();
     let mut chars = text[1..].char_indices();
+    // The closing quote at `i`: the node spans both quotes.
+    let done = |out: String, i: usize| {
+        let used = i + 2;
+        Some((
+            Node {
+                value: Value::Str(out),
+                span: at..at + used,
+            },
+            used,
+        ))
+    };
     while let Some((i, c)) = chars.next() {
         match c {
             '\'' if q == b'\'' => {
@@ -333,26 +344,10 @@ fn quoted(text: &str, at: usize) -> Option<(Node, usize)> {
                     chars.next();
                     out.push('\'');
                 } else {
-                    let used = i + 2;
-                    return Some((
-                        Node {
-                            value: Value::Str(out),
-                            span: at..at + used,
-                        },
-                        used,
-                    ));
+                    return done(out, i);
                 }
             }
-            '"' if q == b'"' => {
-                let used = i + 2;
-                return Some((
-                    Node {
-                        value: Value::Str(out),
-                        span: at..at + used,
-                    },
-                    used,
-                ));
-            }
+            '"' if q == b'"' => return done(out, i),
             '\\' if q == b'"' => match chars.next()?.1 {
                 '"' => out.push('"'),
                 '\\' => out.push('\\'),

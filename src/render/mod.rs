@@ -153,17 +153,32 @@ pub fn render_partial(
 ) -> Result<Site, Vec<Diagnostic>> {
     let mut memory = Memory(std::sync::Mutex::new(Site::new()));
     if data {
-        let views = views::Views::new(handbook);
-        for (path, text) in search::index_files(&views.search_docs()) {
-            let _ = memory.put(&path, text.into_bytes());
+        for (path, bytes) in data_files(handbook) {
+            let _ = memory.put(&path, bytes);
         }
-        let _ = memory.put("journeys.json", journeys_json(handbook, false));
     }
     match render_impl(handbook, theme, &|_| {}, &mut memory, Some(wanted)) {
         Ok(()) => Ok(memory.0.into_inner().unwrap_or_default()),
         Err(RenderError::Templates(d)) => Err(d),
         Err(RenderError::Sink(never)) => match never {},
     }
+}
+
+/// The files that hold the whole model: `journeys.json` and the search
+/// index (`search/…`).
+pub fn data_files(handbook: &Handbook) -> Vec<(String, Vec<u8>)> {
+    let views = views::Views::new(handbook);
+    let mut files: Vec<(String, Vec<u8>)> = search::index_files(&views.search_docs())
+        .into_iter()
+        .map(|(p, t)| (p, t.into_bytes()))
+        .collect();
+    files.push(("journeys.json".to_owned(), journeys_json(handbook, false)));
+    files
+}
+
+/// Whether a site path is one of [`data_files`].
+pub fn is_data_file(path: &str) -> bool {
+    path == "journeys.json" || path.starts_with("search/")
 }
 
 fn render_impl<S: Sink>(

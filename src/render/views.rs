@@ -6,6 +6,7 @@
 //! number of pages.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -71,23 +72,25 @@ pub fn page_url(page: &Page) -> String {
     }
 }
 
-/// One step somewhere in the handbook, for the cross-cutting indexes.
+/// One step somewhere in the handbook, for the cross-cutting indexes:
+/// borrowed from the model (there is one per step and touchpoint, 400,000
+/// at 10,000 journeys), the journey's URL shared.
 #[derive(Clone, Serialize)]
-struct StepRef {
-    journey: String,
-    journey_url: String,
-    persona: String,
-    lens: String,
-    stage: String,
-    action: String,
+struct StepRef<'h> {
+    journey: &'h str,
+    journey_url: Arc<str>,
+    persona: &'h str,
+    lens: &'h str,
+    stage: &'h str,
+    action: &'h str,
     emotion: Option<EmotionView>,
-    pain: Option<String>,
-    opportunity: Option<String>,
-    owner: Option<String>,
-    backstage: Option<String>,
+    pain: Option<&'h str>,
+    opportunity: Option<&'h str>,
+    owner: Option<&'h str>,
+    backstage: Option<&'h str>,
     /// For a system page: the touchpoints through which the step uses it
     /// (empty when the step names the system itself).
-    via: Vec<String>,
+    via: Vec<&'h str>,
 }
 
 #[derive(Clone, Serialize)]
@@ -278,11 +281,11 @@ pub struct Views<'h> {
     t: &'static Strings,
     links: LinkMap,
     /// Touchpoint id → every step through it.
-    by_touchpoint: BTreeMap<String, Vec<StepRef>>,
+    by_touchpoint: BTreeMap<String, Vec<StepRef<'h>>>,
     /// Lens id → (persona id → journey ids).
     by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// System id → every step using it, directly or through a touchpoint.
-    by_system: BTreeMap<String, Vec<StepRef>>,
+    by_system: BTreeMap<String, Vec<StepRef<'h>>>,
     /// System id → the touchpoints that declare it.
     system_touchpoints: BTreeMap<String, Vec<String>>,
     personas_sorted: Vec<String>,
@@ -325,9 +328,9 @@ impl<'h> Views<'h> {
                 .insert(("lens".to_owned(), id.clone()), lens_url(id));
         }
 
-        let mut by_touchpoint: BTreeMap<String, Vec<StepRef>> = BTreeMap::new();
+        let mut by_touchpoint: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
         let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
-        let mut by_system: BTreeMap<String, Vec<StepRef>> = BTreeMap::new();
+        let mut by_system: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
         let mut system_touchpoints: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (tid, tp) in &h.touchpoints {
             for sys in &tp.systems {
@@ -346,30 +349,33 @@ impl<'h> Views<'h> {
                 .entry(j.persona.value.clone())
                 .or_default()
                 .push(id.clone());
+            let url: Arc<str> = journey_url(id).into();
             for stage in &j.stages {
                 for step in &stage.steps {
                     let r = StepRef {
-                        journey: j.title.clone(),
-                        journey_url: journey_url(id),
-                        persona: j.persona.value.clone(),
-                        lens: j.lens.value.clone(),
-                        stage: stage.name.value.clone(),
-                        action: step.action.clone(),
+                        journey: &j.title,
+                        journey_url: url.clone(),
+                        persona: &j.persona.value,
+                        lens: &j.lens.value,
+                        stage: &stage.name.value,
+                        action: &step.action,
                         emotion: step.emotion.map(|e| emotion_view(e, lang)),
-                        pain: step.pain.clone(),
-                        opportunity: step.opportunity.clone(),
-                        owner: effective_owner(step, &h.touchpoints).map(str::to_owned),
-                        backstage: step.backstage.clone(),
+                        pain: step.pain.as_deref(),
+                        opportunity: step.opportunity.as_deref(),
+                        owner: effective_owner(step, &h.touchpoints),
+                        backstage: step.backstage.as_deref(),
                         via: Vec::new(),
                     };
                     for t in &step.touchpoints {
-                        by_touchpoint
-                            .entry(t.value.clone())
-                            .or_default()
-                            .push(r.clone());
+                        match by_touchpoint.get_mut(&t.value) {
+                            Some(list) => list.push(r.clone()),
+                            None => {
+                                by_touchpoint.insert(t.value.clone(), vec![r.clone()]);
+                            }
+                        }
                     }
                     // Systems of the step, then those behind its touchpoints.
-                    let mut uses: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                    let mut uses: BTreeMap<String, Vec<&str>> = BTreeMap::new();
                     for sys in &step.systems {
                         if let Some(sid) = h.system_id(&sys.value) {
                             uses.entry(sid).or_default();
@@ -382,8 +388,8 @@ impl<'h> Views<'h> {
                         for sys in &tp.systems {
                             if let Some(sid) = h.system_id(&sys.value) {
                                 let via = uses.entry(sid).or_default();
-                                if !via.contains(&tp.name) {
-                                    via.push(tp.name.clone());
+                                if !via.contains(&tp.name.as_str()) {
+                                    via.push(&tp.name);
                                 }
                             }
                         }
@@ -523,7 +529,7 @@ impl<'h> Views<'h> {
                 .get(id)
                 .into_iter()
                 .flatten()
-                .filter_map(|r| r.owner.as_deref().map(|o| self.dept(o)))
+                .filter_map(|r| r.owner.map(|o| self.dept(o)))
                 .collect();
             o.sort();
             o.dedup();
@@ -1363,10 +1369,8 @@ impl<'h> Views<'h> {
                 let pains: Vec<&StepRef> = uses.iter().filter(|r| r.pain.is_some()).collect();
                 let opportunities: Vec<&StepRef> =
                     uses.iter().filter(|r| r.opportunity.is_some()).collect();
-                let mut journeys: Vec<(&str, &str)> = uses
-                    .iter()
-                    .map(|r| (r.journey.as_str(), r.journey_url.as_str()))
-                    .collect();
+                let mut journeys: Vec<(&str, &str)> =
+                    uses.iter().map(|r| (r.journey, &*r.journey_url)).collect();
                 journeys.dedup();
                 let path = touchpoint_url(id);
                 tmap! {
@@ -1713,16 +1717,16 @@ impl<'h> Views<'h> {
             docs.push(Doc::new(&l.title, &lens_url(id), t.lens, &text));
         }
         for (id, name) in &h.systems {
-            let text: Vec<String> = self
+            let text: Vec<&str> = self
                 .by_system
                 .get(id)
                 .into_iter()
                 .flatten()
                 .flat_map(|r| {
                     [
-                        r.action.clone(),
-                        r.pain.clone().unwrap_or_default(),
-                        r.backstage.clone().unwrap_or_default(),
+                        r.action,
+                        r.pain.unwrap_or_default(),
+                        r.backstage.unwrap_or_default(),
                     ]
                 })
                 .collect();
