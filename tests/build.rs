@@ -603,3 +603,42 @@ fn the_customers_life_and_key_moments() {
     assert!(select(&insights, "#transactions tbody tr").len() >= 3);
     assert!(!select(&insights, "#journey-gaps li").is_empty());
 }
+
+/// The benchmark corpus at N = 50 (the smoke run CI does): it checks and
+/// builds, and the long lists on insights show their worst 100 with totals.
+#[test]
+fn a_generated_corpus_checks_and_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    journeydoc::corpus::write_corpus(dir.path(), 50, 7).unwrap();
+    let root = dir.path().join("journeydoc");
+    let (code, _, err) = run(&root, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("50 journeys"), "{err}");
+    let out = dir.path().join("out");
+    let (code, _, err) = run(
+        &root,
+        &["--quiet", "build", "--output", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let journeys = walkdir::WalkDir::new(out.join("journeys"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .count();
+    assert_eq!(journeys, 51, "50 journey pages and the index");
+    let insights = page(&out, "insights.html");
+    let gaps = select(&insights, "#handoff-gaps tbody tr").len();
+    assert_eq!(gaps, 100, "the worst 100 handoff gaps");
+    let more = select(&insights, "#handoff-gaps .more");
+    let note = text(&more[0]);
+    let total: usize = note
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .nth(1)
+        .unwrap_or_else(|| panic!("a total in {note:?}"));
+    assert!(total > 100, "{note}");
+    // A query loads the index, a shard per word and a chunk of titles.
+    for f in ["search/index.js", "search/d-0.js", "search/t-ca.js"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+}

@@ -168,13 +168,14 @@ pub fn persona_order(h: &Handbook) -> Vec<String> {
 pub fn journey_order<'h>(h: &'h Handbook, personas: &[String]) -> Vec<&'h String> {
     let rank: BTreeMap<&String, usize> =
         personas.iter().enumerate().map(|(i, id)| (id, i)).collect();
+    // Ids are unique and already in order: a stable sort on (persona rank,
+    // weight) keeps id order among equals.
     let mut ids: Vec<&String> = h.journeys.keys().collect();
-    ids.sort_by_key(|id| {
+    ids.sort_by_cached_key(|id| {
         let j = &h.journeys[*id];
         (
             rank.get(&j.persona.value).copied().unwrap_or(usize::MAX),
             j.meta.weight.unwrap_or(0),
-            (*id).clone(),
         )
     });
     ids
@@ -1423,7 +1424,8 @@ impl<'h> Views<'h> {
         // Steps are collected by reference; views are built only for the
         // items shown.
         type At<'a> = (&'a String, usize, usize);
-        let mut by_owner: BTreeMap<String, Vec<At>> = BTreeMap::new();
+        let mut by_owner_id: std::collections::HashMap<Option<&str>, Vec<At>> =
+            std::collections::HashMap::new();
         let mut unmapped = Vec::new();
         let mut moments: Vec<(i8, At)> = Vec::new();
         for id in self.journeys_sorted() {
@@ -1434,15 +1436,31 @@ impl<'h> Views<'h> {
                 }
                 for (k, step) in stage.steps.iter().enumerate() {
                     if step.pain.is_some() {
-                        let owner = effective_owner(step, &h.touchpoints)
-                            .map_or_else(|| self.t.none.to_owned(), |o| self.dept(o));
-                        by_owner.entry(owner).or_default().push((id, si, k));
+                        by_owner_id
+                            .entry(effective_owner(step, &h.touchpoints))
+                            .or_default()
+                            .push((id, si, k));
                     }
                     if step.transaction || step.dropoff {
                         moments.push((step.emotion.map_or(0, Emotion::score), (id, si, k)));
                     }
                 }
             }
+        }
+        // By display name; each list keeps reading order.
+        let mut by_owner: BTreeMap<String, Vec<At>> = BTreeMap::new();
+        for (owner, items) in by_owner_id {
+            let name = owner.map_or_else(|| self.t.none.to_owned(), |o| self.dept(o));
+            by_owner.entry(name).or_default().extend(items);
+        }
+        let order: BTreeMap<&String, usize> = self
+            .journeys_sorted()
+            .into_iter()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
+        for items in by_owner.values_mut() {
+            items.sort_by_key(|(id, si, k)| (order[id], *si, *k));
         }
         let item = |&(id, si, k): &At| {
             let j = &h.journeys[id];
@@ -1561,8 +1579,10 @@ impl<'h> Views<'h> {
                 continue;
             };
             let mut columns: Vec<String> = lens.stages.clone();
-            // (touchpoint, column) -> scores
-            let mut cells: BTreeMap<(String, usize), Vec<i8>> = BTreeMap::new();
+            // (touchpoint, column) -> scores; borrowed keys, hashed while
+            // counting (400,000 entries at 10k journeys), sorted once below.
+            let mut cells: std::collections::HashMap<(&str, usize), Vec<i8>> =
+                std::collections::HashMap::new();
             for jid in by_persona.values().flatten() {
                 for stage in &h.journeys[jid].stages {
                     let col = match columns.iter().position(|c| c == &stage.name.value) {
@@ -1574,7 +1594,7 @@ impl<'h> Views<'h> {
                     };
                     for step in &stage.steps {
                         for t in &step.touchpoints {
-                            let entry = cells.entry((t.value.clone(), col)).or_default();
+                            let entry = cells.entry((t.value.as_str(), col)).or_default();
                             if let Some(e) = step.emotion {
                                 entry.push(e.score());
                             }
@@ -1582,7 +1602,8 @@ impl<'h> Views<'h> {
                     }
                 }
             }
-            let mut rows: BTreeMap<&String, Vec<Value>> = BTreeMap::new();
+            let cells: BTreeMap<(&str, usize), Vec<i8>> = cells.into_iter().collect();
+            let mut rows: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
             for (tp, _) in cells.keys() {
                 rows.entry(tp)
                     .or_insert_with(|| vec![Value::Null; columns.len()]);
