@@ -38,6 +38,9 @@ pub struct Config {
     pub output_dir: String,
     pub theme: String,
     pub base_url: String,
+    /// `[build] allow-html`: raw HTML in Markdown bodies is written as it
+    /// is instead of shown as text. Front-matter values are always escaped.
+    pub allow_html: bool,
     pub address: String,
     pub port: u16,
     /// Department id -> display name. Empty means owners are free names.
@@ -72,6 +75,7 @@ impl Default for Config {
             output_dir: "public".to_owned(),
             theme: "default".to_owned(),
             base_url: "/".to_owned(),
+            allow_html: false,
             address: "127.0.0.1".to_owned(),
             port: 3000,
             departments: BTreeMap::new(),
@@ -93,7 +97,13 @@ const TABLES: &[&str] = &[
     "check",
 ];
 const BOOK_KEYS: &[&str] = &["title", "description", "language", "authors"];
-const BUILD_KEYS: &[&str] = &["content-dir", "output-dir", "theme", "base-url"];
+const BUILD_KEYS: &[&str] = &[
+    "content-dir",
+    "output-dir",
+    "theme",
+    "base-url",
+    "allow-html",
+];
 const SERVE_KEYS: &[&str] = &["address", "port"];
 const LENS_KEYS: &[&str] = &["title", "description", "stages", "free"];
 const CHECK_KEYS: &[&str] = &["max-steps-per-stage", "deny-warnings"];
@@ -152,6 +162,9 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Config {
         set("output-dir", &mut cfg.output_dir, &mut ctx);
         set("theme", &mut cfg.theme, &mut ctx);
         set("base-url", &mut cfg.base_url, &mut ctx);
+        if let Some(b) = t.bool(&mut ctx, "allow-html") {
+            cfg.allow_html = b;
+        }
         t.finish(&mut ctx, BUILD_KEYS);
     }
     if let Some(mut t) = table(&mut ctx, &mut top, "serve") {

@@ -292,6 +292,31 @@ pub fn journey_from_diagram(
 mod tests {
     use super::*;
 
+    /// Found by the fuzzer: a title with DEL in it was written as a JSON
+    /// string, which YAML refuses.
+    #[test]
+    fn imported_text_with_control_characters_reads_back() {
+        for text in [
+            "a\u{7f}b",
+            "\u{85}x",
+            "\u{feff}t",
+            "tab\there",
+            "q\"uote\\",
+            "l\u{2028}s",
+        ] {
+            let yaml = format!("---\ntitle: {}\n---\n", crate::authoring::yaml_str(text));
+            let node = crate::node::parse_yaml(&yaml[4..yaml.len() - 4], 4).unwrap();
+            let crate::node::Value::Map(map) = &node.value else {
+                panic!("{yaml}");
+            };
+            assert!(
+                map.iter().any(|(k, v)| k.name == "title"
+                    && matches!(&v.value, crate::node::Value::Str(s) if s == text)),
+                "{yaml}"
+            );
+        }
+    }
+
     #[test]
     fn text_is_made_safe_for_mermaid_and_stays_stable() {
         assert_eq!(

@@ -255,15 +255,53 @@ fn unique<T>(
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, T> {
     let mut out: BTreeMap<String, T> = BTreeMap::new();
+    // Folded id -> the id that has it: two ids that differ only in case or
+    // accents would be one file on macOS and Windows, and one to a reader.
+    let mut folded: BTreeMap<String, String> = BTreeMap::new();
     for item in items {
         let m = meta(&item);
         if let Some(problem) = unsafe_id(&m.id.value) {
+            let slug =
+                m.id.value
+                    .split('/')
+                    .map(crate::render::markdown::slug)
+                    .collect::<Vec<_>>()
+                    .join("/");
+            let help = if slug.is_empty() || slug == m.id.value || unsafe_id(&slug).is_some() {
+                "ids become page paths: use letters, digits, `-`, `_` and `/` between parts"
+                    .to_owned()
+            } else {
+                format!(
+                    "ids become page paths: rename it `{slug}` (letters, digits, `-`, `_` and `/` between parts)"
+                )
+            };
             diags.push(
                 Diagnostic::error("bad-id", format!("{kind} id `{}` {problem}", m.id.value))
                     .at(&m.file, m.id.span.clone())
-                    .help("ids become page paths: use letters, digits, `-`, `_` and `/` between parts"),
+                    .help(help),
             );
             continue;
+        }
+        let key = id_key(&m.id.value);
+        if let Some(other) = folded.get(&key).filter(|o| **o != m.id.value) {
+            let first = &meta(&out[other]).file;
+            diags.push(
+                Diagnostic::error(
+                    "id-collision",
+                    format!(
+                        "{kind} id `{}` differs from `{other}` only in case or accents",
+                        m.id.value
+                    ),
+                )
+                .at(&m.file, m.id.span.clone())
+                .help(format!(
+                    "their pages would overwrite each other on macOS and Windows, and readers cannot tell them apart: rename this file or `{first}`"
+                )),
+            );
+            // Both stay in the model, so references to either still resolve
+            // and only this error is reported.
+        } else {
+            folded.insert(key, m.id.value.clone());
         }
         if let Some(first) = out.get(&m.id.value) {
             diags.push(
@@ -334,9 +372,21 @@ pub fn unsafe_id(id: &str) -> Option<&'static str> {
         .any(|c| c.is_control() || matches!(c, '\\' | '?' | '#' | '%' | '"' | '<' | '>'))
     {
         Some("has a character that cannot be in a page path")
+    } else if id.chars().any(char::is_whitespace) {
+        Some("has a space")
     } else {
         None
     }
+}
+
+/// What two ids must not share: the id in lower case, without accents
+/// (precomposed or combining), as a case-insensitive file system or a reader
+/// would see it.
+pub fn id_key(id: &str) -> String {
+    fold(id)
+        .chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .collect()
 }
 
 /// What references are checked against.

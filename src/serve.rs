@@ -459,15 +459,24 @@ type Debouncer = notify_debouncer_full::Debouncer<
     notify_debouncer_full::RecommendedCache,
 >;
 
+/// What keeps the watcher alive: dropping it stops watching.
+type Watching = Arc<std::sync::Mutex<Debouncer>>;
+
 /// Watches `content/`, `themes/` and `book.toml`; rebuilds on a change.
+///
+/// The content folder may be deleted and created again (a branch switch, a
+/// restore from a backup): its watch goes with it, so when it comes back a
+/// helper thread watches it anew and rebuilds once more, for the files that
+/// arrived before the watch was back.
 fn watch(
     opts: &Options,
     content_dir: &str,
     output_dir: &str,
-    mut builder: Builder,
+    builder: Builder,
     shared: Arc<Shared>,
-) -> Result<Debouncer, ServeError> {
+) -> Result<Watching, ServeError> {
     use notify::RecursiveMode;
+    use std::sync::atomic::{AtomicBool, Ordering};
     let root = opts.root.canonicalize()?;
     let output = root.join(output_dir);
     let content = root.join(content_dir);
@@ -477,6 +486,11 @@ fn watch(
     let handler_root = root.clone();
     let book_path = book.clone();
     let (w_content, w_themes) = (content.clone(), themes.clone());
+    let builder = Arc::new(std::sync::Mutex::new(builder));
+    let content_watched = Arc::new(AtomicBool::new(false));
+    let (rewatch, rewatch_rx) = std::sync::mpsc::channel::<()>();
+    let (h_builder, h_shared, h_watched) =
+        (builder.clone(), shared.clone(), content_watched.clone());
     let mut debouncer = notify_debouncer_full::new_debouncer(
         Duration::from_millis(30),
         None,
@@ -495,18 +509,29 @@ fn watch(
             if relevant.is_empty() {
                 return;
             }
+            if relevant.iter().any(|p| **p == w_content) {
+                let back = w_content.is_dir();
+                if !back {
+                    h_watched.store(false, Ordering::SeqCst);
+                } else if !h_watched.load(Ordering::SeqCst) {
+                    let _ = rewatch.send(());
+                }
+            }
             // Whatever the file stamps say, these are read again.
             let rel: Vec<String> = relevant
                 .iter()
                 .filter_map(|p| p.strip_prefix(&handler_root).ok())
                 .map(crate::source::slash_path)
                 .collect();
+            let Ok(mut builder) = h_builder.lock() else {
+                return;
+            };
             builder.cache.forget(rel.iter().map(String::as_str));
             // The configuration or the theme: every page.
             let full = relevant
                 .iter()
                 .any(|p| p.starts_with(&w_themes) || *p == &book_path);
-            rebuild(&mut builder, full, &o, &shared);
+            rebuild(&mut builder, full, &o, &h_shared);
         },
     )
     .map_err(|e| ServeError::Watch {
@@ -519,15 +544,42 @@ fn watch(
             message: e.to_string(),
         })
     };
-    // The root itself only for book.toml (editors replace it by renaming).
+    // The root itself for book.toml (editors replace it by renaming) and for
+    // the content folder coming and going.
     watch_one(&mut debouncer, &root, RecursiveMode::NonRecursive)?;
     if content.is_dir() {
         watch_one(&mut debouncer, &content, RecursiveMode::Recursive)?;
+        content_watched.store(true, Ordering::SeqCst);
     }
     if themes.is_dir() {
         watch_one(&mut debouncer, &themes, RecursiveMode::Recursive)?;
     }
-    Ok(debouncer)
+    let watching = Arc::new(std::sync::Mutex::new(debouncer));
+    // Holds the watcher weakly: it ends when the watcher is dropped (which
+    // drops the sender the event handler owns).
+    let weak = Arc::downgrade(&watching);
+    let o = opts.clone();
+    std::thread::spawn(move || {
+        while rewatch_rx.recv().is_ok() {
+            let Some(watching) = weak.upgrade() else {
+                return;
+            };
+            if content_watched.load(Ordering::SeqCst) || !content.is_dir() {
+                continue;
+            }
+            let ok = watching
+                .lock()
+                .is_ok_and(|mut d| d.watch(&content, RecursiveMode::Recursive).is_ok());
+            drop(watching);
+            if ok {
+                content_watched.store(true, Ordering::SeqCst);
+                if let Ok(mut builder) = builder.lock() {
+                    rebuild(&mut builder, false, &o, &shared);
+                }
+            }
+        }
+    });
+    Ok(watching)
 }
 
 /// Rebuilds, swaps the new pages in, and tells every tab.

@@ -1,15 +1,25 @@
-//! Property tests: whatever the content, `check` ends with diagnostics, never
-//! a panic. Arbitrary bytes, and valid files of the Spanish fixture mutated
-//! with the tokens that matter to YAML, TOML, front matter and links.
+//! Fuzzing on stable with proptest: whatever the content, journeydoc ends
+//! with diagnostics, never a panic, and what it produces keeps its promises.
 //!
-//! The short run here is part of `cargo test`; raise `PROPTEST_CASES` for a
-//! long one (`PROPTEST_CASES=100000 cargo test --release --test never_panics`).
+//! Targets: the front-matter splitter, the YAML/TOML model reader (one file),
+//! Markdown link rewriting, the Mermaid importer, and the whole `check`
+//! pipeline on the Spanish fixture (arbitrary bytes, token mutations) and on
+//! mutated copies of the example handbook.
+//!
+//! The short run here is part of `cargo test` (48 cases per target); a long
+//! one is `PROPTEST_CASES=1000000 cargo test --release --test never_panics`
+//! (`benches/fuzz.sh` runs every target that way and prints the counts).
 
 mod common;
 
 use std::path::Path;
+use std::sync::Arc;
 
-use journeydoc::diagnostic::{render_github, render_json, render_text};
+use journeydoc::diagnostic::{Diagnostic, render_github, render_json, render_text};
+use journeydoc::interchange::{journey_from_diagram, parse_mermaid};
+use journeydoc::parse::{Parsed, parse_file};
+use journeydoc::render::markdown::{Ctx, LinkMap, to_html};
+use journeydoc::source::{Kind, SourceFile, split};
 use proptest::prelude::*;
 
 const FILES: &[&str] = &[
@@ -60,7 +70,17 @@ const TOKENS: &[&str] = &[
 
 /// Runs the whole pipeline in-process and prints its diagnostics every way.
 fn check_does_not_panic(root: &Path) {
-    match journeydoc::load(root, &journeydoc::Options::default()) {
+    check_cached(root, None);
+}
+
+/// The same, reusing unchanged files' parses from `cache` as `serve` does.
+fn check_cached(root: &Path, cache: Option<&journeydoc::FileCache>) {
+    let options = journeydoc::Options::default();
+    let run = match cache {
+        Some(cache) => journeydoc::load_cached(root, &options, cache),
+        None => journeydoc::load(root, &options),
+    };
+    match run {
         Ok(run) => {
             render_text(&run.diagnostics, &run.sources, true);
             render_json(&run.diagnostics, &run.sources);
@@ -94,29 +114,237 @@ proptest! {
     ) {
         let dir = fixture_copy();
         let path = dir.path().join(FILES[file]);
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        for (at, token, op) in edits {
-            let mut i = at.index(text.len() + 1);
-            while !text.is_char_boundary(i) {
-                i -= 1;
-            }
-            match op {
-                0 => text.insert_str(i, TOKENS[token]),
-                1 => {
-                    let end = (i + TOKENS[token].len()).min(text.len());
-                    let mut end = end;
-                    while !text.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    text.replace_range(i..end, "");
-                }
-                _ => {
-                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
-                    text.replace_range(i..end, TOKENS[token]);
-                }
-            }
-        }
+        let text = mutate(&std::fs::read_to_string(&path).unwrap(), &edits);
         std::fs::write(&path, text).unwrap();
         check_does_not_panic(dir.path());
     }
+
+    #[test]
+    fn front_matter_splitter(text in text_like()) {
+        if let Ok(s) = split(&text) {
+            prop_assert!(s.front.start <= s.front.end && s.front.end <= s.body.start);
+            prop_assert!(s.body.end == text.len());
+            for at in [s.front.start, s.front.end, s.body.start] {
+                prop_assert!(text.is_char_boundary(at));
+            }
+        }
+    }
+
+    #[test]
+    fn model_reader(kind in 0..5usize, text in text_like()) {
+        let kind = [Kind::Home, Kind::Persona, Kind::Touchpoint, Kind::Journey, Kind::Page][kind];
+        let file = SourceFile {
+            path: "content/x/y.md".to_owned(),
+            rel: "x/y.md".to_owned(),
+            kind,
+            text: Arc::from(text.as_str()),
+        };
+        let mut diags = Vec::new();
+        let parsed = parse_file(&file, &mut diags);
+        // Every diagnostic points inside the file, on character boundaries,
+        // where the printers will cut the source line out.
+        assert_spans_inside(&diags, &text);
+        if parsed.is_none() {
+            prop_assert!(!diags.is_empty(), "nothing read and nothing said");
+        }
+    }
+
+    #[test]
+    fn link_rewriting(markdown in markdown_with_links(), allow_html in any::<bool>()) {
+        let links = link_map();
+        let html = to_html(&markdown, &Ctx { from_rel: "journeys/lucia/x.md", root: "../../", links: &links, allow_html });
+        if !allow_html {
+            prop_assert!(!html.contains("<script"), "raw HTML got through: {html}");
+        }
+        for link in journeydoc::links::links(&markdown, 0) {
+            if let Some(p) = journeydoc::links::resolve_path("journeys/lucia/x.md", &link.dest) {
+                prop_assert!(!p.split('/').any(|s| s == ".." || s == "."), "{p}");
+            }
+        }
+    }
+
+    #[test]
+    fn mermaid_importer(text in mermaid_like()) {
+        let Ok(diagram) = parse_mermaid(&text) else { return Ok(()) };
+        let (journey, _) = journey_from_diagram(handbook(), &diagram, "lucia", "activity", "Importado");
+        // What the importer writes is a journey file that reads back with
+        // the same stages and steps.
+        let file = SourceFile {
+            path: "content/journeys/lucia/importado.md".to_owned(),
+            rel: "journeys/lucia/importado.md".to_owned(),
+            kind: Kind::Journey,
+            text: Arc::from(journey.as_str()),
+        };
+        let mut diags = Vec::new();
+        let parsed = parse_file(&file, &mut diags);
+        let syntax: Vec<_> = diags.iter().filter(|d| d.code == "syntax").collect();
+        prop_assert!(syntax.is_empty(), "{journey}\n{syntax:?}");
+        let Some(Parsed::Journey(j)) = parsed else {
+            return Err(TestCaseError::fail(format!("not a journey: {journey}\n{diags:?}")));
+        };
+        prop_assert_eq!(j.stages.len(), diagram.sections.len());
+        for (stage, (_, tasks)) in j.stages.iter().zip(&diagram.sections) {
+            let actions: Vec<&str> = stage.steps.iter().map(|s| s.action.as_str()).collect();
+            let written: Vec<&str> = tasks.iter().map(|t| t.0.as_str()).collect();
+            prop_assert_eq!(actions, written);
+        }
+    }
+
+    #[test]
+    fn check_on_the_example_handbook(
+        file in any::<prop::sample::Index>(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), 0..TOKENS.len(), 0..3u8), 1..8),
+    ) {
+        EXAMPLE.with(|(dir, files, cache)| {
+            let rel = file.get(files);
+            let path = dir.path().join(rel);
+            let original = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, mutate(&original, &edits)).unwrap();
+            cache.forget([rel.as_str()]);
+            check_cached(dir.path(), Some(cache));
+            std::fs::write(&path, original).unwrap();
+            cache.forget([rel.as_str()]);
+        });
+    }
+}
+
+/// Applies token edits (insert, delete, replace the rest of the line) at
+/// pseudo-random places.
+fn mutate(text: &str, edits: &[(prop::sample::Index, usize, u8)]) -> String {
+    let mut text = text.to_owned();
+    for (at, token, op) in edits {
+        let mut i = at.index(text.len() + 1);
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        let token = TOKENS[*token];
+        match op {
+            0 => text.insert_str(i, token),
+            1 => {
+                let mut end = (i + token.len()).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.replace_range(i..end, "");
+            }
+            _ => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                text.replace_range(i..end, token);
+            }
+        }
+    }
+    text
+}
+
+/// Text made of the tokens that matter, some plain words, and arbitrary
+/// characters.
+fn text_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => (0..TOKENS.len()).prop_map(|i| TOKENS[i].to_owned()),
+        2 => "[a-z]{1,8}",
+        1 => any::<char>().prop_map(String::from),
+        1 => Just("title: T\npersona: lucia\nlens: activity\nstages:\n  - name: A\n    steps:\n      - action: B\n".to_owned()),
+    ];
+    proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+fn markdown_with_links() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        3 => (0..TOKENS.len()).prop_map(|i| TOKENS[i].to_owned()),
+        3 => proptest::sample::select(vec![
+            "[a](", ")", "![i](", "<", ">", "<script>", "</script>", "<a href=\"", "`", "```\n",
+            "../", "./", "/", "%2e%2e/", ".md", "#x", "?q", "javascript:", "http://h/", "@page/",
+            "@touchpoint/app", "@lens/activity", "personas/lucia.md", "[r]: ", "\\", "*", "_", "| a |\n|---|\n",
+        ]).prop_map(str::to_owned),
+        2 => "[a-z ]{1,8}",
+        1 => any::<char>().prop_map(String::from),
+    ];
+    proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+fn mermaid_like() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("journey".to_owned()),
+        "title [^\n]{0,20}",
+        "section [^\n]{0,20}",
+        "[^\n:]{0,20}: [0-9]{1,2}: [^\n]{0,20}",
+        "[^\n:]{0,12}: [1-5]",
+        "%%[^\n]{0,10}",
+        "[^\n]{0,20}",
+    ];
+    proptest::collection::vec(line, 0..12).prop_map(|lines| {
+        let mut t = String::from("journey\n");
+        for l in lines {
+            t.push_str(&l);
+            t.push('\n');
+        }
+        t
+    })
+}
+
+fn assert_spans_inside(diags: &[Diagnostic], text: &str) {
+    for d in diags {
+        if let Some(span) = &d.span {
+            assert!(
+                span.start <= span.end && span.end <= text.len(),
+                "{d:?} in {text:?}"
+            );
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{d:?}"
+            );
+        }
+    }
+}
+
+fn link_map() -> LinkMap {
+    let mut l = LinkMap::default();
+    for (rel, url) in [
+        ("personas/lucia.md", "personas/lucia.html"),
+        ("touchpoints/app.md", "touchpoints/app.html"),
+        (
+            "journeys/lucia/actividad.md",
+            "journeys/lucia/actividad.html",
+        ),
+    ] {
+        l.files.insert(rel.to_owned(), url.to_owned());
+    }
+    l.ids.insert(
+        ("touchpoint".to_owned(), "app".to_owned()),
+        "touchpoints/app.html".to_owned(),
+    );
+    l.ids.insert(
+        ("lens".to_owned(), "activity".to_owned()),
+        "lenses/activity.html".to_owned(),
+    );
+    l
+}
+
+/// The Spanish fixture, loaded once (the importer reads its departments).
+fn handbook() -> &'static journeydoc::resolve::Handbook {
+    static RUN: std::sync::OnceLock<journeydoc::Run> = std::sync::OnceLock::new();
+    &RUN.get_or_init(|| {
+        journeydoc::load(&common::fixture("es"), &journeydoc::Options::default()).unwrap()
+    })
+    .handbook
+}
+
+thread_local! {
+    /// A copy of the example handbook per test thread, with its content
+    /// files and the parses of the unchanged ones; each case mutates one
+    /// file and puts it back.
+    static EXAMPLE: (tempfile::TempDir, Vec<String>, journeydoc::FileCache) = {
+        let dir = tempfile::tempdir().expect("tempdir");
+        common::copy_tree(&common::example().join("content"), &dir.path().join("content"));
+        std::fs::copy(common::example().join("book.toml"), dir.path().join("book.toml")).expect("book.toml");
+        let files = walkdir::WalkDir::new(dir.path().join("content"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| e.path().strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned())
+            .chain(["book.toml".to_owned()])
+            .collect();
+        (dir, files, journeydoc::FileCache::default())
+    };
 }

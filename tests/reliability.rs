@@ -248,3 +248,109 @@ fn killing_a_build_at_random_moments_never_damages_the_output() {
     assert!(stray.is_empty(), "{stray:?}");
     assert_eq!(tree(&out), new);
 }
+
+#[test]
+fn odd_identifiers_get_a_clear_error_and_unicode_ids_work() {
+    let dir = copy();
+    let tps = dir.path().join("content/touchpoints");
+    let app = std::fs::read_to_string(tps.join("app.md")).unwrap();
+    std::fs::write(tps.join("punto de venta.md"), &app).unwrap();
+    std::fs::write(tps.join("App.md"), &app).unwrap();
+    std::fs::write(tps.join("señal.md"), &app).unwrap();
+    let (code, stderr, _) = check(dir.path());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("content/touchpoints/punto de venta.md:1:1: error: touchpoint id `punto de venta` has a space [bad-id]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content/touchpoints/app.md:1:1: error: touchpoint id `app` differs from `App` only in case or accents [id-collision]"),
+        "{stderr}"
+    );
+    let (_, github, _) = run(dir.path(), &["check", "--format", "github"]);
+    assert!(github.contains("rename it `punto-de-venta`"), "{github}");
+    assert!(
+        github.contains("rename this file or `content/touchpoints/App.md`"),
+        "{github}"
+    );
+    // Only those two: references to `app` still resolve.
+    assert!(stderr.contains(": 2 errors"), "{stderr}");
+
+    // Without the two bad files the Unicode id builds to its own page.
+    std::fs::remove_file(tps.join("punto de venta.md")).unwrap();
+    std::fs::remove_file(tps.join("App.md")).unwrap();
+    let out = dir.path().join("public");
+    let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let page = std::fs::read_to_string(out.join("touchpoints/señal.html")).unwrap();
+    assert!(page.contains("App de pedidos"), "{page}");
+}
+
+#[test]
+fn raw_html_in_bodies_follows_allow_html() {
+    let dir = copy();
+    let p = dir.path().join("content/personas/lucia.md");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace("role: Estudiante", "role: \"<b>Estudiante</b>\"")
+            .replace("Pide pizza", "<kbd>Ctrl</kbd> Pide pizza"),
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    let build = |book: &str| {
+        std::fs::write(dir.path().join("book.toml"), book).unwrap();
+        let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
+        assert_eq!(code, 0, "{stderr}");
+        std::fs::read_to_string(out.join("personas/lucia.html")).unwrap()
+    };
+    let book = std::fs::read_to_string(dir.path().join("book.toml")).unwrap();
+    let escaped = build(&book);
+    assert!(escaped.contains("&lt;kbd&gt;Ctrl&lt;/kbd&gt;"), "{escaped}");
+    let allowed = build(&format!("{book}\n[build]\nallow-html = true\n"));
+    assert!(allowed.contains("<kbd>Ctrl</kbd> Pide pizza"), "{allowed}");
+    // Front matter is text whatever the setting.
+    assert!(
+        allowed.contains("&lt;b&gt;Estudiante&lt;/b&gt;"),
+        "{allowed}"
+    );
+    assert!(!allowed.contains("<b>Estudiante</b>"), "{allowed}");
+}
+
+#[test]
+fn a_full_output_disk_is_a_clear_error_and_the_previous_output_stays() {
+    let dir = copy();
+    let out = dir.path().join("public");
+    let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let before = tree(&out);
+    std::fs::write(
+        dir.path().join("content/personas/lucia.md"),
+        "---\nname: Lucía\nrole: Otra\n---\nTexto nuevo.\n",
+    )
+    .unwrap();
+    // A file size limit of 4 KB with SIGXFSZ ignored makes every larger write
+    // fail with EFBIG, as a full disk fails with ENOSPC.
+    let bin = assert_cmd::cargo::cargo_bin("journeydoc");
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 8; trap '' XFSZ; exec \"$0\" --root \"$1\" build --output \"$2\"")
+        .arg(&bin)
+        .arg(dir.path())
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error: cannot write"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(tree(&out), before, "the previous output changed");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("journeydoc-"))
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+}

@@ -97,8 +97,14 @@ fn get(port: u16, path: &str) -> (u16, String, String) {
 
 /// Subscribes to the live-reload events; each `event: name` + data arrives on the channel.
 fn events(port: u16) -> mpsc::Receiver<(String, String)> {
+    events_on(port).0
+}
+
+/// [`events`], with the connection (to close it).
+fn events_on(port: u16) -> (mpsc::Receiver<(String, String)>, TcpStream) {
     let (tx, rx) = mpsc::channel();
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let kept = s.try_clone().unwrap();
     write!(
         s,
         "GET /__journeydoc/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
@@ -119,7 +125,7 @@ fn events(port: u16) -> mpsc::Receiver<(String, String)> {
             }
         }
     });
-    rx
+    (rx, kept)
 }
 
 fn wait_for(rx: &mpsc::Receiver<(String, String)>, name: &str) -> String {
@@ -399,4 +405,201 @@ fn a_partial_rebuild_serves_what_a_full_build_writes() {
     }
     assert!(pages > 40, "{pages} files compared");
     assert!(get(s.port, PAGE).2.contains("Lucía cambia de tarifa"));
+}
+
+/// Open file descriptors of a process (sockets, files, watches).
+fn open_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count()
+}
+
+/// Resident memory of a process, in KB.
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// A GET whose response must be complete: status 200 and exactly the
+/// bytes its Content-Length announces.
+fn get_whole(port: u16, path: &str) -> Result<(), String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)
+        .map_err(|e| format!("{path}: {e}"))?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or(format!("{path}: no head"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let body = &raw[split + 4..];
+    if !head.starts_with("http/1.1 200") {
+        return Err(format!("{path}: {head}"));
+    }
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or(format!("{path}: no content-length"))?;
+    if body.len() != length {
+        return Err(format!("{path}: {} of {length} bytes", body.len()));
+    }
+    Ok(())
+}
+
+#[test]
+fn two_hundred_clients_hold_on_while_a_hundred_edits_land() {
+    let s = start();
+    let (port, pid) = (s.port, s.child.id());
+    for path in [PAGE, "/index.html", "/search/index.js", "/journeys.json"] {
+        get_whole(port, path).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let (fds_before, rss_before) = (open_fds(pid), rss_kb(pid));
+
+    // Two slow clients: one never finishes its request, one asks for pages
+    // over and over and never reads the answers.
+    let mut stalled = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stalled, "GET /index.html HTTP/1.1\r\nHo").unwrap();
+    let mut greedy = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    for _ in 0..300 {
+        write!(
+            greedy,
+            "GET /journeys.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )
+        .unwrap();
+    }
+
+    let listeners: Vec<_> = (0..200).map(|_| events_on(port)).collect();
+    for (rx, _) in &listeners {
+        wait_for(rx, "hello");
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..16)
+        .map(|i| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let paths = [
+                    PAGE,
+                    "/index.html",
+                    "/search/index.js",
+                    "/journeys.json",
+                    "/personas/lucia.html",
+                ];
+                let mut served = 0;
+                let mut k = i;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    get_whole(port, paths[k % paths.len()])?;
+                    served += 1;
+                    k += 1;
+                }
+                Ok::<usize, String>(served)
+            })
+        })
+        .collect();
+
+    // A hundred saves, every tenth one broken and fixed by the next.
+    let path = s.root.join(JOURNEY);
+    let original = std::fs::read_to_string(&path).unwrap();
+    for n in 0..100 {
+        let text = if n % 10 == 9 {
+            original.replace("persona: lucia", "persona: [lucia")
+        } else {
+            original.replace("Espera 50 minutos", &format!("Espera {n} minutos"))
+        };
+        std::fs::write(&path, text).unwrap();
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    std::fs::write(
+        &path,
+        original.replace("Espera 50 minutos", "Espera la última vez"),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !get(port, PAGE).2.contains("Espera la última vez") {
+        assert!(Instant::now() < deadline, "the last edit was never served");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut served = 0;
+    for r in readers {
+        served += r
+            .join()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("a reader failed: {e}"));
+    }
+
+    // No stuck reloads: every tab hears of the build now being served.
+    let (late, late_conn) = events_on(port);
+    let current: u64 = wait_for(&late, "hello").parse().unwrap();
+    late_conn.shutdown(std::net::Shutdown::Both).unwrap();
+    for (rx, _) in &listeners {
+        loop {
+            let v = wait_for(rx, "reload");
+            if v.parse::<u64>().unwrap() >= current {
+                break;
+            }
+        }
+    }
+    // The slow clients held nobody up; the server still answers.
+    get_whole(port, PAGE).unwrap();
+    eprintln!("{served} complete responses to 16 readers during 101 edits, 200 tabs reloaded");
+
+    for (_, conn) in &listeners {
+        conn.shutdown(std::net::Shutdown::Both).unwrap();
+    }
+    drop(listeners);
+    drop(stalled);
+    drop(greedy);
+    // Connections closed by the clients are let go, and memory returns.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (fds, rss) = (open_fds(pid), rss_kb(pid));
+        if fds <= fds_before && rss <= rss_before + 16 * 1024 {
+            eprintln!("fds {fds_before} → {fds}, RSS {rss_before} → {rss} KB");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after the load: {fds} fds (was {fds_before}), RSS {rss} KB (was {rss_before} KB)"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_content_folder_deleted_and_recreated_is_watched_again() {
+    let s = start();
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    let content = s.root.join("content");
+    let aside = s.root.join("../content-aside");
+    copy_tree(&content, &aside);
+    std::fs::remove_dir_all(&content).unwrap();
+    wait_for(&rx, "reload");
+    assert_eq!(get(s.port, PAGE).0, 404, "an empty handbook now");
+    copy_tree(&aside, &content);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while get(s.port, PAGE).0 != 200 {
+        assert!(Instant::now() < deadline, "the content never came back");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // And edits inside the new folder are seen.
+    edit(&s.root, "Espera 50 minutos", "Espera en la carpeta nueva");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(s.port, PAGE).2.contains("Espera en la carpeta nueva") {
+        assert!(Instant::now() < deadline, "the edit was not seen");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(s.child.id() > 0);
 }

@@ -1,6 +1,6 @@
 //! Markdown → HTML for the handbook: links between content files rewritten
 //! to page URLs, headings given anchors, fenced code highlighted, raw HTML
-//! shown as text (authors write Markdown; a stray `<script>` must not run).
+//! shown as text unless `[build] allow-html` (a stray `<script>` must not run).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,6 +43,9 @@ pub struct Ctx<'a> {
     /// From the page being written back to the site root (`""`, `"../"`…).
     pub root: &'a str,
     pub links: &'a LinkMap,
+    /// `[build] allow-html`: raw HTML passes through instead of being shown
+    /// as text.
+    pub allow_html: bool,
 }
 
 /// Renders Markdown to HTML.
@@ -96,7 +99,7 @@ pub fn to_html(markdown: &str, ctx: &Ctx) -> String {
                     id,
                 }));
             }
-            Event::Html(h) | Event::InlineHtml(h) => out.push(Event::Text(h)),
+            Event::Html(h) | Event::InlineHtml(h) if !ctx.allow_html => out.push(Event::Text(h)),
             e => out.push(e),
         }
     }
@@ -250,6 +253,7 @@ mod tests {
             from_rel: "guide/how.md",
             root: "../",
             links: &l,
+            allow_html: false,
         };
         let html = to_html(
             "[C](../personas/carla.md#goals) [J](@journey/carla/activity) [W](https://x.org)",
@@ -273,6 +277,7 @@ mod tests {
             from_rel: "a.md",
             root: "",
             links: &l,
+            allow_html: false,
         };
         let html = to_html(
             "## Señal de compra\n## Señal de compra\n\n```yaml\na: 1\n```\n\n<script>alert(1)</script>\n",
@@ -286,6 +291,19 @@ mod tests {
         );
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+
+        let allowed = to_html(
+            "<details><summary>Más</summary>\n\nTexto <kbd>Ctrl</kbd>\n\n</details>\n",
+            &Ctx {
+                allow_html: true,
+                ..ctx
+            },
+        );
+        assert!(
+            allowed.contains("<details><summary>Más</summary>"),
+            "{allowed}"
+        );
+        assert!(allowed.contains("<kbd>Ctrl</kbd>"), "{allowed}");
     }
 
     #[test]

@@ -492,6 +492,7 @@ impl<'h> Views<'h> {
                 from_rel,
                 root: &root_of(page_path),
                 links: &self.links,
+                allow_html: self.h.config.allow_html,
             },
         )
     }
@@ -731,7 +732,11 @@ impl<'h> Views<'h> {
         ph.mark("  systems");
         self.insights(&mut jobs);
         ph.mark("  insights");
-        let mut taken: BTreeSet<String> = jobs.iter().map(|j| j.path.clone()).collect();
+        // Page paths compared as a case-insensitive file system would.
+        let mut taken: BTreeSet<String> = jobs
+            .iter()
+            .map(|j| crate::resolve::id_key(&j.path))
+            .collect();
         taken.insert("404.html".to_owned());
         let mut diags = Vec::new();
         self.pages(&mut jobs, &mut taken, &mut diags);
@@ -1635,7 +1640,7 @@ impl<'h> Views<'h> {
         for (i, id) in self.pages_sorted.iter().enumerate() {
             let p = &h.pages[id];
             let path = page_url(p);
-            if !taken.insert(path.clone()) {
+            if !taken.insert(crate::resolve::id_key(&path)) {
                 diags.push(
                     Diagnostic::error(
                         "page-collision",
