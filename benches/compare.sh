@@ -183,21 +183,20 @@ calc() {
 # every OUTDIR/search/manifest*.js and the two largest files in OUTDIR/search
 # (other than the manifests): an UPPER BOUND, not the exact payload.
 search_payload() {
-  local dir=$1 total=0 f size
+  # Upper bound of what the first query downloads: the search script, the
+  # shard list (search/index.js), the two largest term shards (a two-word
+  # query, whatever words it has) and the 20 largest title chunks (one per
+  # result shown, at worst).
+  local dir=$1 total
   total=$(stat -c %s "$dir/static/search.js")
   if [[ -d "$dir/search" ]]; then
-    for f in "$dir"/search/manifest*.js; do
-      [[ -e $f ]] || continue
-      size=$(stat -c %s "$f")
-      total=$((total + size))
-    done
-    # Upper bound: the two largest shards, whatever the query would pick.
-    size=$(find "$dir/search" -maxdepth 1 -type f ! -name 'manifest*' -printf '%s\n' \
-      | sort -n -r | head -n 2 | awk '{ s += $1 } END { print s + 0 }')
-    total=$((total + size))
+    total=$((total + $(stat -c %s "$dir/search/index.js")))
+    total=$((total + $(find "$dir/search" -maxdepth 1 -type f -name 't-*' -printf '%s\n' \
+      | sort -n -r | head -n 2 | awk '{ s += $1 } END { print s + 0 }')))
+    total=$((total + $(find "$dir/search" -maxdepth 1 -type f -name 'd-*' -printf '%s\n' \
+      | sort -n -r | head -n 20 | awk '{ s += $1 } END { print s + 0 }')))
   else
-    size=$(stat -c %s "$dir/search-index.js")
-    total=$((total + size))
+    total=$((total + $(stat -c %s "$dir/search-index.js")))
   fi
   echo "$total"
 }
@@ -261,7 +260,7 @@ for n in "${SIZES[@]}"; do
     if [[ $tool == journeydoc && $n == "$LARGEST" ]]; then
       PAYLOAD=$(search_payload "$outdir")
       if [[ -d "$outdir/search" ]]; then
-        PAYLOAD_NOTE=" (sharded index: upper bound, manifest + two largest shards)"
+        PAYLOAD_NOTE=" (upper bound: search.js, search/index.js, the two largest term shards, the 20 largest title chunks)"
       fi
     fi
     if [[ -s "$dir/log-$tool" ]]; then

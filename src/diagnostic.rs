@@ -340,8 +340,11 @@ where
 /// Lower-cases and strips the accents of Spanish and other Latin letters,
 /// so `Adquisición`, `adquisicion` and `ADQUISICIÓN` compare equal.
 pub fn fold(s: &str) -> String {
-    s.trim()
-        .chars()
+    let s = s.trim();
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    s.chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {
             'á' | 'à' | 'ä' | 'â' => 'a',

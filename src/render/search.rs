@@ -26,19 +26,24 @@ pub struct Doc {
 
 impl Doc {
     pub fn new(title: &str, url: &str, kind: &str, text: &str) -> Doc {
-        let mut words: Vec<String> = fold(&format!("{title} {text}"))
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() > 1)
-            .map(str::to_owned)
-            .collect();
-        // Keep first-seen order but each word once: smaller, same matches.
-        let mut seen = std::collections::BTreeSet::new();
-        words.retain(|w| seen.insert(w.clone()));
+        let folded = fold(&format!("{title} {text}"));
+        // Words of two characters or more, each once, in first-seen order:
+        // smaller, same matches.
+        let mut seen = std::collections::HashSet::new();
+        let mut w = String::with_capacity(folded.len() / 2);
+        for word in folded.split(|c: char| !c.is_alphanumeric()) {
+            if word.chars().nth(1).is_some() && seen.insert(word) {
+                if !w.is_empty() {
+                    w.push(' ');
+                }
+                w.push_str(word);
+            }
+        }
         Doc {
             t: title.to_owned(),
             u: url.to_owned(),
             k: kind.to_owned(),
-            w: words.join(" "),
+            w,
         }
     }
 }

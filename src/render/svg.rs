@@ -85,11 +85,13 @@ pub fn curve(points: &[Point], title: &str, scale_labels: [&str; 5]) -> String {
 }
 
 /// A CSS-friendly name for a score: `m2`, `m1`, `0`, `p1`, `p2`.
-pub fn score_class(score: i8) -> String {
+pub fn score_class(score: i8) -> &'static str {
     match score {
-        s if s < 0 => format!("m{}", -s),
-        0 => "0".to_owned(),
-        s => format!("p{s}"),
+        i8::MIN..=-2 => "m2",
+        -1 => "m1",
+        0 => "0",
+        1 => "p1",
+        _ => "p2",
     }
 }
 

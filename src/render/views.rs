@@ -93,11 +93,42 @@ struct StepRef<'h> {
     via: Vec<&'h str>,
 }
 
+impl<'h> StepRef<'h> {
+    /// What a touchpoint page shows of the step (half the fields: at 10,000
+    /// journeys a touchpoint page has hundreds of rows, and every field is
+    /// copied into the template's values).
+    fn row(&self) -> StepRow<'_> {
+        StepRow {
+            journey: self.journey,
+            journey_url: &self.journey_url,
+            stage: self.stage,
+            action: self.action,
+            emotion: self.emotion.as_ref(),
+            owner: self.owner,
+            pain: self.pain,
+            opportunity: self.opportunity,
+        }
+    }
+}
+
+/// A row of a touchpoint page's tables and lists.
+#[derive(Serialize)]
+struct StepRow<'a> {
+    journey: &'a str,
+    journey_url: &'a str,
+    stage: &'a str,
+    action: &'a str,
+    emotion: Option<&'a EmotionView>,
+    owner: Option<&'a str>,
+    pain: Option<&'a str>,
+    opportunity: Option<&'a str>,
+}
+
 #[derive(Clone, Serialize)]
 pub struct EmotionView {
     score: i8,
     word: &'static str,
-    class: String,
+    class: &'static str,
 }
 
 fn emotion_view(e: Emotion, lang: Language) -> EmotionView {
@@ -1372,9 +1403,10 @@ impl<'h> Views<'h> {
             });
             let make = move || {
                 let uses: &[StepRef] = self.by_touchpoint.get(id).map_or(&[], Vec::as_slice);
-                let pains: Vec<&StepRef> = uses.iter().filter(|r| r.pain.is_some()).collect();
-                let opportunities: Vec<&StepRef> =
-                    uses.iter().filter(|r| r.opportunity.is_some()).collect();
+                let rows: Vec<StepRow> = uses.iter().map(StepRef::row).collect();
+                let pains: Vec<&StepRow> = rows.iter().filter(|r| r.pain.is_some()).collect();
+                let opportunities: Vec<&StepRow> =
+                    rows.iter().filter(|r| r.opportunity.is_some()).collect();
                 let mut journeys: Vec<(&str, &str)> =
                     uses.iter().map(|r| (r.journey, &*r.journey_url)).collect();
                 journeys.dedup();
@@ -1387,7 +1419,7 @@ impl<'h> Views<'h> {
                     "systems" => tp.systems.iter().map(|s| self.system_link(&s.value)).collect::<Vec<_>>(),
                     "body" => self.md(&tp.meta.body, &tp.meta.file, &path),
                     "average" => self.touchpoint_average(id),
-                    "uses" => uses,
+                    "uses" => rows,
                     "journeys" => journeys.len(),
                     "pains" => pains,
                     "opportunities" => opportunities,
@@ -1705,23 +1737,24 @@ impl<'h> Views<'h> {
             .par_iter()
             .map(|id| {
                 let j = &h.journeys[*id];
-                let mut text = vec![j.scenario.clone().unwrap_or_default()];
+                let body = markdown::plain_text(&j.meta.body);
+                let mut text: Vec<&str> = vec![j.scenario.as_deref().unwrap_or_default()];
                 for (_, s) in j.steps() {
-                    text.push(s.action.clone());
+                    text.push(&s.action);
                     text.extend(
                         s.pain
                             .iter()
                             .chain(&s.opportunity)
                             .chain(&s.thinking)
-                            .cloned(),
+                            .map(String::as_str),
                     );
                     text.extend(s.touchpoints.iter().map(|tp| {
                         h.touchpoints
                             .get(&tp.value)
-                            .map_or(tp.value.clone(), |x| x.name.clone())
+                            .map_or(tp.value.as_str(), |x| x.name.as_str())
                     }));
                 }
-                text.push(markdown::plain_text(&j.meta.body));
+                text.push(&body);
                 Doc::new(&j.title, &journey_url(id), t.journey, &text.join(" "))
             })
             .collect();
