@@ -21,8 +21,10 @@ impl Phases {
     pub fn mark(&mut self, name: &str) {
         if enabled() {
             eprintln!(
-                "timing: {name} {:.1} ms",
-                self.0.elapsed().as_secs_f64() * 1e3
+                "timing: {name} {:.1} ms (RSS {} MB, peak {} MB)",
+                self.0.elapsed().as_secs_f64() * 1e3,
+                memory("VmRSS:"),
+                memory("VmHWM:")
             );
         }
         self.0 = Instant::now();
@@ -63,4 +65,17 @@ impl PerTemplate {
             }
         }
     }
+}
+
+/// A memory figure of this process from `/proc/self/status`, in MB (0
+/// where there is no such file).
+fn memory(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix(field))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }

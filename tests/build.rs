@@ -316,9 +316,26 @@ fn no_request_to_another_host() {
     for (path, bytes) in tree(&out) {
         if path.ends_with(".html") {
             let doc = Html::parse_document(std::str::from_utf8(&bytes).unwrap());
-            for e in select(&doc, "link[href], script[src], img[src]") {
-                let url = e.value().attr("href").or(e.value().attr("src")).unwrap();
-                assert!(!url.contains("//"), "{path}: {url}");
+            // Everything a browser loads by itself (links to follow are fine).
+            let loaders = "link[href], script[src], img[src], img[srcset], source[src], \
+                source[srcset], iframe[src], video[src], audio[src], embed[src], object[data], \
+                image[href], use[href]";
+            for e in select(&doc, loaders) {
+                for attr in ["href", "src", "srcset", "data"] {
+                    if let Some(url) = e.value().attr(attr) {
+                        assert!(!url.contains("//"), "{path}: {url}");
+                    }
+                }
+            }
+            for e in select(&doc, "style, [style]") {
+                let css = e
+                    .value()
+                    .attr("style")
+                    .map_or_else(|| text(&e), str::to_owned);
+                assert!(
+                    !css.contains("url(") || !css.contains("//"),
+                    "{path}: {css}"
+                );
             }
         }
     }

@@ -20,7 +20,7 @@ use super::{PageJob, root_of};
 use crate::config::Language;
 use crate::diagnostic::Diagnostic;
 use crate::insights::effective_owner;
-use crate::model::{Emotion, Journey, Metrics, Page};
+use crate::model::{Emotion, Journey, Metrics, Page, Stage, Step};
 use crate::resolve::Handbook;
 
 /// How many handoff gaps the home page shows.
@@ -72,42 +72,72 @@ pub fn page_url(page: &Page) -> String {
     }
 }
 
-/// One step somewhere in the handbook, for the cross-cutting indexes:
-/// borrowed from the model (there is one per step and touchpoint, 400,000
-/// at 10,000 journeys), the journey's URL shared.
-#[derive(Clone, Serialize)]
+/// One step somewhere in the handbook, for the cross-cutting indexes: three
+/// references into the model, the effective owner and the journey's shared
+/// URL (there is one per step and touchpoint, 400,000 at 10,000 journeys, so
+/// it is kept small: the fields a template sees are read when serialised).
+#[derive(Clone)]
 struct StepRef<'h> {
-    journey: &'h str,
+    journey: &'h Journey,
+    stage: &'h Stage,
+    step: &'h Step,
     journey_url: Arc<str>,
-    persona: &'h str,
-    lens: &'h str,
-    stage: &'h str,
-    action: &'h str,
-    emotion: Option<EmotionView>,
-    pain: Option<&'h str>,
-    opportunity: Option<&'h str>,
     owner: Option<&'h str>,
-    backstage: Option<&'h str>,
+    lang: Language,
     /// For a system page: the touchpoints through which the step uses it
     /// (empty when the step names the system itself).
     via: Vec<&'h str>,
 }
 
 impl<'h> StepRef<'h> {
-    /// What a touchpoint page shows of the step (half the fields: at 10,000
-    /// journeys a touchpoint page has hundreds of rows, and every field is
-    /// copied into the template's values).
+    fn emotion(&self) -> Option<EmotionView> {
+        self.step.emotion.map(|e| emotion_view(e, self.lang))
+    }
+
+    fn pain(&self) -> Option<&'h str> {
+        self.step.pain.as_deref()
+    }
+
+    fn opportunity(&self) -> Option<&'h str> {
+        self.step.opportunity.as_deref()
+    }
+
+    fn backstage(&self) -> Option<&'h str> {
+        self.step.backstage.as_deref()
+    }
+
+    /// What a touchpoint page shows of the step.
     fn row(&self) -> StepRow<'_> {
         StepRow {
-            journey: self.journey,
+            journey: &self.journey.title,
             journey_url: &self.journey_url,
-            stage: self.stage,
-            action: self.action,
-            emotion: self.emotion.as_ref(),
+            stage: &self.stage.name.value,
+            action: &self.step.action,
+            emotion: self.emotion(),
             owner: self.owner,
-            pain: self.pain,
-            opportunity: self.opportunity,
+            pain: self.pain(),
+            opportunity: self.opportunity(),
         }
+    }
+}
+
+impl Serialize for StepRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("StepRef", 12)?;
+        m.serialize_field("journey", &self.journey.title)?;
+        m.serialize_field("journey_url", &*self.journey_url)?;
+        m.serialize_field("persona", &self.journey.persona.value)?;
+        m.serialize_field("lens", &self.journey.lens.value)?;
+        m.serialize_field("stage", &self.stage.name.value)?;
+        m.serialize_field("action", &self.step.action)?;
+        m.serialize_field("emotion", &self.emotion())?;
+        m.serialize_field("pain", &self.pain())?;
+        m.serialize_field("opportunity", &self.opportunity())?;
+        m.serialize_field("owner", &self.owner)?;
+        m.serialize_field("backstage", &self.backstage())?;
+        m.serialize_field("via", &self.via)?;
+        m.end()
     }
 }
 
@@ -118,7 +148,7 @@ struct StepRow<'a> {
     journey_url: &'a str,
     stage: &'a str,
     action: &'a str,
-    emotion: Option<&'a EmotionView>,
+    emotion: Option<EmotionView>,
     owner: Option<&'a str>,
     pain: Option<&'a str>,
     opportunity: Option<&'a str>,
@@ -297,7 +327,7 @@ fn average_of(refs: Option<&Vec<StepRef>>) -> Value {
     let scores: Vec<i8> = refs
         .into_iter()
         .flatten()
-        .filter_map(|r| r.emotion.as_ref().map(|e| e.score))
+        .filter_map(|r| r.step.emotion.map(Emotion::score))
         .collect();
     average(&scores)
 }
@@ -385,17 +415,12 @@ impl<'h> Views<'h> {
             for stage in &j.stages {
                 for step in &stage.steps {
                     let r = StepRef {
-                        journey: &j.title,
+                        journey: j,
+                        stage,
+                        step,
                         journey_url: url.clone(),
-                        persona: &j.persona.value,
-                        lens: &j.lens.value,
-                        stage: &stage.name.value,
-                        action: &step.action,
-                        emotion: step.emotion.map(|e| emotion_view(e, lang)),
-                        pain: step.pain.as_deref(),
-                        opportunity: step.opportunity.as_deref(),
                         owner: effective_owner(step, &h.touchpoints),
-                        backstage: step.backstage.as_deref(),
+                        lang,
                         via: Vec::new(),
                     };
                     for t in &step.touchpoints {
@@ -575,7 +600,7 @@ impl<'h> Views<'h> {
                 let pains = self
                     .by_system
                     .get(*id)
-                    .map_or(0, |v| v.iter().filter(|r| r.pain.is_some()).count());
+                    .map_or(0, |v| v.iter().filter(|r| r.pain().is_some()).count());
                 json!({
                     "name": h.systems[*id],
                     "url": system_url(id),
@@ -620,8 +645,8 @@ impl<'h> Views<'h> {
                     "touchpoints" => touchpoints,
                     "uses" => uses,
                     "owners" => owners_of(id),
-                    "pains" => uses.iter().filter(|r| r.pain.is_some()).collect::<Vec<_>>(),
-                    "backstage" => uses.iter().filter(|r| r.backstage.is_some()).collect::<Vec<_>>(),
+                    "pains" => uses.iter().filter(|r| r.pain().is_some()).collect::<Vec<_>>(),
+                    "backstage" => uses.iter().filter(|r| r.backstage().is_some()).collect::<Vec<_>>(),
                 }
             };
             jobs.push(PageJob {
@@ -1407,8 +1432,10 @@ impl<'h> Views<'h> {
                 let pains: Vec<&StepRow> = rows.iter().filter(|r| r.pain.is_some()).collect();
                 let opportunities: Vec<&StepRow> =
                     rows.iter().filter(|r| r.opportunity.is_some()).collect();
-                let mut journeys: Vec<(&str, &str)> =
-                    uses.iter().map(|r| (r.journey, &*r.journey_url)).collect();
+                let mut journeys: Vec<(&str, &str)> = uses
+                    .iter()
+                    .map(|r| (r.journey.title.as_str(), &*r.journey_url))
+                    .collect();
                 journeys.dedup();
                 let path = touchpoint_url(id);
                 tmap! {
@@ -1540,7 +1567,7 @@ impl<'h> Views<'h> {
                     .by_touchpoint
                     .get(id)?
                     .iter()
-                    .filter(|r| r.pain.is_some())
+                    .filter(|r| r.pain().is_some())
                     .collect();
                 // The touchpoint's own page lists every pain; here the first few.
                 (!pains.is_empty()).then(|| {
@@ -1783,9 +1810,9 @@ impl<'h> Views<'h> {
                 .flatten()
                 .flat_map(|r| {
                     [
-                        r.action,
-                        r.pain.unwrap_or_default(),
-                        r.backstage.unwrap_or_default(),
+                        r.step.action.as_str(),
+                        r.pain().unwrap_or_default(),
+                        r.backstage().unwrap_or_default(),
                     ]
                 })
                 .collect();
