@@ -286,13 +286,19 @@ impl crate::render::Sink for StagingSink<'_> {
         Ok(())
     }
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
-        match &self.staging {
-            Some(s) => s.put(path, &bytes),
-            None => Err(OutputError::Io {
-                path: self.out.join(path),
-                source: std::io::Error::other("written before the staging folder was made"),
-            }),
-        }
+        self.staging(path)?.put(path, &bytes)
+    }
+    fn put_with(&self, path: &str, write: crate::render::WriteFn) -> Result<(), OutputError> {
+        self.staging(path)?.put_with(path, write)
+    }
+}
+
+impl StagingSink<'_> {
+    fn staging(&self, path: &str) -> Result<&Staging, OutputError> {
+        self.staging.as_ref().ok_or_else(|| OutputError::Io {
+            path: self.out.join(path),
+            source: std::io::Error::other("written before the staging folder was made"),
+        })
     }
 }
 
@@ -351,6 +357,12 @@ impl Staging {
 
     /// Writes one file (a `/`-separated path relative to the output).
     pub fn put(&self, path: &str, content: &[u8]) -> Result<(), OutputError> {
+        self.put_with(path, &|w| w.write_all(content))
+    }
+
+    /// Writes one file as `write` produces it, through a buffer.
+    pub fn put_with(&self, path: &str, write: crate::render::WriteFn) -> Result<(), OutputError> {
+        use std::io::Write;
         let dest = self.dir.join(path);
         if let Some(parent) = dest.parent() {
             let known = self
@@ -368,12 +380,21 @@ impl Staging {
                 }
             }
         }
-        std::fs::write(&dest, content).map_err(io(&dest))?;
+        // Whole pages (larger than the buffer) go straight to the file;
+        // serialisers' small writes are gathered.
+        let mut out = std::io::BufWriter::with_capacity(
+            8 << 10,
+            std::fs::File::create(&dest).map_err(io(&dest))?,
+        );
+        let mut counted = Counted(&mut out, 0);
+        write(&mut counted).map_err(io(&dest))?;
+        let len = counted.1;
+        out.flush().map_err(io(&dest))?;
         self.files.fetch_add(1, Ordering::Relaxed);
         if path.ends_with(".html") {
             self.pages.fetch_add(1, Ordering::Relaxed);
         }
-        self.bytes.fetch_add(content.len(), Ordering::Relaxed);
+        self.bytes.fetch_add(len, Ordering::Relaxed);
         Ok(())
     }
 
@@ -443,3 +464,17 @@ fn spread(dir: &Path) {
 
 #[cfg(not(target_os = "linux"))]
 fn spread(_dir: &Path) {}
+
+/// A writer that counts the bytes it passes on.
+struct Counted<'a>(&'a mut dyn std::io::Write, usize);
+
+impl std::io::Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.1 += n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}

@@ -77,7 +77,17 @@ pub trait Sink: Sync {
     fn begin(&mut self, paths: &[&str]) -> Result<(), Self::Error>;
     /// One file; called from any thread.
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Self::Error>;
+    /// One file written by `write` as it is produced (a large file need not
+    /// be held whole). By default collected in memory, then [`Sink::put`].
+    fn put_with(&self, path: &str, write: WriteFn) -> Result<(), Self::Error> {
+        let mut bytes = Vec::new();
+        write(&mut bytes).expect("writing to memory does not fail");
+        self.put(path, bytes)
+    }
 }
+
+/// Writes a file's bytes to the writer it is given.
+pub type WriteFn<'a> = &'a dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>;
 
 /// Why a render stopped.
 #[derive(Debug)]
@@ -234,8 +244,6 @@ fn render_impl<S: Sink>(
         extra.push((path, text.into_bytes()));
     }
     phases.mark("search index");
-    extra.push(("journeys.json".to_owned(), journeys_json(handbook, false)));
-    phases.mark("journeys.json");
     for kind in crate::schema::KINDS {
         if let Some(schema) = crate::schema::schema(kind) {
             extra.push((
@@ -251,10 +259,17 @@ fn render_impl<S: Sink>(
     ));
     let mut paths = pages.clone();
     paths.extend(extra.iter().map(|(p, _)| p.as_str()));
+    paths.push("journeys.json");
     sink.begin(&paths).map_err(RenderError::Sink)?;
     for (path, bytes) in extra {
         sink.put(&path, bytes).map_err(RenderError::Sink)?;
     }
+    // 99 MB at 10,000 journeys: written as it is serialised.
+    sink.put_with("journeys.json", &|w| {
+        write_journeys_json(handbook, false, w)
+    })
+    .map_err(RenderError::Sink)?;
+    phases.mark("journeys.json");
     render_jobs(&tera, &jobs, &navs, handbook, progress, sink)
 }
 
@@ -370,6 +385,17 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
 /// Its shape is documented in `docs/journeys-json.md`. Pretty for export
 /// (people read it), compact in the site (a reader downloads it).
 pub fn journeys_json(h: &Handbook, pretty: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 << 16);
+    write_journeys_json(h, pretty, &mut out).expect("writing to memory does not fail");
+    out
+}
+
+/// [`journeys_json`] into a writer.
+pub fn write_journeys_json(
+    h: &Handbook,
+    pretty: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     #[derive(serde::Serialize)]
     struct Book<'a> {
         authors: &'a [String],
@@ -408,15 +434,12 @@ pub fn journeys_json(h: &Handbook, pretty: bool) -> Vec<u8> {
         touchpoints: &h.touchpoints,
         version: 1,
     };
-    let mut out = Vec::with_capacity(1 << 16);
-    let written = if pretty {
-        serde_json::to_writer_pretty(&mut out, &doc)
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
     } else {
-        serde_json::to_writer(&mut out, &doc)
-    };
-    written.expect("the model serialises");
-    out.push(b'\n');
-    out
+        serde_json::to_writer(&mut *out, &doc)?;
+    }
+    out.write_all(b"\n")
 }
 
 /// `sitemap.xml`: every HTML page but the 404, under `base-url`, sorted.
