@@ -660,11 +660,20 @@ fn warn_unused(
         .values()
         .map(|j| j.persona.value.as_str())
         .collect();
+    // 400,000 references at 10,000 journeys: gathered in parallel.
     let used_touchpoints: HashSet<&str> = journeys
-        .values()
-        .flat_map(|j| j.steps())
-        .flat_map(|(_, s)| s.touchpoints.iter().map(|t| t.value.as_str()))
-        .collect();
+        .par_iter()
+        .fold(HashSet::new, |mut used, (_, j)| {
+            for (_, s) in j.steps() {
+                used.extend(s.touchpoints.iter().map(|t| t.value.as_str()));
+            }
+            used
+        })
+        .reduce(HashSet::new, |a, b| {
+            let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+            big.extend(small);
+            big
+        });
     for (id, p) in personas {
         if !used_personas.contains(id.as_str()) {
             diags.push(
