@@ -186,7 +186,8 @@ fn journey_page_shows_the_map_as_a_grid_with_an_svg_curve() {
         ]
     );
     // The source, highlighted.
-    assert!(!select(&doc, "details.source code span[class^='hl-']").is_empty());
+    assert!(!select(&doc, "details.source code span.k").is_empty());
+    assert!(!select(&doc, "details.source code span.s").is_empty());
 }
 
 #[test]

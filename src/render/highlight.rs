@@ -48,11 +48,49 @@ pub fn css() -> String {
     let themes = two_face::theme::extra();
     let light = themes.get(two_face::theme::EmbeddedThemeName::InspiredGithub);
     let dark = themes.get(two_face::theme::EmbeddedThemeName::Base16OceanDark);
+    let (light_source, dark_source) = (source_css(light), source_css(dark));
     let light = css_for_theme_with_class_style(light, CLASS_STYLE).unwrap_or_default();
     let dark = css_for_theme_with_class_style(dark, CLASS_STYLE).unwrap_or_default();
     format!(
-        "/* Code highlighting (syntect). */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+        "/* Code highlighting (syntect). */\n{light}\n{light_source}@media (prefers-color-scheme: dark) {{\n{dark}\n{dark_source}}}\n"
     )
+}
+
+/// The journey source view's one-letter classes (see [`source`]), coloured
+/// as the theme colours the scopes they stand for.
+const SOURCE_CLASSES: &[(&str, &[&str])] = &[
+    ("k", &["source.yaml", "entity.name.tag.yaml"]),
+    ("t", &["source.toml", "entity.name.section"]),
+    ("s", &["source.yaml", "string.quoted.double.yaml"]),
+    ("n", &["source.yaml", "constant.numeric"]),
+    ("c", &["source.yaml", "comment.line"]),
+    ("h", &["text.html.markdown", "markup.heading.markdown"]),
+];
+
+fn source_css(theme: &syntect::highlighting::Theme) -> String {
+    use std::fmt::Write;
+    use syntect::highlighting::{FontStyle, Highlighter};
+    use syntect::parsing::Scope;
+    let highlighter = Highlighter::new(theme);
+    let mut css = String::new();
+    for (class, scopes) in SOURCE_CLASSES {
+        let stack: Vec<Scope> = scopes.iter().filter_map(|s| Scope::new(s).ok()).collect();
+        let style = highlighter.style_for_stack(&stack);
+        let c = style.foreground;
+        let _ = write!(
+            css,
+            ".source code .{class} {{ color: #{:02x}{:02x}{:02x};",
+            c.r, c.g, c.b
+        );
+        if style.font_style.contains(FontStyle::BOLD) {
+            css.push_str(" font-weight: bold;");
+        }
+        if style.font_style.contains(FontStyle::ITALIC) {
+            css.push_str(" font-style: italic;");
+        }
+        css.push_str(" }\n");
+    }
+    css
 }
 
 #[cfg(test)]
@@ -66,13 +104,23 @@ mod tests {
         let t = highlight("[book]\ntitle = \"x\"\n", "toml");
         assert!(t.contains("hl-"), "{t}");
         assert_eq!(highlight("<b>", "nope"), "&lt;b&gt;");
-        assert!(css().contains("prefers-color-scheme: dark"));
+        let css = css();
+        assert!(css.contains("prefers-color-scheme: dark"));
+        // The source view's classes, in both schemes, with real colours.
+        assert_eq!(
+            css.matches(".source code .k { color: #").count(),
+            2,
+            "{css}"
+        );
+        assert!(!css.contains(".source code .k { color: #000000"), "{css}");
     }
 }
 
 /// A fast, line-based highlighter for the journey source shown on every
-/// journey page: front-matter keys, strings, numbers, comments and Markdown
-/// headings, with the same CSS classes syntect uses. syntect's regex engine
+/// journey page: front-matter keys (`k`), TOML tables (`t`), strings (`s`),
+/// numbers (`n`), comments (`c`) and Markdown headings (`h`), one-letter
+/// classes coloured like syntect's scopes (at 10,000 journeys syntect's
+/// long class lists were 9 KB of every journey page). syntect's regex engine
 /// costs milliseconds per file, which at thousands of journeys dominated the
 /// build; fenced code blocks in bodies still go through syntect.
 pub fn source(text: &str, front_lang: &str, front_end: usize) -> String {
@@ -90,12 +138,12 @@ pub fn source(text: &str, front_lang: &str, front_end: usize) -> String {
                 || content.trim() == "---"
                 || content.trim() == "+++"
             {
-                span(&mut out, "hl-markup hl-heading", content);
+                span(&mut out, "h", content);
             } else {
                 out.push_str(&super::escape(content));
             }
         } else if content.trim_start().starts_with('#') {
-            span(&mut out, "hl-comment", content);
+            span(&mut out, "c", content);
         } else if front_lang == "toml" {
             toml_line(&mut out, content);
         } else {
@@ -110,9 +158,9 @@ fn span(out: &mut String, class: &str, text: &str) {
     if text.is_empty() {
         return;
     }
-    out.push_str("<span class=\"");
+    out.push_str("<span class=");
     out.push_str(class);
-    out.push_str("\">");
+    out.push('>');
     out.push_str(&super::escape(text));
     out.push_str("</span>");
 }
@@ -128,15 +176,15 @@ fn yaml_line(out: &mut String, line: &str) {
     out.push_str(&line[..indent]);
     let mut rest = &line[indent..];
     if let Some(r) = rest.strip_prefix("- ") {
-        span(out, "hl-punctuation", "- ");
+        out.push_str("- ");
         rest = r;
     }
     if let Some(colon) = rest.find(':')
         && is_key(&rest[..colon])
         && (rest.len() == colon + 1 || rest[colon + 1..].starts_with(' '))
     {
-        span(out, "hl-entity hl-name hl-tag", &rest[..colon]);
-        span(out, "hl-punctuation", ":");
+        span(out, "k", &rest[..colon]);
+        out.push(':');
         value(out, &rest[colon + 1..]);
     } else {
         value(out, rest);
@@ -147,12 +195,12 @@ fn toml_line(out: &mut String, line: &str) {
     let trimmed = line.trim_start();
     if trimmed.starts_with('[') {
         out.push_str(&line[..line.len() - trimmed.len()]);
-        span(out, "hl-entity hl-name hl-section", trimmed);
+        span(out, "t", trimmed);
     } else if let Some(eq) = line.find('=')
         && is_key(line[..eq].trim())
     {
-        span(out, "hl-entity hl-name hl-tag", &line[..eq]);
-        span(out, "hl-punctuation", "=");
+        span(out, "k", &line[..eq]);
+        out.push('=');
         value(out, &line[eq + 1..]);
     } else {
         value(out, line);
@@ -164,12 +212,10 @@ fn value(out: &mut String, v: &str) {
     let t = v.trim();
     let lead = &v[..v.len() - v.trim_start().len()];
     out.push_str(lead);
-    let class = if t.starts_with('"') || t.starts_with('\'') {
-        "hl-string"
-    } else if t.parse::<f64>().is_ok() || matches!(t, "true" | "false") {
-        "hl-constant hl-numeric"
+    let class = if t.parse::<f64>().is_ok() || matches!(t, "true" | "false") {
+        "n"
     } else {
-        "hl-string hl-unquoted"
+        "s"
     };
     span(out, class, t);
     out.push_str(&v[lead.len() + t.len()..]);
@@ -184,22 +230,13 @@ mod source_tests {
         let text =
             "---\ntitle: \"Carla\"\nstages:\n  - name: Buy\n    weight: 3\n---\n## Buy\ntext <b>\n";
         let html = source(text, "yaml", 46);
+        assert!(html.contains("<span class=k>title</span>:"), "{html}");
         assert!(
-            html.contains("<span class=\"hl-entity hl-name hl-tag\">title</span>"),
+            html.contains("<span class=s>&quot;Carla&quot;</span>"),
             "{html}"
         );
-        assert!(
-            html.contains("<span class=\"hl-string\">&quot;Carla&quot;</span>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<span class=\"hl-constant hl-numeric\">3</span>"),
-            "{html}"
-        );
-        assert!(
-            html.contains("<span class=\"hl-markup hl-heading\">## Buy</span>"),
-            "{html}"
-        );
+        assert!(html.contains("<span class=n>3</span>"), "{html}");
+        assert!(html.contains("<span class=h>## Buy</span>"), "{html}");
         assert!(html.contains("text &lt;b&gt;"), "{html}");
         // Nothing lost: the text of the output is the input.
         let stripped: String = html
