@@ -374,6 +374,8 @@ pub fn unsafe_id(id: &str) -> Option<&'static str> {
         Some("has a character that cannot be in a page path")
     } else if id.chars().any(char::is_whitespace) {
         Some("has a space")
+    } else if id.split('/').any(|part| part.len() > 200) {
+        Some("has a part longer than 200 bytes (file names are limited to 255)")
     } else {
         None
     }

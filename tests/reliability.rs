@@ -257,6 +257,14 @@ fn odd_identifiers_get_a_clear_error_and_unicode_ids_work() {
     std::fs::write(tps.join("punto de venta.md"), &app).unwrap();
     std::fs::write(tps.join("App.md"), &app).unwrap();
     std::fs::write(tps.join("señal.md"), &app).unwrap();
+    std::fs::write(
+        tps.join("largo.md"),
+        app.replace(
+            "+++\nname",
+            &format!("+++\nid = \"{}\"\nname", "a".repeat(300)),
+        ),
+    )
+    .unwrap();
     let (code, stderr, _) = check(dir.path());
     assert_eq!(code, 1, "{stderr}");
     assert!(
@@ -273,12 +281,18 @@ fn odd_identifiers_get_a_clear_error_and_unicode_ids_work() {
         github.contains("rename this file or `content/touchpoints/App.md`"),
         "{github}"
     );
-    // Only those two: references to `app` still resolve.
-    assert!(stderr.contains(": 2 errors"), "{stderr}");
+    assert!(
+        stderr
+            .contains("has a part longer than 200 bytes (file names are limited to 255) [bad-id]"),
+        "{stderr}"
+    );
+    // Only those three: references to `app` still resolve.
+    assert!(stderr.contains(": 3 errors"), "{stderr}");
 
     // Without the two bad files the Unicode id builds to its own page.
     std::fs::remove_file(tps.join("punto de venta.md")).unwrap();
     std::fs::remove_file(tps.join("App.md")).unwrap();
+    std::fs::remove_file(tps.join("largo.md")).unwrap();
     let out = dir.path().join("public");
     let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
