@@ -144,29 +144,14 @@ pub fn render_into<S: Sink>(
 pub type PageFilter<'a> = &'a (dyn Fn(&str) -> bool + Sync);
 
 /// Renders only the HTML pages whose output path `wanted` accepts, and no
-/// other file (the dev server's partial rebuild, benchmarks).
+/// other file (the dev server's partial rebuild, benchmarks); the files that
+/// hold the whole model come from [`data_files`].
 pub fn render_pages(
     handbook: &Handbook,
     theme: &Theme,
     wanted: PageFilter,
 ) -> Result<Site, Vec<Diagnostic>> {
-    render_partial(handbook, theme, wanted, false)
-}
-
-/// [`render_pages`], and with `data` also the files that hold the whole
-/// model (`journeys.json`, the search index).
-pub fn render_partial(
-    handbook: &Handbook,
-    theme: &Theme,
-    wanted: PageFilter,
-    data: bool,
-) -> Result<Site, Vec<Diagnostic>> {
     let mut memory = Memory(std::sync::Mutex::new(Site::new()));
-    if data {
-        for (path, bytes) in data_files(handbook) {
-            let _ = memory.put(&path, bytes);
-        }
-    }
     match render_impl(handbook, theme, &|_| {}, &mut memory, Some(wanted)) {
         Ok(()) => Ok(memory.0.into_inner().unwrap_or_default()),
         Err(RenderError::Templates(d)) => Err(d),
