@@ -21,6 +21,26 @@ fn check(root: &Path) -> (i32, String, Duration) {
     (code, stderr, started.elapsed())
 }
 
+/// Builds `root` into `root/public`, which must succeed; returns the folder.
+fn build_ok(root: &Path) -> std::path::PathBuf {
+    let out = root.join("public");
+    let (code, _, stderr) = run(root, &["build", "--output", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    out
+}
+
+/// Gives Lucía another role and puts `before` at the start of her body text.
+fn edit_lucia(root: &Path, role: &str, before: &str) {
+    let p = root.join("content/personas/lucia.md");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replace("role: Estudiante", &format!("role: {role}"))
+            .replace("Pide pizza", &format!("{before}Pide pizza")),
+    )
+    .unwrap();
+}
+
 #[test]
 fn a_huge_file_is_refused_without_being_read() {
     let dir = copy();
@@ -125,17 +145,12 @@ fn links_pipes_and_odd_names_are_reported_not_followed() {
 #[test]
 fn script_in_content_is_never_run() {
     let dir = copy();
-    let p = dir.path().join("content/personas/lucia.md");
-    let text = std::fs::read_to_string(&p).unwrap();
-    std::fs::write(
-        &p,
-        text.replace("role: Estudiante", "role: \"<script>alert(1)</script>\"")
-            .replace("Pide pizza", "<script>alert(2)</script> Pide pizza"),
-    )
-    .unwrap();
-    let out = dir.path().join("public");
-    let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    edit_lucia(
+        dir.path(),
+        "\"<script>alert(1)</script>\"",
+        "<script>alert(2)</script> ",
+    );
+    let out = build_ok(dir.path());
     let html = std::fs::read_to_string(out.join("personas/lucia.html")).unwrap();
     assert!(!html.contains("<script>alert"), "raw script in the page");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -174,9 +189,7 @@ fn killing_a_build_at_random_moments_never_damages_the_output() {
         )
         .unwrap();
     }
-    let out = dir.path().join("public");
-    let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    let out = build_ok(dir.path());
     let old = tree(&out);
     // Change the content, so a build that completes gives a different tree.
     let p = dir.path().join("content/journeys/lucia/p000.md");
@@ -238,8 +251,7 @@ fn killing_a_build_at_random_moments_never_damages_the_output() {
         "only {interrupted} of 20 builds were interrupted (a build takes {full} ms)"
     );
     // The next build finishes and leaves no staging folders behind.
-    let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    build_ok(dir.path());
     let stray: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -293,9 +305,7 @@ fn odd_identifiers_get_a_clear_error_and_unicode_ids_work() {
     std::fs::remove_file(tps.join("punto de venta.md")).unwrap();
     std::fs::remove_file(tps.join("App.md")).unwrap();
     std::fs::remove_file(tps.join("largo.md")).unwrap();
-    let out = dir.path().join("public");
-    let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    let out = build_ok(dir.path());
     let page = std::fs::read_to_string(out.join("touchpoints/señal.html")).unwrap();
     assert!(page.contains("App de pedidos"), "{page}");
 }
@@ -303,20 +313,10 @@ fn odd_identifiers_get_a_clear_error_and_unicode_ids_work() {
 #[test]
 fn raw_html_in_bodies_follows_allow_html() {
     let dir = copy();
-    let p = dir.path().join("content/personas/lucia.md");
-    let text = std::fs::read_to_string(&p).unwrap();
-    std::fs::write(
-        &p,
-        text.replace("role: Estudiante", "role: \"<b>Estudiante</b>\"")
-            .replace("Pide pizza", "<kbd>Ctrl</kbd> Pide pizza"),
-    )
-    .unwrap();
-    let out = dir.path().join("public");
+    edit_lucia(dir.path(), "\"<b>Estudiante</b>\"", "<kbd>Ctrl</kbd> ");
     let build = |book: &str| {
         std::fs::write(dir.path().join("book.toml"), book).unwrap();
-        let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
-        assert_eq!(code, 0, "{stderr}");
-        std::fs::read_to_string(out.join("personas/lucia.html")).unwrap()
+        std::fs::read_to_string(build_ok(dir.path()).join("personas/lucia.html")).unwrap()
     };
     let book = std::fs::read_to_string(dir.path().join("book.toml")).unwrap();
     let escaped = build(&book);
@@ -334,9 +334,7 @@ fn raw_html_in_bodies_follows_allow_html() {
 #[test]
 fn a_full_output_disk_is_a_clear_error_and_the_previous_output_stays() {
     let dir = copy();
-    let out = dir.path().join("public");
-    let (code, _, stderr) = run(dir.path(), &["build", "--output", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    let out = build_ok(dir.path());
     let before = tree(&out);
     std::fs::write(
         dir.path().join("content/personas/lucia.md"),

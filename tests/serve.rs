@@ -74,17 +74,31 @@ fn start() -> Server {
     start_with(|_| {})
 }
 
-/// A raw HTTP/1.1 GET: (status, head, body).
-fn get(port: u16, path: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+/// Sends a GET on a new connection and reads the whole response.
+fn request(port: u16, path: &str, timeout: Duration) -> std::io::Result<Vec<u8>> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(timeout))?;
     write!(
         s,
         "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    )?;
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    s.read_to_end(&mut raw)?;
+    Ok(raw)
+}
+
+/// Polls `done` every 20 ms until it holds, failing with `what` after `secs`.
+fn eventually(secs: u64, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A raw HTTP/1.1 GET: (status, head, body).
+fn get(port: u16, path: &str) -> (u16, String, String) {
+    let raw = request(port, path, Duration::from_secs(10)).unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head
@@ -427,16 +441,7 @@ fn rss_kb(pid: u32) -> u64 {
 /// A GET whose response must be complete: status 200 and exactly the
 /// bytes its Content-Length announces.
 fn get_whole(port: u16, path: &str) -> Result<(), String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw)
-        .map_err(|e| format!("{path}: {e}"))?;
+    let raw = request(port, path, Duration::from_secs(20)).map_err(|e| format!("{path}: {e}"))?;
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -525,11 +530,9 @@ fn two_hundred_clients_hold_on_while_a_hundred_edits_land() {
         original.replace("Espera 50 minutos", "Espera la última vez"),
     )
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !get(port, PAGE).2.contains("Espera la última vez") {
-        assert!(Instant::now() < deadline, "the last edit was never served");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually(20, "the last edit was never served", || {
+        get(port, PAGE).2.contains("Espera la última vez")
+    });
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let mut served = 0;
     for r in readers {
@@ -579,7 +582,7 @@ fn two_hundred_clients_hold_on_while_a_hundred_edits_land() {
 
 #[test]
 fn the_content_folder_deleted_and_recreated_is_watched_again() {
-    let s = start();
+    let mut s = start();
     let rx = events(s.port);
     wait_for(&rx, "hello");
     let content = s.root.join("content");
@@ -589,17 +592,14 @@ fn the_content_folder_deleted_and_recreated_is_watched_again() {
     wait_for(&rx, "reload");
     assert_eq!(get(s.port, PAGE).0, 404, "an empty handbook now");
     copy_tree(&aside, &content);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while get(s.port, PAGE).0 != 200 {
-        assert!(Instant::now() < deadline, "the content never came back");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let port = s.port;
+    eventually(10, "the content never came back", || {
+        get(port, PAGE).0 == 200
+    });
     // And edits inside the new folder are seen.
     edit(&s.root, "Espera 50 minutos", "Espera en la carpeta nueva");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !get(s.port, PAGE).2.contains("Espera en la carpeta nueva") {
-        assert!(Instant::now() < deadline, "the edit was not seen");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(s.child.id() > 0);
+    eventually(10, "the edit was not seen", || {
+        get(port, PAGE).2.contains("Espera en la carpeta nueva")
+    });
+    assert!(s.child.try_wait().unwrap().is_none(), "the server exited");
 }
