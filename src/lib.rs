@@ -276,6 +276,20 @@ fn load_file(root: &Path, path: &str, rel: &str) -> Loaded {
     }
 }
 
+/// Reads and parses one journey file as a load does (`path` relative to the
+/// root, `rel` to the content folder); `None` if it is not a journey or has
+/// errors (a whole load reports them).
+pub(crate) fn read_journey(root: &Path, path: &str, rel: &str) -> Option<model::Journey> {
+    let file = load_file(root, path, rel);
+    if diagnostic::counts(&file.diagnostics).0 > 0 {
+        return None;
+    }
+    match file.parsed {
+        Ok(Parsed::Journey(j)) => Some(j),
+        _ => None,
+    }
+}
+
 fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
     let draft = match &parsed {
         Parsed::Home(p) | Parsed::Page(p) => p.meta.draft,

@@ -701,6 +701,49 @@ fn warn_unused(
     }
 }
 
+/// Every file of the handbook with its kind, for link targets.
+fn metas<'a>(
+    home: &'a Option<Page>,
+    personas: &'a BTreeMap<String, Persona>,
+    touchpoints: &'a BTreeMap<String, Touchpoint>,
+    journeys: &'a BTreeMap<String, Journey>,
+    pages: &'a BTreeMap<String, Page>,
+) -> Vec<(&'static str, &'a Meta)> {
+    home.iter()
+        .map(|p| ("home", &p.meta))
+        .chain(personas.values().map(|p| ("persona", &p.meta)))
+        .chain(touchpoints.values().map(|t| ("touchpoint", &t.meta)))
+        .chain(journeys.values().map(|j| ("journey", &j.meta)))
+        .chain(pages.values().map(|p| ("page", &p.meta)))
+        .collect()
+}
+
+/// What links may point at: these files and every lens.
+fn add_targets(targets: &mut Targets, metas: &[(&str, &Meta)], lenses: &BTreeMap<String, Lens>) {
+    for (kind, m) in metas {
+        targets.files.insert(content_rel(&m.file));
+        targets.ids.insert(((*kind).to_owned(), m.id.value.clone()));
+    }
+    for id in lenses.keys() {
+        targets.ids.insert(("lens".to_owned(), id.clone()));
+    }
+}
+
+/// The links of one file's body.
+fn check_body_links(m: &Meta, targets: &Targets, diags: &mut Vec<Diagnostic>) {
+    // A body without `[` has no links to check.
+    if m.body.contains('[') {
+        links::check(
+            &m.file,
+            &content_rel(&m.file),
+            &m.body,
+            m.body_offset,
+            targets,
+            diags,
+        );
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn check_links(
     mut targets: Targets,
@@ -712,40 +755,56 @@ fn check_links(
     lenses: &BTreeMap<String, Lens>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let metas: Vec<(&str, &Meta)> = home
-        .iter()
-        .map(|p| ("home", &p.meta))
-        .chain(personas.values().map(|p| ("persona", &p.meta)))
-        .chain(touchpoints.values().map(|t| ("touchpoint", &t.meta)))
-        .chain(journeys.values().map(|j| ("journey", &j.meta)))
-        .chain(pages.values().map(|p| ("page", &p.meta)))
-        .collect();
-    for (kind, m) in &metas {
-        targets.files.insert(content_rel(&m.file));
-        targets.ids.insert(((*kind).to_owned(), m.id.value.clone()));
-    }
-    for id in lenses.keys() {
-        targets.ids.insert(("lens".to_owned(), id.clone()));
-    }
-    // Each file's Markdown is parsed on its own, in parallel; a body without
-    // `[` has no links to check.
+    let metas = metas(home, personas, touchpoints, journeys, pages);
+    add_targets(&mut targets, &metas, lenses);
+    // Each file's Markdown is parsed on its own, in parallel.
     let found: Vec<Vec<Diagnostic>> = metas
         .par_iter()
-        .filter(|(_, m)| m.body.contains('['))
         .map(|(_, m)| {
             let mut d = Vec::new();
-            links::check(
-                &m.file,
-                &content_rel(&m.file),
-                &m.body,
-                m.body_offset,
-                &targets,
-                &mut d,
-            );
+            check_body_links(m, &targets, &mut d);
             d
         })
         .collect();
     diags.extend(found.into_iter().flatten());
+}
+
+/// One journey checked and resolved against the rest of `h`, as [`resolve`]
+/// does it (references, stage rules, owners, the links of its body), and its
+/// handoffs: the dev server's first step after an edit to one journey file.
+/// Its id must be one of `h`'s. `None` when the journey names a system `h`
+/// does not list (the system pages change: only a whole resolve will do).
+pub fn resolve_journey(
+    h: &Handbook,
+    j: &mut Journey,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Handoff>> {
+    let refs = Refs {
+        unreadable_personas: BTreeSet::new(),
+        unreadable_touchpoints: BTreeSet::new(),
+        config: &h.config,
+        lenses: &h.lenses,
+        personas: &h.personas,
+        touchpoints: &h.touchpoints,
+        journey_ids: h.journeys.keys().cloned().collect(),
+    };
+    refs.journey(j, diags);
+    let systems_known = j.steps().flat_map(|(_, s)| &s.systems).all(|s| {
+        h.system_id(&s.value)
+            .is_some_and(|id| h.systems.contains_key(&id))
+    });
+    if !systems_known {
+        return None;
+    }
+    let (list, warning) = handoff_warning(&j.meta.id.value, j, &h.touchpoints, &h.config);
+    diags.extend(warning);
+    if j.meta.body.contains('[') {
+        let mut targets = Targets::default();
+        let all = metas(&h.home, &h.personas, &h.touchpoints, &h.journeys, &h.pages);
+        add_targets(&mut targets, &all, &h.lenses);
+        check_body_links(&j.meta, &targets, diags);
+    }
+    Some(list)
 }
 
 /// A root-relative content path made relative to the content folder.

@@ -14,7 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -56,19 +57,35 @@ pub struct Options {
 /// What every open tab is told.
 #[derive(Debug, Clone)]
 enum Note {
-    /// New pages are ready (the build's number).
-    Reload(u64),
+    /// New pages are ready: the build's number and the site paths whose
+    /// bytes changed (`None`: too many to list, every tab reloads).
+    Reload(u64, Option<Vec<String>>),
     /// The content is broken: the diagnostics, as JSON.
     Problem(String),
     /// The content is fixed (a reload follows if pages changed).
     Fixed,
 }
 
+/// The site as served: cloning it (a request holds it while a rebuild
+/// swaps pages in) copies no page.
+type Served = BTreeMap<String, bytes::Bytes>;
+
+fn served(site: Site) -> Served {
+    site.into_iter().map(|(k, v)| (k, v.into())).collect()
+}
+
 struct Shared {
-    site: RwLock<Arc<Site>>,
-    /// After a partial rebuild: the model the search index and journeys.json
-    /// are to be rebuilt from, the first time one of them is asked for.
-    stale_data: std::sync::Mutex<Option<Arc<crate::Run>>>,
+    site: RwLock<Arc<Served>>,
+    /// The model and theme of the last good build.
+    good: Mutex<Option<Good>>,
+    /// After a partial rebuild the search index and journeys.json are
+    /// behind: rebuilt from `good` the first time one of them is asked for.
+    stale_data: Mutex<bool>,
+    /// Changes seen by the watcher, counted; and the pages the hot path put
+    /// in, with the number of the change they show. A rebuild that started
+    /// before that change does not put its older bytes over them.
+    changes: AtomicU64,
+    hot: Mutex<BTreeMap<String, u64>>,
     problem: RwLock<Option<String>>,
     version: std::sync::atomic::AtomicU64,
     /// The path prefix of `base-url` (`/handbook/`), also served at `/`.
@@ -110,24 +127,35 @@ impl ServeError {
 /// What stops a build: the diagnostics and the texts they point into.
 type Broken = (Vec<Diagnostic>, Sources);
 
-/// What the dev server keeps between rebuilds: the parsed files, and the
-/// last good model and theme (to work out which pages a change touches).
+/// The last good build's model and theme: what a change is compared with
+/// (to work out which pages it touches), and what the hot path renders with.
+struct Good {
+    run: crate::Run,
+    theme: Theme,
+}
+
+/// What the dev server keeps between rebuilds: the parsed files.
 struct Builder {
     root: PathBuf,
     drafts: bool,
     cache: crate::FileCache,
-    last: Option<(Arc<crate::Run>, Theme)>,
 }
 
 /// What a (re)build gave.
 enum Built {
     /// The whole site.
     Full(Site),
-    /// The pages that may have changed. The search index and
-    /// journeys.json are rebuilt from `data` when first asked for.
-    Partial { files: Site, data: Arc<crate::Run> },
+    /// The pages that may have changed (the search index and journeys.json
+    /// are rebuilt when first asked for).
+    Partial(Site),
     /// The content has errors.
     Broken(Broken),
+}
+
+/// Locks a mutex, also after a panic elsewhere (the data is still whole:
+/// nothing here panics half-way through a change).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Builder {
@@ -136,14 +164,18 @@ impl Builder {
             root: root.to_path_buf(),
             drafts,
             cache: crate::FileCache::default(),
-            last: None,
         }
     }
 
     /// Loads the handbook (reading only files that changed since the last
     /// time) and renders what the change touches; `full` forces every page
-    /// (book.toml, a template or a static file changed).
-    fn build(&mut self, full: bool) -> Result<(Config, Built), crate::Error> {
+    /// (book.toml, a template or a static file changed). A good build
+    /// becomes `good`.
+    fn build(
+        &mut self,
+        full: bool,
+        good: &Mutex<Option<Good>>,
+    ) -> Result<(Config, Built), crate::Error> {
         let run = crate::load_cached(
             &self.root,
             &crate::Options {
@@ -155,9 +187,16 @@ impl Builder {
         if run.has_errors() {
             return Ok((config, Built::Broken((run.diagnostics, run.sources))));
         }
-        let theme = match (&self.last, full) {
-            (Some((_, theme)), false) => theme.clone(),
-            _ => match Theme::load(&self.root, &config.theme) {
+        let (theme, touched) = match (&*lock(good), full) {
+            (Some(g), false) => (
+                Some(g.theme.clone()),
+                affected(&g.run.handbook, &run.handbook),
+            ),
+            _ => (None, None),
+        };
+        let theme = match theme {
+            Some(theme) => theme,
+            None => match Theme::load(&self.root, &config.theme) {
                 Ok(theme) => theme,
                 Err(e) => match e.diagnostic() {
                     Some(d) => return Ok((config, Built::Broken((vec![d], run.sources)))),
@@ -170,27 +209,22 @@ impl Builder {
                 },
             },
         };
-        let touched = match (&self.last, full) {
-            (Some((last, _)), false) => affected(&last.handbook, &run.handbook),
-            _ => None,
-        };
-        let run = Arc::new(run);
         let built = match touched {
             Some(pages) => {
                 let wanted = |p: &str| pages.contains(p) || p.starts_with("systems/");
-                render::render_pages(&run.handbook, &theme, &wanted).map(|files| Built::Partial {
-                    files,
-                    data: run.clone(),
-                })
+                render::render_pages(&run.handbook, &theme, &wanted).map(Built::Partial)
             }
             None => render::render(&run.handbook, &theme, &|_| {}).map(Built::Full),
         };
         match built {
             Ok(built) => {
-                self.last = Some((run, theme));
+                // The old model is freed after the lock is let go (at 10,000
+                // journeys that takes a while).
+                let old = lock(good).replace(Good { run, theme });
+                drop(old);
                 Ok((config, built))
             }
-            Err(d) => Ok((config, Built::Broken((d, run.sources.clone())))),
+            Err(d) => Ok((config, Built::Broken((d, run.sources)))),
         }
     }
 }
@@ -323,9 +357,10 @@ async fn run(opts: Options) -> Result<(), ServeError> {
     let started = Instant::now();
     // The configuration decides the address, port and watched folders.
     let mut builder = Builder::new(&opts.root, opts.drafts);
-    let (config, first) = builder.build(true)?;
+    let good = Mutex::new(None);
+    let (config, first) = builder.build(true, &good)?;
     let (site, problem) = match first {
-        Built::Full(site) | Built::Partial { files: site, .. } => (site, None),
+        Built::Full(site) | Built::Partial(site) => (site, None),
         Built::Broken((diags, sources)) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
             (
@@ -337,8 +372,11 @@ async fn run(opts: Options) -> Result<(), ServeError> {
     let prefix = url_path(&config.base_url);
     let (notes, _) = broadcast::channel(64);
     let shared = Arc::new(Shared {
-        site: RwLock::new(Arc::new(site)),
-        stale_data: std::sync::Mutex::new(None),
+        site: RwLock::new(Arc::new(served(site))),
+        good,
+        stale_data: Mutex::new(false),
+        changes: AtomicU64::new(0),
+        hot: Mutex::new(BTreeMap::new()),
         problem: RwLock::new(problem),
         version: std::sync::atomic::AtomicU64::new(1),
         prefix,
@@ -476,7 +514,7 @@ fn watch(
     shared: Arc<Shared>,
 ) -> Result<Watching, ServeError> {
     use notify::RecursiveMode;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::AtomicBool;
     let root = opts.root.canonicalize()?;
     let output = root.join(output_dir);
     let content = root.join(content_dir);
@@ -486,11 +524,29 @@ fn watch(
     let handler_root = root.clone();
     let book_path = book.clone();
     let (w_content, w_themes) = (content.clone(), themes.clone());
-    let builder = Arc::new(std::sync::Mutex::new(builder));
     let content_watched = Arc::new(AtomicBool::new(false));
     let (rewatch, rewatch_rx) = std::sync::mpsc::channel::<()>();
-    let (h_builder, h_shared, h_watched) =
-        (builder.clone(), shared.clone(), content_watched.clone());
+    let (h_shared, h_watched) = (shared.clone(), content_watched.clone());
+    // Rebuilds run on their own thread, so the watcher goes on serving the
+    // hot path while one is under way; changes that arrive meanwhile are
+    // taken together by the next rebuild.
+    let (rebuilds, rebuild_rx) = std::sync::mpsc::channel::<Change>();
+    let (w_shared, w_opts) = (shared.clone(), opts.clone());
+    std::thread::spawn(move || {
+        let mut builder = builder;
+        while let Ok(mut change) = rebuild_rx.recv() {
+            while let Ok(more) = rebuild_rx.try_recv() {
+                change.paths.extend(more.paths);
+                change.full |= more.full;
+            }
+            builder
+                .cache
+                .forget(change.paths.iter().map(String::as_str));
+            rebuild(&mut builder, change.full, &w_opts, &w_shared);
+        }
+    });
+    let h_rebuilds = rebuilds.clone();
+    let drafts = opts.drafts;
     let mut debouncer = notify_debouncer_full::new_debouncer(
         Duration::from_millis(30),
         None,
@@ -523,15 +579,15 @@ fn watch(
                 .filter_map(|p| p.strip_prefix(&handler_root).ok())
                 .map(crate::source::slash_path)
                 .collect();
-            let Ok(mut builder) = h_builder.lock() else {
-                return;
-            };
-            builder.cache.forget(rel.iter().map(String::as_str));
             // The configuration or the theme: every page.
             let full = relevant
                 .iter()
                 .any(|p| p.starts_with(&w_themes) || *p == &book_path);
-            rebuild(&mut builder, full, &o, &h_shared);
+            let number = h_shared.changes.fetch_add(1, Ordering::SeqCst) + 1;
+            if !full {
+                hot(&handler_root, drafts, &rel, number, &o, &h_shared);
+            }
+            let _ = h_rebuilds.send(Change { paths: rel, full });
         },
     )
     .map_err(|e| ServeError::Watch {
@@ -558,7 +614,6 @@ fn watch(
     // Holds the watcher weakly: it ends when the watcher is dropped (which
     // drops the sender the event handler owns).
     let weak = Arc::downgrade(&watching);
-    let o = opts.clone();
     std::thread::spawn(move || {
         while rewatch_rx.recv().is_ok() {
             let Some(watching) = weak.upgrade() else {
@@ -573,21 +628,143 @@ fn watch(
             drop(watching);
             if ok {
                 content_watched.store(true, Ordering::SeqCst);
-                if let Ok(mut builder) = builder.lock() {
-                    rebuild(&mut builder, false, &o, &shared);
-                }
+                shared.changes.fetch_add(1, Ordering::SeqCst);
+                let _ = rebuilds.send(Change {
+                    paths: Vec::new(),
+                    full: false,
+                });
             }
         }
     });
     Ok(watching)
 }
 
+/// What the watcher saw: paths that changed (relative to the root), and
+/// whether every page must be rebuilt.
+struct Change {
+    paths: Vec<String>,
+    full: bool,
+}
+
+/// The hot path, taken before the rebuild when a change only edits journey
+/// files the last good build has (same ids, no errors, no new system):
+/// their pages alone are rendered against the last good model with the new
+/// journeys swapped in, put in the served site and announced at once. The
+/// pages the edit also touches (persona, lens, touchpoints, overviews)
+/// follow with the rebuild.
+fn hot(root: &Path, drafts: bool, paths: &[String], number: u64, opts: &Options, shared: &Shared) {
+    let started = Instant::now();
+    if paths.is_empty() || paths.len() > 8 || lock_read(&shared.problem).is_some() {
+        return;
+    }
+    let mut phases = crate::timings::Phases::start();
+    let mut good = lock(&shared.good);
+    let Some(Good { run, theme }) = good.as_mut() else {
+        return;
+    };
+    let h = &mut run.handbook;
+    let content_dir = format!("{}/", h.config.content_dir.trim_end_matches('/'));
+    let mut edited = Vec::new();
+    for path in paths {
+        let Some(id) = h
+            .journeys
+            .iter()
+            .find(|(_, j)| j.meta.file == *path)
+            .map(|(id, _)| id.clone())
+        else {
+            return;
+        };
+        let Some(rel) = path.strip_prefix(&content_dir) else {
+            return;
+        };
+        match crate::read_journey(root, path, rel) {
+            Some(j) if j.meta.id.value == id && (drafts || !j.meta.draft) => edited.push(j),
+            _ => return,
+        }
+    }
+    phases.mark("hot: read and parse");
+    let mut diags = Vec::new();
+    let mut handoffs = Vec::new();
+    for j in &mut edited {
+        match crate::resolve::resolve_journey(h, j, &mut diags) {
+            Some(list) => handoffs.push(list),
+            None => return,
+        }
+    }
+    if diagnostic::counts(&diags).0 > 0 {
+        return;
+    }
+    // Swapped in for the render, and back: the rebuild compares the new
+    // files with the last good build to find the other pages they touch.
+    let swap = |h: &mut crate::resolve::Handbook,
+                js: &mut Vec<crate::model::Journey>,
+                hs: &mut Vec<Vec<crate::insights::Handoff>>| {
+        for (j, list) in js.iter_mut().zip(hs.iter_mut()) {
+            let id = j.meta.id.value.clone();
+            if let (Some(old), Some(old_list)) = (h.journeys.get_mut(&id), h.handoffs.get_mut(&id))
+            {
+                std::mem::swap(old, j);
+                std::mem::swap(old_list, list);
+            }
+        }
+    };
+    phases.mark("hot: resolve");
+    swap(h, &mut edited, &mut handoffs);
+    let ids: Vec<String> = h
+        .journeys
+        .iter()
+        .filter(|(_, j)| paths.contains(&j.meta.file))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let pages = render::render_journeys(h, theme, &id_refs);
+    phases.mark("hot: render");
+    swap(h, &mut edited, &mut handoffs);
+    drop(good);
+    let Ok(pages) = pages else {
+        return; // a template error: the rebuild reports it
+    };
+    {
+        let mut hot = lock(&shared.hot);
+        for path in pages.keys() {
+            hot.insert(path.clone(), number);
+        }
+    }
+    let changed = merge(shared, pages, false, None);
+    announce(shared, changed.clone());
+    if !opts.quiet {
+        eprintln!(
+            "updated {} in {} ms (the rest follows)",
+            changed.join(", "),
+            started.elapsed().as_millis()
+        );
+    }
+}
+
+/// A read lock that survives a panic elsewhere.
+fn lock_read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Tells every tab that these paths changed (nothing when none did).
+fn announce(shared: &Shared, changed: Vec<String>) {
+    if changed.is_empty() {
+        return;
+    }
+    let v = shared.version.fetch_add(1, Ordering::SeqCst) + 1;
+    // A long list is sent as "everything": every tab reloads.
+    let pages = (changed.len() <= 200).then_some(changed);
+    let _ = shared.notes.send(Note::Reload(v, pages));
+}
+
 /// Rebuilds, swaps the new pages in, and tells every tab.
 fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
     let started = Instant::now();
-    let (updates, data, whole) = match builder.build(full) {
-        Ok((_, Built::Full(site))) => (site, None, true),
-        Ok((_, Built::Partial { files, data })) => (files, Some(data), false),
+    // Hot pages of later changes are newer than what this rebuild reads.
+    let number = shared.changes.load(Ordering::SeqCst);
+    let (updates, stale, whole) = match builder.build(full, &shared.good) {
+        Ok((_, Built::Full(site))) => (site, false, true),
+        Ok((_, Built::Partial(files))) => (files, true, false),
         Ok((_, Built::Broken((diags, sources)))) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
             eprintln!("the content has errors: still serving the last good build");
@@ -606,10 +783,8 @@ fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
     let rendered = updates.len();
     // A full site carries its own data files; a partial one leaves them to
     // be rebuilt when asked for.
-    if let Ok(mut stale) = shared.stale_data.lock() {
-        *stale = data;
-    }
-    let changed = merge(shared, updates, whole);
+    *lock(&shared.stale_data) = stale;
+    let changed = merge(shared, updates, whole, Some(number));
     let was_broken = shared
         .problem
         .write()
@@ -618,19 +793,13 @@ fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
     if was_broken {
         let _ = shared.notes.send(Note::Fixed);
     }
-    if !changed.is_empty() {
-        let v = shared
-            .version
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-            + 1;
-        let _ = shared.notes.send(Note::Reload(v));
-    }
+    let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
+    let files = changed.len();
+    announce(shared, changed);
     if !opts.quiet {
-        let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
         eprintln!(
-            "rebuilt {pages} {} ({} files changed, {rendered} rendered{}) in {} ms",
+            "rebuilt {pages} {} ({files} files changed, {rendered} rendered{}) in {} ms",
             if pages == 1 { "page" } else { "pages" },
-            changed.len(),
             if whole { ", full" } else { "" },
             started.elapsed().as_millis()
         );
@@ -639,8 +808,18 @@ fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
 
 /// Puts new files into the served site; with `whole`, files the new site
 /// lacks are removed, and with data files, search shards no longer written
-/// are. Returns the paths whose bytes changed.
-fn merge(shared: &Shared, updates: Site, whole: bool) -> Vec<String> {
+/// are. A rebuild passes the number of the last change it saw: pages the
+/// hot path put in for a later change are left as they are. Returns the
+/// paths whose bytes changed.
+fn merge(shared: &Shared, updates: Site, whole: bool, seen: Option<u64>) -> Vec<String> {
+    let newer: BTreeSet<String> = match seen {
+        Some(seen) => {
+            let mut hot = lock(&shared.hot);
+            hot.retain(|_, n| *n > seen);
+            hot.keys().cloned().collect()
+        }
+        None => BTreeSet::new(),
+    };
     let Ok(mut current) = shared.site.write() else {
         return Vec::new();
     };
@@ -648,7 +827,11 @@ fn merge(shared: &Shared, updates: Site, whole: bool) -> Vec<String> {
     let data = updates.keys().any(|k| render::is_data_file(k));
     let gone: Vec<String> = site
         .keys()
-        .filter(|k| !updates.contains_key(*k) && (whole || (data && k.starts_with("search/"))))
+        .filter(|k| {
+            !updates.contains_key(*k)
+                && !newer.contains(*k)
+                && (whole || (data && k.starts_with("search/")))
+        })
         .cloned()
         .collect();
     let mut changed = gone.clone();
@@ -656,9 +839,9 @@ fn merge(shared: &Shared, updates: Site, whole: bool) -> Vec<String> {
         site.remove(&k);
     }
     for (path, bytes) in updates {
-        if site.get(&path) != Some(&bytes) {
+        if !newer.contains(&path) && site.get(&path).map(|b| &b[..]) != Some(&bytes[..]) {
             changed.push(path.clone());
-            site.insert(path, bytes);
+            site.insert(path, bytes.into());
         }
     }
     changed
@@ -667,12 +850,15 @@ fn merge(shared: &Shared, updates: Site, whole: bool) -> Vec<String> {
 /// Rebuilds the search index and journeys.json if a partial rebuild left
 /// them stale (at most once per rebuild; other readers wait for it).
 fn refresh_data(shared: &Shared) {
-    let Ok(mut stale) = shared.stale_data.lock() else {
-        return;
-    };
-    if let Some(run) = stale.take() {
-        let files: Site = render::data_files(&run.handbook).into_iter().collect();
-        merge(shared, files, false);
+    let mut stale = lock(&shared.stale_data);
+    if *stale {
+        let files: Option<Site> = lock(&shared.good)
+            .as_ref()
+            .map(|g| render::data_files(&g.run.handbook).into_iter().collect());
+        if let Some(files) = files {
+            merge(shared, files, false, None);
+        }
+        *stale = false;
     }
 }
 
@@ -685,10 +871,14 @@ async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
     if let Some(p) = shared.problem.read().ok().and_then(|p| p.clone()) {
         first.push(Ok(Event::default().event("problem").data(p)));
     }
-    let notes = BroadcastStream::new(shared.notes.subscribe()).filter_map(|n| {
+    let prefix = shared.prefix.clone();
+    let notes = BroadcastStream::new(shared.notes.subscribe()).filter_map(move |n| {
         n.ok().map(|n| {
             Ok(match n {
-                Note::Reload(v) => Event::default().event("reload").data(v.to_string()),
+                Note::Reload(v, pages) => Event::default().event("reload").data(
+                    serde_json::json!({ "version": v, "prefix": prefix, "pages": pages })
+                        .to_string(),
+                ),
                 Note::Problem(p) => Event::default().event("problem").data(p),
                 Note::Fixed => Event::default().event("fixed").data("ok"),
             })
@@ -769,12 +959,12 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             None => (
                 StatusCode::NOT_FOUND,
                 "404.txt".to_owned(),
-                b"not found\n".to_vec(),
+                bytes::Bytes::from_static(b"not found\n"),
             ),
         },
     };
     let body = if key.ends_with(".html") {
-        with_live_script(bytes)
+        with_live_script(&bytes)
     } else {
         bytes
     };
@@ -796,11 +986,14 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     response
 }
 
-fn with_live_script(mut html: Vec<u8>) -> Vec<u8> {
+fn with_live_script(html: &[u8]) -> bytes::Bytes {
     let script = format!("<script src=\"{LIVE}\"></script>");
-    let at = find_last(&html, b"</body>").unwrap_or(html.len());
-    html.splice(at..at, script.into_bytes());
-    html
+    let at = find_last(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + script.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(script.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out.into()
 }
 
 fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {

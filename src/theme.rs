@@ -82,6 +82,10 @@ pub const STATIC: &[(&str, &str)] = &[
         "static/search.js",
         include_str!("../themes/default/static/search.js"),
     ),
+    (
+        "static/favicon.svg",
+        include_str!("../themes/default/static/favicon.svg"),
+    ),
 ];
 
 /// Why a theme could not be loaded.

@@ -154,6 +154,32 @@ fn wait_for(rx: &mpsc::Receiver<(String, String)>, name: &str) -> String {
     }
 }
 
+/// The next `reload` event: the build's number and the site paths it
+/// changed (`None`: every page).
+fn next_reload(rx: &mpsc::Receiver<(String, String)>) -> (u64, Option<Vec<String>>) {
+    let data: serde_json::Value = serde_json::from_str(&wait_for(rx, "reload")).unwrap();
+    let version = data["version"].as_u64().expect("a version");
+    let pages = data["pages"].as_array().map(|list| {
+        list.iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect()
+    });
+    (version, pages)
+}
+
+/// Waits for the `reload` event that tells a tab on `page` (a URL path)
+/// to reload.
+fn reload_of(rx: &mpsc::Receiver<(String, String)>, page: &str) -> u64 {
+    let site_path = page.trim_start_matches('/');
+    loop {
+        match next_reload(rx) {
+            (v, None) => return v,
+            (v, Some(pages)) if pages.iter().any(|p| p == site_path) => return v,
+            _ => continue,
+        }
+    }
+}
+
 const JOURNEY: &str = "content/journeys/lucia/actividad.md";
 const PAGE: &str = "/journeys/lucia/actividad.html";
 
@@ -190,7 +216,7 @@ fn an_edit_is_served_after_the_reload_event() {
     wait_for(&rx, "hello");
     let written = Instant::now();
     edit(&s.root, "Espera 50 minutos", "Espera una hora");
-    wait_for(&rx, "reload");
+    reload_of(&rx, PAGE);
     let (_, _, body) = get(s.port, PAGE);
     let latency = written.elapsed();
     assert!(body.contains("Espera una hora"), "new text served");
@@ -203,8 +229,55 @@ fn an_edit_is_served_after_the_reload_event() {
     let tmp = s.root.join("content/journeys/lucia/.actividad.md.swp");
     std::fs::write(&tmp, text).unwrap();
     std::fs::rename(&tmp, &path).unwrap();
-    wait_for(&rx, "reload");
+    reload_of(&rx, PAGE);
     assert!(get(s.port, PAGE).2.contains("Espera dos horas"));
+}
+
+/// An edit to one journey: its page is rendered alone and announced first
+/// (the hot path), the other pages it touches follow; a tab is told to
+/// reload only when its own page changed.
+#[test]
+fn the_edited_page_comes_first_and_only_changed_pages_reload() {
+    let s = start();
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    edit(
+        &s.root,
+        "title: Lucía pide una pizza",
+        "title: Lucía pide dos pizzas",
+    );
+    let (_, first) = next_reload(&rx);
+    assert_eq!(
+        first,
+        Some(vec!["journeys/lucia/actividad.html".to_owned()]),
+        "the edited page alone, first"
+    );
+    assert!(get(s.port, PAGE).2.contains("Lucía pide dos pizzas"));
+    let (_, rest) = next_reload(&rx);
+    let rest = rest.expect("a short list");
+    for page in ["personas/lucia.html", "lenses/activity.html", "index.html"] {
+        assert!(rest.iter().any(|p| p == page), "{page} in {rest:?}");
+    }
+    assert!(
+        !rest
+            .iter()
+            .any(|p| p == "journeys/lucia/actividad.html" || p == "lenses/b2b.html"),
+        "the edited page is not announced twice, an untouched lens page not at all: {rest:?}"
+    );
+    assert!(
+        get(s.port, "/personas/lucia.html")
+            .2
+            .contains("Lucía pide dos pizzas")
+    );
+    let mut log = Vec::new();
+    while let Ok(l) = s.log.recv_timeout(Duration::from_millis(500)) {
+        log.push(l);
+    }
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("updated journeys/lucia/actividad.html in ")),
+        "{log:?}"
+    );
 }
 
 #[test]
@@ -221,7 +294,7 @@ fn a_deleted_journey_disappears_and_comes_back() {
     let saved = std::fs::read(&path).unwrap();
     assert_eq!(get(s.port, "/journeys/lucia/b2b.html").0, 200);
     std::fs::remove_file(&path).unwrap();
-    wait_for(&rx, "reload");
+    reload_of(&rx, "/journeys/lucia/b2b.html");
     let (status, _, body) = get(s.port, "/journeys/lucia/b2b.html");
     assert_eq!(status, 404);
     assert!(body.contains("<html"), "the handbook's own 404 page");
@@ -230,7 +303,7 @@ fn a_deleted_journey_disappears_and_comes_back() {
         "no page links it any more"
     );
     std::fs::write(&path, saved).unwrap();
-    wait_for(&rx, "reload");
+    reload_of(&rx, "/journeys/lucia/b2b.html");
     assert_eq!(get(s.port, "/journeys/lucia/b2b.html").0, 200);
 }
 
@@ -547,12 +620,7 @@ fn two_hundred_clients_hold_on_while_a_hundred_edits_land() {
     let current: u64 = wait_for(&late, "hello").parse().unwrap();
     late_conn.shutdown(std::net::Shutdown::Both).unwrap();
     for (rx, _) in &listeners {
-        loop {
-            let v = wait_for(rx, "reload");
-            if v.parse::<u64>().unwrap() >= current {
-                break;
-            }
-        }
+        while next_reload(rx).0 < current {}
     }
     // The slow clients held nobody up; the server still answers.
     get_whole(port, PAGE).unwrap();
@@ -602,4 +670,28 @@ fn the_content_folder_deleted_and_recreated_is_watched_again() {
         get(port, PAGE).2.contains("Espera en la carpeta nueva")
     });
     assert!(s.child.try_wait().unwrap().is_none(), "the server exited");
+}
+
+/// In the real browser: the tab on the edited journey reloads by itself at
+/// the same scroll position, a tab on a page the edit does not touch does
+/// not, a broken file shows the overlay and the fix clears it.
+#[test]
+fn live_reload_in_chromium() {
+    common::install_browser_deps();
+    let s = start();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/live.mjs");
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg(format!("http://127.0.0.1:{}/", s.port))
+        .arg("journeys/lucia/actividad.html")
+        .arg("lenses/b2b.html")
+        .arg(s.root.join(JOURNEY))
+        .arg("Espera 50 minutos")
+        .arg("Espera una hora y media")
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    eprintln!("{stdout}");
 }

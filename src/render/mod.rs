@@ -114,6 +114,18 @@ impl Sink for Memory {
     }
 }
 
+/// Runs a render into memory.
+fn in_memory(
+    render: impl FnOnce(&mut Memory) -> Result<(), RenderError<std::convert::Infallible>>,
+) -> Result<Site, Vec<Diagnostic>> {
+    let mut memory = Memory(std::sync::Mutex::new(Site::new()));
+    match render(&mut memory) {
+        Ok(()) => Ok(memory.0.into_inner().unwrap_or_default()),
+        Err(RenderError::Templates(d)) => Err(d),
+        Err(RenderError::Sink(never)) => match never {},
+    }
+}
+
 /// Renders the whole site into memory. `progress` is called with the number
 /// of pages to render, then once per page rendered (from any thread).
 pub fn render(
@@ -121,12 +133,7 @@ pub fn render(
     theme: &Theme,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Site, Vec<Diagnostic>> {
-    let mut memory = Memory(std::sync::Mutex::new(Site::new()));
-    match render_into(handbook, theme, progress, &mut memory) {
-        Ok(()) => Ok(memory.0.into_inner().unwrap_or_default()),
-        Err(RenderError::Templates(d)) => Err(d),
-        Err(RenderError::Sink(never)) => match never {},
-    }
+    in_memory(|m| render_into(handbook, theme, progress, m))
 }
 
 /// Renders the whole site into `sink`, each page handed over as soon as it
@@ -151,12 +158,7 @@ pub fn render_pages(
     theme: &Theme,
     wanted: PageFilter,
 ) -> Result<Site, Vec<Diagnostic>> {
-    let mut memory = Memory(std::sync::Mutex::new(Site::new()));
-    match render_impl(handbook, theme, &|_| {}, &mut memory, Some(wanted)) {
-        Ok(()) => Ok(memory.0.into_inner().unwrap_or_default()),
-        Err(RenderError::Templates(d)) => Err(d),
-        Err(RenderError::Sink(never)) => match never {},
-    }
+    in_memory(|m| render_impl(handbook, theme, &|_| {}, m, Some(wanted)))
 }
 
 /// The files that hold the whole model: `journeys.json` and the search
@@ -184,31 +186,13 @@ fn render_impl<S: Sink>(
     only: Option<PageFilter>,
 ) -> Result<(), RenderError<S::Error>> {
     let mut phases = crate::timings::Phases::start();
-    let mut tera = tera::Tera::new();
-    // All at once, so templates can extend each other in any order.
-    if let Err(e) = tera.add_raw_templates(
-        theme
-            .templates
-            .iter()
-            .map(|(n, t)| (n.as_str(), t.as_str())),
-    ) {
-        return Err(RenderError::Templates(vec![template_error("(theme)", &e)]));
-    }
     let views = views::Views::new(handbook);
     phases.mark("views new");
     let (mut jobs, collisions) = views.jobs();
     if !collisions.is_empty() {
         return Err(RenderError::Templates(collisions));
     }
-    // What every page shares is converted for the templates once.
-    let common = views.common();
-    tera.global_context().insert("site", &common.site);
-    tera.global_context().insert("t", common.strings);
-    let mut navs: BTreeMap<&str, tera::Value> = BTreeMap::new();
-    for job in &jobs {
-        navs.entry(job.section)
-            .or_insert_with(|| tera::Value::from_serializable(&views.nav(job.section)));
-    }
+    let (tera, navs) = templates(theme, &views, &jobs).map_err(RenderError::Templates)?;
     phases.mark("views");
 
     // Files that are not pages, worked out before the pages so the sink
@@ -256,6 +240,52 @@ fn render_impl<S: Sink>(
     .map_err(RenderError::Sink)?;
     phases.mark("journeys.json");
     render_jobs(&tera, &jobs, &navs, handbook, progress, sink)
+}
+
+/// The theme's templates, compiled, with what every page shares (site,
+/// strings) converted once, and the navigation of each section of `jobs`.
+fn templates(
+    theme: &Theme,
+    views: &views::Views,
+    jobs: &[PageJob],
+) -> Result<(tera::Tera, BTreeMap<&'static str, tera::Value>), Vec<Diagnostic>> {
+    let mut tera = tera::Tera::new();
+    // All at once, so templates can extend each other in any order.
+    if let Err(e) = tera.add_raw_templates(
+        theme
+            .templates
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str())),
+    ) {
+        return Err(vec![template_error("(theme)", &e)]);
+    }
+    let common = views.common();
+    tera.global_context().insert("site", &common.site);
+    tera.global_context().insert("t", common.strings);
+    let mut navs: BTreeMap<&'static str, tera::Value> = BTreeMap::new();
+    for job in jobs {
+        navs.entry(job.section)
+            .or_insert_with(|| tera::Value::from_serializable(&views.nav(job.section)));
+    }
+    Ok((tera, navs))
+}
+
+/// Renders the pages of these journeys alone, into memory: the dev server's
+/// first answer to an edit (the rest of what the edit touches follows). The
+/// bytes are those a whole build gives for the same handbook.
+pub fn render_journeys(
+    handbook: &Handbook,
+    theme: &Theme,
+    ids: &[&str],
+) -> Result<Site, Vec<Diagnostic>> {
+    let mut phases = crate::timings::Phases::start();
+    let views = views::Views::new(handbook);
+    phases.mark("  views new");
+    let jobs = views.journey_jobs(ids);
+    phases.mark("  jobs");
+    let (tera, navs) = templates(theme, &views, &jobs)?;
+    phases.mark("  templates");
+    in_memory(|m| render_jobs(&tera, &jobs, &navs, handbook, &|_| {}, m))
 }
 
 /// Renders `jobs` in parallel into `sink`.

@@ -227,19 +227,23 @@ pub fn persona_order(h: &Handbook) -> Vec<String> {
 
 /// Journeys in reading order: by persona order, weight, then id.
 pub fn journey_order<'h>(h: &'h Handbook, personas: &[String]) -> Vec<&'h String> {
-    let rank: BTreeMap<&String, usize> =
-        personas.iter().enumerate().map(|(i, id)| (id, i)).collect();
+    let rank: std::collections::HashMap<&str, usize> = personas
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
     // Ids are unique and already in order: a stable sort on (persona rank,
     // weight) keeps id order among equals.
-    let mut ids: Vec<&String> = h.journeys.keys().collect();
-    ids.sort_by_cached_key(|id| {
-        let j = &h.journeys[*id];
-        (
-            rank.get(&j.persona.value).copied().unwrap_or(usize::MAX),
-            j.meta.weight.unwrap_or(0),
-        )
-    });
-    ids
+    let mut ids: Vec<((usize, i64), &String)> = h
+        .journeys
+        .iter()
+        .map(|(id, j)| {
+            let rank = rank.get(j.persona.value.as_str()).copied();
+            ((rank.unwrap_or(usize::MAX), j.meta.weight.unwrap_or(0)), id)
+        })
+        .collect();
+    ids.sort_by_key(|(key, _)| *key);
+    ids.into_iter().map(|(_, id)| id).collect()
 }
 
 /// A journey's row on a lens page.
@@ -337,11 +341,27 @@ pub struct Common<'a> {
     pub strings: &'a Strings,
 }
 
+/// The link map of a text without links.
+static NO_LINKS: LinkMap = LinkMap {
+    files: BTreeMap::new(),
+    ids: BTreeMap::new(),
+};
+
 pub struct Views<'h> {
     h: &'h Handbook,
     lang: Language,
     t: &'static Strings,
-    links: LinkMap,
+    /// Where links between content files go (built on first use).
+    links: std::sync::OnceLock<LinkMap>,
+    personas_sorted: Vec<String>,
+    pages_sorted: Vec<String>,
+    /// The cross-indexes, built the first time a page needs one (a journey
+    /// page alone, as the dev server renders first after an edit, does not).
+    index: std::sync::OnceLock<Index<'h>>,
+}
+
+/// Who uses what, across all journeys.
+struct Index<'h> {
     /// Touchpoint id → every step through it.
     by_touchpoint: BTreeMap<String, Vec<StepRef<'h>>>,
     /// Lens id → (persona id → journey ids).
@@ -350,10 +370,8 @@ pub struct Views<'h> {
     by_system: BTreeMap<String, Vec<StepRef<'h>>>,
     /// System id → the touchpoints that declare it.
     system_touchpoints: BTreeMap<String, Vec<String>>,
-    personas_sorted: Vec<String>,
     /// Persona id → its journey ids, in id order.
     by_persona: BTreeMap<&'h str, Vec<&'h String>>,
-    pages_sorted: Vec<String>,
     /// Every handoff gap, for the home and insights pages (built once).
     gaps: Vec<(&'h String, &'h crate::insights::Handoff)>,
 }
@@ -361,35 +379,66 @@ pub struct Views<'h> {
 impl<'h> Views<'h> {
     pub fn new(h: &'h Handbook) -> Self {
         let lang = h.config.language;
-        let mut links = LinkMap::default();
-        let mut add = |kind: &str, id: &str, file: &str, url: String| {
-            links.files.insert(
-                file.split_once('/').map_or(file, |x| x.1).to_owned(),
-                url.clone(),
-            );
-            links.ids.insert((kind.to_owned(), id.to_owned()), url);
-        };
-        if let Some(home) = &h.home {
-            add("page", "_index", &home.meta.file, "index.html".to_owned());
+        let personas_sorted = persona_order(h);
+        let mut pages_sorted: Vec<String> = h.pages.keys().cloned().collect();
+        pages_sorted.sort_by_key(|id| {
+            let p = &h.pages[id];
+            (p.meta.weight.unwrap_or(0), page_title(p), id.clone())
+        });
+        Views {
+            h,
+            lang,
+            t: i18n::strings(lang),
+            links: std::sync::OnceLock::new(),
+            personas_sorted,
+            pages_sorted,
+            index: std::sync::OnceLock::new(),
         }
-        for (id, p) in &h.personas {
-            add("persona", id, &p.meta.file, persona_url(id));
-        }
-        for (id, t) in &h.touchpoints {
-            add("touchpoint", id, &t.meta.file, touchpoint_url(id));
-        }
-        for (id, j) in &h.journeys {
-            add("journey", id, &j.meta.file, journey_url(id));
-        }
-        for (id, p) in &h.pages {
-            add("page", id, &p.meta.file, page_url(p));
-        }
-        for id in h.lenses.keys() {
-            links
-                .ids
-                .insert(("lens".to_owned(), id.clone()), lens_url(id));
-        }
+    }
 
+    /// Where links between content files go (built on first use).
+    fn links(&self) -> &LinkMap {
+        self.links.get_or_init(|| {
+            let h = self.h;
+            let mut links = LinkMap::default();
+            let mut add = |kind: &str, id: &str, file: &str, url: String| {
+                links.files.insert(
+                    file.split_once('/').map_or(file, |x| x.1).to_owned(),
+                    url.clone(),
+                );
+                links.ids.insert((kind.to_owned(), id.to_owned()), url);
+            };
+            if let Some(home) = &h.home {
+                add("page", "_index", &home.meta.file, "index.html".to_owned());
+            }
+            for (id, p) in &h.personas {
+                add("persona", id, &p.meta.file, persona_url(id));
+            }
+            for (id, t) in &h.touchpoints {
+                add("touchpoint", id, &t.meta.file, touchpoint_url(id));
+            }
+            for (id, j) in &h.journeys {
+                add("journey", id, &j.meta.file, journey_url(id));
+            }
+            for (id, p) in &h.pages {
+                add("page", id, &p.meta.file, page_url(p));
+            }
+            for id in h.lenses.keys() {
+                links
+                    .ids
+                    .insert(("lens".to_owned(), id.clone()), lens_url(id));
+            }
+            links
+        })
+    }
+
+    /// The cross-indexes (built on first use).
+    fn ix(&self) -> &Index<'h> {
+        self.index
+            .get_or_init(|| Self::build_index(self.h, self.lang))
+    }
+
+    fn build_index(h: &'h Handbook, lang: Language) -> Index<'h> {
         let mut by_touchpoint: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
         let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         let mut by_system: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
@@ -459,12 +508,6 @@ impl<'h> Views<'h> {
                 }
             }
         }
-        let personas_sorted = persona_order(h);
-        let mut pages_sorted: Vec<String> = h.pages.keys().cloned().collect();
-        pages_sorted.sort_by_key(|id| {
-            let p = &h.pages[id];
-            (p.meta.weight.unwrap_or(0), page_title(p), id.clone())
-        });
         let mut by_persona: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
         for (id, j) in &h.journeys {
             by_persona
@@ -472,24 +515,17 @@ impl<'h> Views<'h> {
                 .or_default()
                 .push(id);
         }
-        let mut views = Views {
-            h,
+        let mut ph = crate::timings::Phases::start();
+        let gaps = Self::handoff_gaps(h);
+        ph.mark("  gaps");
+        Index {
             by_persona,
-            lang,
-            t: i18n::strings(lang),
-            links,
             by_touchpoint,
             by_lens,
             by_system,
             system_touchpoints,
-            personas_sorted,
-            pages_sorted,
-            gaps: Vec::new(),
-        };
-        let mut ph = crate::timings::Phases::start();
-        views.gaps = Self::handoff_gaps(h);
-        ph.mark("  gaps");
-        views
+            gaps,
+        }
     }
 
     pub fn common(&self) -> Common<'static> {
@@ -547,7 +583,13 @@ impl<'h> Views<'h> {
             &Ctx {
                 from_rel,
                 root: &root_of(page_path),
-                links: &self.links,
+                // Only a link needs the map (every file's URL): a text
+                // without `[` has none.
+                links: if text.contains('[') {
+                    self.links()
+                } else {
+                    &NO_LINKS
+                },
                 allow_html: self.h.config.allow_html,
             },
         )
@@ -566,7 +608,7 @@ impl<'h> Views<'h> {
     }
 
     fn system_average(&self, id: &str) -> Value {
-        average_of(self.by_system.get(id))
+        average_of(self.ix().by_system.get(id))
     }
 
     /// The systems index (worst average emotion first) and a page per system.
@@ -583,6 +625,7 @@ impl<'h> Views<'h> {
         });
         let owners_of = |id: &str| -> Vec<String> {
             let mut o: Vec<String> = self
+                .ix()
                 .by_system
                 .get(id)
                 .into_iter()
@@ -596,8 +639,9 @@ impl<'h> Views<'h> {
         let list: Vec<Value> = ids
             .iter()
             .map(|id| {
-                let steps = self.by_system.get(*id).map_or(0, Vec::len);
+                let steps = self.ix().by_system.get(*id).map_or(0, Vec::len);
                 let pains = self
+                    .ix()
                     .by_system
                     .get(*id)
                     .map_or(0, |v| v.iter().filter(|r| r.pain().is_some()).count());
@@ -607,7 +651,7 @@ impl<'h> Views<'h> {
                     "average": self.system_average(id),
                     "steps": steps,
                     "pains": pains,
-                    "touchpoints": self.system_touchpoints.get(*id).map_or(0, Vec::len),
+                    "touchpoints": self.ix().system_touchpoints.get(*id).map_or(0, Vec::len),
                     "owners": owners_of(id),
                 })
             })
@@ -627,9 +671,8 @@ impl<'h> Views<'h> {
             let id: &'s String = id;
             let (prev, next) = pager(&ids, i, |sid| (h.systems[*sid].clone(), system_url(sid)));
             let make = move || {
-                let uses: &[StepRef] = self.by_system.get(id).map_or(&[], Vec::as_slice);
-                let touchpoints: Vec<Value> = self
-                .system_touchpoints
+                let uses: &[StepRef] = self.ix().by_system.get(id).map_or(&[], Vec::as_slice);
+                let touchpoints: Vec<Value> = self.ix().system_touchpoints
                 .get(id)
                 .into_iter()
                 .flatten()
@@ -684,7 +727,7 @@ impl<'h> Views<'h> {
     }
 
     fn touchpoint_average(&self, id: &str) -> Value {
-        average_of(self.by_touchpoint.get(id))
+        average_of(self.ix().by_touchpoint.get(id))
     }
 
     fn metrics(&self, m: &Metrics) -> Value {
@@ -742,7 +785,7 @@ impl<'h> Views<'h> {
 
     /// The first `n` handoff gaps, worst first, as the templates show them.
     fn worst_gaps(&self, n: usize) -> Vec<Value> {
-        self.gaps
+        self.ix().gaps
             .iter()
             .take(n)
             .filter_map(|(id, ho)| {
@@ -854,8 +897,7 @@ impl<'h> Views<'h> {
                 let cells: Vec<Value> = lenses
                     .iter()
                     .map(|lid| {
-                        let ids = self
-                            .by_lens
+                        let ids = self.ix().by_lens
                             .get(*lid)
                             .and_then(|m| m.get(pid))
                             .cloned()
@@ -900,7 +942,7 @@ impl<'h> Views<'h> {
         // The home page shows the worst gaps (largest drop first, then those
         // with a pain); the insights page lists them all.
         let worst_gaps = self.worst_gaps(HOME_GAPS);
-        let gap_count = self.gaps.len();
+        let gap_count = self.ix().gaps.len();
         json!({
                 "body": body,
                 "lenses": lenses.iter().map(|l| json!({ "title": h.lenses[*l].title, "url": lens_url(l) })).collect::<Vec<_>>(),
@@ -949,7 +991,7 @@ impl<'h> Views<'h> {
                 let path = persona_url(id);
                 let mut lenses = Vec::new();
                 for (lid, lens) in &h.lenses {
-                    let Some(ids) = self.by_lens.get(lid).and_then(|m| m.get(id)) else {
+                    let Some(ids) = self.ix().by_lens.get(lid).and_then(|m| m.get(id)) else {
                         continue;
                     };
                     let journeys: Vec<Value> = ids
@@ -1015,6 +1057,7 @@ impl<'h> Views<'h> {
             None,
         ];
         let mine: Vec<(&String, &Journey)> = self
+            .ix()
             .by_persona
             .get(persona)
             .into_iter()
@@ -1099,26 +1142,42 @@ impl<'h> Views<'h> {
             prev: None,
             next: None,
         });
-        for (i, id) in sorted.iter().enumerate() {
-            let (prev, next) = pager(&sorted, i, |jid| {
-                (h.journeys[*jid].title.clone(), journey_url(jid))
-            });
-            jobs.push(PageJob {
-                path: journey_url(id),
-                template: "journey.html",
-                title: h.journeys[*id].title.clone(),
-                section: "journeys",
-                // Built when the page is rendered, not all up front.
-                data: Value::Null,
-                lazy: Some({
-                    let id: &'s str = id;
-                    Box::new(move || self.journey(id))
-                }),
-                breadcrumbs: self.crumbs(Some((t.journeys, "journeys/index.html"))),
-                prev,
-                next,
-            });
+        for i in 0..sorted.len() {
+            jobs.push(self.journey_job(&sorted, i));
         }
+    }
+
+    /// The page of the `i`th journey of `sorted` (reading order).
+    fn journey_job<'s>(&'s self, sorted: &[&'h String], i: usize) -> PageJob<'s> {
+        let h = self.h;
+        let id: &'h str = sorted[i];
+        let (prev, next) = pager(sorted, i, |jid| {
+            (h.journeys[*jid].title.clone(), journey_url(jid))
+        });
+        PageJob {
+            path: journey_url(id),
+            template: "journey.html",
+            title: h.journeys[id].title.clone(),
+            section: "journeys",
+            // Built when the page is rendered, not all up front.
+            data: Value::Null,
+            lazy: Some(Box::new(move || self.journey(id))),
+            breadcrumbs: self.crumbs(Some((self.t.journeys, "journeys/index.html"))),
+            prev,
+            next,
+        }
+    }
+
+    /// The pages of these journeys alone (ids not in the handbook are
+    /// skipped): what the dev server renders first after an edit.
+    pub fn journey_jobs(&self, ids: &[&str]) -> Vec<PageJob<'_>> {
+        let sorted = self.journeys_sorted();
+        sorted
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| ids.contains(&id.as_str()))
+            .map(|(i, _)| self.journey_job(&sorted, i))
+            .collect()
     }
 
     /// The journey page: the grid, the curve, the narratives, the source.
@@ -1293,7 +1352,7 @@ impl<'h> Views<'h> {
             .iter()
             .map(|id| {
                 let l = &h.lenses[*id];
-                let count = self.by_lens.get(*id).map_or(0, |m| m.values().map(Vec::len).sum());
+                let count = self.ix().by_lens.get(*id).map_or(0, |m| m.values().map(Vec::len).sum());
                 json!({ "title": l.title, "url": lens_url(id), "description": l.description, "stages": l.stages, "free": l.free, "journeys": count })
             })
             .collect();
@@ -1336,7 +1395,7 @@ impl<'h> Views<'h> {
         let journey_ids: Vec<&String> = self
             .personas_sorted
             .iter()
-            .filter_map(|pid| self.by_lens.get(id).and_then(|m| m.get(pid)))
+            .filter_map(|pid| self.ix().by_lens.get(id).and_then(|m| m.get(pid)))
             .flatten()
             .collect();
         for jid in &journey_ids {
@@ -1404,7 +1463,7 @@ impl<'h> Views<'h> {
                     "channel": tp.channel,
                     "owner": tp.owner.as_ref().map(|o| self.dept(&o.value)),
                     "average": self.touchpoint_average(id),
-                    "uses": self.by_touchpoint.get(*id).map_or(0, Vec::len),
+                    "uses": self.ix().by_touchpoint.get(*id).map_or(0, Vec::len),
                 })
             })
             .collect();
@@ -1427,7 +1486,7 @@ impl<'h> Views<'h> {
                 (h.touchpoints[*tid].name.clone(), touchpoint_url(tid))
             });
             let make = move || {
-                let uses: &[StepRef] = self.by_touchpoint.get(id).map_or(&[], Vec::as_slice);
+                let uses: &[StepRef] = self.ix().by_touchpoint.get(id).map_or(&[], Vec::as_slice);
                 let rows: Vec<StepRow> = uses.iter().map(StepRef::row).collect();
                 let pains: Vec<&StepRow> = rows.iter().filter(|r| r.pain.is_some()).collect();
                 let opportunities: Vec<&StepRow> =
@@ -1563,8 +1622,7 @@ impl<'h> Views<'h> {
             .touchpoints
             .iter()
             .filter_map(|(id, tp)| {
-                let pains: Vec<&StepRef> = self
-                    .by_touchpoint
+                let pains: Vec<&StepRef> = self.ix().by_touchpoint
                     .get(id)?
                     .iter()
                     .filter(|r| r.pain().is_some())
@@ -1613,7 +1671,7 @@ impl<'h> Views<'h> {
                 .collect::<Vec<_>>()
         };
         let totals = json!({
-            "gaps": self.gaps.len(),
+            "gaps": self.ix().gaps.len(),
             "journey_gaps": journey_gaps.len(),
             "by_touchpoint": by_touchpoint.len(),
             "unmapped": unmapped_total,
@@ -1639,7 +1697,7 @@ impl<'h> Views<'h> {
         let h = self.h;
         let mut out = Vec::new();
         for (lid, lens) in &h.lenses {
-            let Some(by_persona) = self.by_lens.get(lid) else {
+            let Some(by_persona) = self.ix().by_lens.get(lid) else {
                 continue;
             };
             let mut columns: Vec<String> = lens.stages.clone();
@@ -1804,6 +1862,7 @@ impl<'h> Views<'h> {
         }
         for (id, name) in &h.systems {
             let text: Vec<&str> = self
+                .ix()
                 .by_system
                 .get(id)
                 .into_iter()

@@ -2,6 +2,9 @@
   // journeydoc serve: reload after each rebuild (keeping the scroll
   // position), and show content errors in an overlay until they are fixed.
   var key = "journeydoc-scroll:" + location.pathname, known = null;
+  var here = location.pathname;
+  try { here = decodeURIComponent(here); } catch (e) { /* keep it encoded */ }
+  if (here.slice(-1) === "/") here += "index.html";
   var y = sessionStorage.getItem(key);
   if (y !== null) {
     sessionStorage.removeItem(key);
@@ -34,7 +37,13 @@
       if (known !== null && e.data !== known) reload();
       known = e.data;
     });
-    es.addEventListener("reload", function (e) { known = e.data; reload(); });
+    // Only the tabs showing a page that changed reload ("pages" is null
+    // when too many changed to list).
+    es.addEventListener("reload", function (e) {
+      var d = JSON.parse(e.data);
+      known = String(d.version);
+      if (!d.pages || d.pages.some(function (p) { return here === d.prefix + p || here === "/" + p; })) reload();
+    });
     es.addEventListener("problem", function (e) { show(JSON.parse(e.data)); });
     es.addEventListener("fixed", hide);
     es.onerror = function () { es.close(); setTimeout(connect, 1000); };
