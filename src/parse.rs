@@ -258,7 +258,6 @@ fn meta(ctx: &mut Ctx, f: &mut Fields, file: &SourceFile, root: &Node, body_offs
         draft,
         weight,
         extra,
-        body: file.text[body_offset..].to_owned(),
         body_offset,
         source: file.text.clone(),
     }

@@ -732,11 +732,11 @@ fn add_targets(targets: &mut Targets, metas: &[(&str, &Meta)], lenses: &BTreeMap
 /// The links of one file's body.
 fn check_body_links(m: &Meta, targets: &Targets, diags: &mut Vec<Diagnostic>) {
     // A body without `[` has no links to check.
-    if m.body.contains('[') {
+    if m.body().contains('[') {
         links::check(
             &m.file,
             &content_rel(&m.file),
-            &m.body,
+            m.body(),
             m.body_offset,
             targets,
             diags,
@@ -798,7 +798,7 @@ pub fn resolve_journey(
     }
     let (list, warning) = handoff_warning(&j.meta.id.value, j, &h.touchpoints, &h.config);
     diags.extend(warning);
-    if j.meta.body.contains('[') {
+    if j.meta.body().contains('[') {
         let mut targets = Targets::default();
         let all = metas(&h.home, &h.personas, &h.touchpoints, &h.journeys, &h.pages);
         add_targets(&mut targets, &all, &h.lenses);

@@ -886,7 +886,7 @@ impl<'h> Views<'h> {
         let body = h
             .home
             .as_ref()
-            .map(|p| self.md(&p.meta.body, &p.meta.file, "index.html"))
+            .map(|p| self.md(p.meta.body(), &p.meta.file, "index.html"))
             .unwrap_or_default();
         let lenses: Vec<&String> = h.lenses.keys().collect();
         let rows: Vec<Value> = self
@@ -1022,7 +1022,7 @@ impl<'h> Views<'h> {
                     "needs": p.needs,
                     "frustrations": p.frustrations,
                     "channels": p.channels,
-                    "body": self.md(&p.meta.body, &p.meta.file, &path),
+                    "body": self.md(p.meta.body(), &p.meta.file, &path),
                     "lenses": lenses,
                     "life": self.customer_life(id),
                     "extra": p.meta.extra,
@@ -1193,7 +1193,7 @@ impl<'h> Views<'h> {
             .flatten()
             .map(|ho| ((ho.to.stage, ho.to.step), ho))
             .collect();
-        let body = markdown::sections(&j.meta.body);
+        let body = markdown::sections(j.meta.body());
         let mut intro = body.intro.clone();
         let mut narratives: BTreeMap<usize, String> = BTreeMap::new();
         for (heading, text) in &body.sections {
@@ -1503,7 +1503,7 @@ impl<'h> Views<'h> {
                     "channel" => tp.channel,
                     "owner" => tp.owner.as_ref().map(|o| self.dept(&o.value)),
                     "systems" => tp.systems.iter().map(|s| self.system_link(&s.value)).collect::<Vec<_>>(),
-                    "body" => self.md(&tp.meta.body, &tp.meta.file, &path),
+                    "body" => self.md(tp.meta.body(), &tp.meta.file, &path),
                     "average" => self.touchpoint_average(id),
                     "uses" => rows,
                     "journeys" => journeys.len(),
@@ -1779,7 +1779,7 @@ impl<'h> Views<'h> {
                 data: json!({
                     "title": page_title(p),
                     "description": p.description,
-                    "body": self.md(&p.meta.body, &p.meta.file, &path),
+                    "body": self.md(p.meta.body(), &p.meta.file, &path),
                     "extra": p.meta.extra,
                 }),
                 lazy: None,
@@ -1808,7 +1808,7 @@ impl<'h> Views<'h> {
                     .chain(&p.frustrations)
                     .cloned(),
             );
-            text.push(markdown::plain_text(&p.meta.body));
+            text.push(markdown::plain_text(p.meta.body()));
             docs.push(Doc::new(
                 &p.name,
                 &persona_url(id),
@@ -1822,7 +1822,7 @@ impl<'h> Views<'h> {
             .par_iter()
             .map(|id| {
                 let j = &h.journeys[*id];
-                let body = markdown::plain_text(&j.meta.body);
+                let body = markdown::plain_text(j.meta.body());
                 let mut text: Vec<&str> = vec![j.scenario.as_deref().unwrap_or_default()];
                 for (_, s) in j.steps() {
                     text.push(&s.action);
@@ -1848,7 +1848,7 @@ impl<'h> Views<'h> {
             let text = format!(
                 "{} {}",
                 tp.channel.clone().unwrap_or_default(),
-                markdown::plain_text(&tp.meta.body)
+                markdown::plain_text(tp.meta.body())
             );
             docs.push(Doc::new(&tp.name, &touchpoint_url(id), t.touchpoint, &text));
         }
@@ -1883,7 +1883,7 @@ impl<'h> Views<'h> {
                 &page_title(p),
                 &page_url(p),
                 t.guide,
-                &markdown::plain_text(&p.meta.body),
+                &markdown::plain_text(p.meta.body()),
             ));
         }
         docs
@@ -1894,7 +1894,7 @@ impl<'h> Views<'h> {
 pub fn page_title(p: &Page) -> String {
     p.title
         .clone()
-        .or_else(|| markdown::first_heading(&p.meta.body))
+        .or_else(|| markdown::first_heading(p.meta.body()))
         .unwrap_or_else(|| p.meta.id.value.clone())
 }
 
