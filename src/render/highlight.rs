@@ -1,10 +1,11 @@
 //! Code highlighting at build time with syntect (pure-Rust regex), using CSS
 //! classes so one stylesheet serves the light and the dark scheme.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 /// Classes are prefixed so they never clash with the theme's own.
@@ -30,16 +31,96 @@ pub fn highlight(code: &str, lang: &str) -> String {
     let Some(syntax) = syntax else {
         return super::escape(code);
     };
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+    // What `ClassedHTMLGenerator` does, line by line, with each line's
+    // result remembered: a line highlights the same way whenever the parser
+    // reaches it in the same state.
+    let mut state = (ParseState::new(syntax), ScopeStack::new());
+    let mut html = String::with_capacity(code.len() * 2);
+    let mut open: isize = 0;
     for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
+        let Some(delta) = highlight_line(
+            std::ptr::from_ref(syntax) as usize,
+            &mut state,
+            line,
+            &mut html,
+        ) else {
             return super::escape(code);
-        }
+        };
+        open += delta;
     }
-    generator.finalize()
+    for _ in 0..open {
+        html.push_str("</span>");
+    }
+    html
+}
+
+/// The parser's state between lines.
+type LineState = (ParseState, ScopeStack);
+
+/// A line highlighted once: the state it was reached in, its HTML, the
+/// spans it opened (or closed), and the state after it.
+struct Seen {
+    before: LineState,
+    html: String,
+    delta: isize,
+    after: LineState,
+}
+
+/// Lines remembered: by syntax, then by text (a bounded number of them).
+#[derive(Default)]
+struct Memo {
+    lines: HashMap<usize, HashMap<String, Vec<Seen>>>,
+    count: usize,
+}
+
+/// How many lines the memo keeps (about 100 bytes of state each).
+const MEMO_LINES: usize = 200_000;
+
+fn memo() -> &'static Mutex<Memo> {
+    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
+    MEMO.get_or_init(Mutex::default)
+}
+
+/// Appends `line` highlighted to `html` and moves `state` past it; the span
+/// delta, or `None` if syntect fails on it.
+fn highlight_line(
+    syntax: usize,
+    state: &mut LineState,
+    line: &str,
+    html: &mut String,
+) -> Option<isize> {
+    if let Ok(memo) = memo().lock()
+        && let Some(seen) = memo
+            .lines
+            .get(&syntax)
+            .and_then(|m| m.get(line))
+            .and_then(|list| list.iter().find(|s| s.before == *state))
+    {
+        html.push_str(&seen.html);
+        state.clone_from(&seen.after);
+        return Some(seen.delta);
+    }
+    let before = state.clone();
+    let ops = state.0.parse_line(line, syntaxes()).ok()?;
+    let (out, delta) = line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut state.1).ok()?;
+    html.push_str(&out);
+    if let Ok(mut memo) = memo().lock()
+        && memo.count < MEMO_LINES
+    {
+        memo.count += 1;
+        memo.lines
+            .entry(syntax)
+            .or_default()
+            .entry(line.to_owned())
+            .or_default()
+            .push(Seen {
+                before,
+                html: out,
+                delta,
+                after: state.clone(),
+            });
+    }
+    Some(delta)
 }
 
 /// CSS for the highlighting classes: a light theme, and a dark one inside
@@ -96,6 +177,47 @@ fn source_css(theme: &syntect::highlighting::Theme) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// syntect's own generator, without the memo.
+    fn plain_syntect(code: &str, token: &str) -> String {
+        let set = syntaxes();
+        let syntax = set.find_syntax_by_token(token).unwrap();
+        let mut g =
+            syntect::html::ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
+        for line in LinesWithEndings::from(code) {
+            g.parse_html_for_line_which_includes_newline(line).unwrap();
+        }
+        g.finalize()
+    }
+
+    #[test]
+    fn remembered_lines_highlight_as_syntect_does() {
+        // The same line in different parser states (inside a block comment
+        // and outside it, in a string and not), highlighted twice over so
+        // the second pass comes from the memo.
+        let cases = [
+            (
+                "js",
+                "let a = 1; /* open\nlet a = 1;\n*/ let a = 1;\nlet s = `x\nlet a = 1;\n`;\n",
+            ),
+            ("json", "{\n  \"event\": \"call\",\n  \"score\": 3\n}\n"),
+            ("yaml", "a: 1\nb: |\n  a: 1\nc: \"a: 1\"\n"),
+            ("rust", "fn main() {\n    let x = \"}\";\n}\n"),
+        ];
+        for _ in 0..2 {
+            for (lang, code) in cases {
+                assert_eq!(
+                    highlight(code, lang),
+                    plain_syntect(code, lang),
+                    "{lang}: {code}"
+                );
+            }
+        }
+        // A block comment line and the same text outside one differ.
+        let inside = highlight("/* a\nlet a = 1;\n*/\n", "js");
+        let outside = highlight("let a = 1;\n", "js");
+        assert_ne!(inside.lines().nth(1), outside.lines().next());
+    }
 
     #[test]
     fn yaml_toml_and_unknown_languages() {

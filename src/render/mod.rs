@@ -200,7 +200,7 @@ fn render_impl<S: Sink>(
     let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
     if let Some(wanted) = only {
         jobs.retain(|j| wanted(&j.path));
-        return render_jobs(&tera, &jobs, &navs, handbook, progress, sink);
+        return render_jobs(&tera, &jobs, &navs, handbook, progress, &*sink);
     }
     for (path, bytes) in &theme.statics {
         extra.push((path.clone(), bytes.clone()));
@@ -233,13 +233,20 @@ fn render_impl<S: Sink>(
     for (path, bytes) in extra {
         sink.put(&path, bytes).map_err(RenderError::Sink)?;
     }
-    // 99 MB at 10,000 journeys: written as it is serialised.
-    sink.put_with("journeys.json", &|w| {
-        write_journeys_json(handbook, false, w)
-    })
-    .map_err(RenderError::Sink)?;
-    phases.mark("journeys.json");
-    render_jobs(&tera, &jobs, &navs, handbook, progress, sink)
+    // 99 MB at 10,000 journeys, written as it is serialised on one thread
+    // while the pages render on the others.
+    let sink = &*sink;
+    let (json, pages) = rayon::join(
+        || {
+            sink.put_with("journeys.json", &|w| {
+                write_journeys_json(handbook, false, w)
+            })
+        },
+        || render_jobs(&tera, &jobs, &navs, handbook, progress, sink),
+    );
+    phases.mark("journeys.json and pages");
+    pages?;
+    json.map_err(RenderError::Sink)
 }
 
 /// The theme's templates, compiled, with what every page shares (site,
@@ -289,16 +296,18 @@ pub fn render_journeys(
 }
 
 /// Renders `jobs` in parallel into `sink`.
+/// Templates whose pages are rendered one at a time (see [`render_jobs`]).
+const ALONE: &[&str] = &["lens.html", "insights.html"];
+
 fn render_jobs<S: Sink>(
     tera: &tera::Tera,
     jobs: &[PageJob],
     navs: &BTreeMap<&str, tera::Value>,
     handbook: &Handbook,
     progress: &(dyn Fn(Progress) + Sync),
-    sink: &mut S,
+    sink: &S,
 ) -> Result<(), RenderError<S::Error>> {
     let mut phases = crate::timings::Phases::start();
-    let sink = &*sink;
 
     progress(Progress::Start(jobs.len()));
     // The 404 page is served at any depth: its links start from `base-url`.
@@ -308,6 +317,7 @@ fn render_jobs<S: Sink>(
         format!("{}/", handbook.config.base_url)
     };
     let failed = std::sync::Mutex::new(None);
+    let alone = std::sync::Mutex::new(());
     let per_template = crate::timings::PerTemplate::default();
     let timed = crate::timings::enabled();
     let errors: Vec<Diagnostic> = jobs
@@ -335,6 +345,14 @@ fn render_jobs<S: Sink>(
             );
             ctx.insert("prev", &link(&job.prev));
             ctx.insert("next", &link(&job.next));
+            // A page that shows a whole section (a lens page at 10,000
+            // journeys: 40,000 steps, ~40 MB of template values) waits for
+            // another such page to be written rather than doubling the peak.
+            let _alone = ALONE.contains(&job.template).then(|| {
+                alone
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            });
             let started = timed.then(std::time::Instant::now);
             match &job.lazy {
                 Some(make) => ctx.insert_value("data", make()),

@@ -326,14 +326,21 @@ fn pager<T>(items: &[T], i: usize, link: impl Fn(&T) -> Link) -> (Option<Link>, 
     (prev, items.get(i + 1).map(link))
 }
 
-/// The average emotion of the rated steps among `refs`.
-fn average_of(refs: Option<&Vec<StepRef>>) -> Value {
-    let scores: Vec<i8> = refs
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.step.emotion.map(Emotion::score))
+/// The average emotion of the rated steps among `steps`.
+fn average_of<'a>(steps: impl Iterator<Item = &'a Step>) -> Value {
+    let scores: Vec<i8> = steps
+        .filter_map(|s| s.emotion.map(Emotion::score))
         .collect();
     average(&scores)
+}
+
+/// A step as the touchpoint index keeps it: three pointers (400,000 of them
+/// at 10,000 journeys). Turned into a [`StepRef`] only for the rows shown.
+#[derive(Clone, Copy)]
+struct Hit<'h> {
+    journey: &'h Journey,
+    stage: &'h Stage,
+    step: &'h Step,
 }
 
 pub struct Common<'a> {
@@ -363,7 +370,7 @@ pub struct Views<'h> {
 /// Who uses what, across all journeys.
 struct Index<'h> {
     /// Touchpoint id → every step through it.
-    by_touchpoint: BTreeMap<String, Vec<StepRef<'h>>>,
+    by_touchpoint: BTreeMap<String, Vec<Hit<'h>>>,
     /// Lens id → (persona id → journey ids).
     by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// System id → every step using it, directly or through a touchpoint.
@@ -432,6 +439,19 @@ impl<'h> Views<'h> {
         })
     }
 
+    /// A step of the touchpoint index as templates see it.
+    fn step_ref(&self, hit: &Hit<'h>) -> StepRef<'h> {
+        StepRef {
+            journey: hit.journey,
+            stage: hit.stage,
+            step: hit.step,
+            journey_url: journey_url(&hit.journey.meta.id.value).into(),
+            owner: effective_owner(hit.step, &self.h.touchpoints),
+            lang: self.lang,
+            via: Vec::new(),
+        }
+    }
+
     /// The cross-indexes (built on first use).
     fn ix(&self) -> &Index<'h> {
         self.index
@@ -439,7 +459,7 @@ impl<'h> Views<'h> {
     }
 
     fn build_index(h: &'h Handbook, lang: Language) -> Index<'h> {
-        let mut by_touchpoint: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
+        let mut by_touchpoint: BTreeMap<String, Vec<Hit<'h>>> = BTreeMap::new();
         let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         let mut by_system: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
         let mut system_touchpoints: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -472,11 +492,16 @@ impl<'h> Views<'h> {
                         lang,
                         via: Vec::new(),
                     };
+                    let hit = Hit {
+                        journey: j,
+                        stage,
+                        step,
+                    };
                     for t in &step.touchpoints {
                         match by_touchpoint.get_mut(&t.value) {
-                            Some(list) => list.push(r.clone()),
+                            Some(list) => list.push(hit),
                             None => {
-                                by_touchpoint.insert(t.value.clone(), vec![r.clone()]);
+                                by_touchpoint.insert(t.value.clone(), vec![hit]);
                             }
                         }
                     }
@@ -608,7 +633,14 @@ impl<'h> Views<'h> {
     }
 
     fn system_average(&self, id: &str) -> Value {
-        average_of(self.ix().by_system.get(id))
+        average_of(
+            self.ix()
+                .by_system
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|r| r.step),
+        )
     }
 
     /// The systems index (worst average emotion first) and a page per system.
@@ -727,7 +759,14 @@ impl<'h> Views<'h> {
     }
 
     fn touchpoint_average(&self, id: &str) -> Value {
-        average_of(self.ix().by_touchpoint.get(id))
+        average_of(
+            self.ix()
+                .by_touchpoint
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|r| r.step),
+        )
     }
 
     fn metrics(&self, m: &Metrics) -> Value {
@@ -1117,27 +1156,33 @@ impl<'h> Views<'h> {
         let h = self.h;
         let t = self.t;
         let sorted = self.journeys_sorted();
-        let list: Vec<Value> = sorted
-            .iter()
-            .map(|id| {
-                let j = &h.journeys[*id];
-                json!({
-                    "title": j.title,
-                    "url": journey_url(id),
-                    "persona": h.personas.get(&j.persona.value).map(|p| p.name.clone()),
-                    "lens": h.lenses.get(&j.lens.value).map(|l| l.title.clone()),
-                    "average": self.journey_average(j),
-                    "steps": j.steps().count(),
+        // Built when rendered (10,000 rows at 10,000 journeys are not held
+        // for the whole render).
+        let order = sorted.clone();
+        let list = move || {
+            let list: Vec<Value> = order
+                .iter()
+                .map(|id| {
+                    let j = &h.journeys[*id];
+                    json!({
+                        "title": j.title,
+                        "url": journey_url(id),
+                        "persona": h.personas.get(&j.persona.value).map(|p| p.name.clone()),
+                        "lens": h.lenses.get(&j.lens.value).map(|l| l.title.clone()),
+                        "average": self.journey_average(j),
+                        "steps": j.steps().count(),
+                    })
                 })
-            })
-            .collect();
+                .collect();
+            tv(&json!({ "journeys": list }))
+        };
         jobs.push(PageJob {
             path: "journeys/index.html".to_owned(),
             template: "journeys.html",
             title: t.journeys.to_owned(),
             section: "journeys",
-            data: json!({ "journeys": list }),
-            lazy: None,
+            data: Value::Null,
+            lazy: Some(Box::new(list)),
             breadcrumbs: self.crumbs(None),
             prev: None,
             next: None,
@@ -1486,7 +1531,14 @@ impl<'h> Views<'h> {
                 (h.touchpoints[*tid].name.clone(), touchpoint_url(tid))
             });
             let make = move || {
-                let uses: &[StepRef] = self.ix().by_touchpoint.get(id).map_or(&[], Vec::as_slice);
+                let uses: Vec<StepRef> = self
+                    .ix()
+                    .by_touchpoint
+                    .get(id)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .map(|hit| self.step_ref(hit))
+                    .collect();
                 let rows: Vec<StepRow> = uses.iter().map(StepRef::row).collect();
                 let pains: Vec<&StepRow> = rows.iter().filter(|r| r.pain.is_some()).collect();
                 let opportunities: Vec<&StepRow> =
@@ -1622,14 +1674,15 @@ impl<'h> Views<'h> {
             .touchpoints
             .iter()
             .filter_map(|(id, tp)| {
-                let pains: Vec<&StepRef> = self.ix().by_touchpoint
+                let pains: Vec<&Hit> = self.ix().by_touchpoint
                     .get(id)?
                     .iter()
-                    .filter(|r| r.pain().is_some())
+                    .filter(|r| r.step.pain.is_some())
                     .collect();
                 // The touchpoint's own page lists every pain; here the first few.
                 (!pains.is_empty()).then(|| {
-                    json!({ "name": tp.name, "url": touchpoint_url(id), "average": self.touchpoint_average(id), "total": pains.len(), "pains": &pains[..pains.len().min(TOUCHPOINT_PAINS)] })
+                    let shown: Vec<StepRef> = pains.iter().take(TOUCHPOINT_PAINS).map(|hit| self.step_ref(hit)).collect();
+                    json!({ "name": tp.name, "url": touchpoint_url(id), "average": self.touchpoint_average(id), "total": pains.len(), "pains": shown })
                 })
             })
             .collect();
