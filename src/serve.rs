@@ -233,7 +233,8 @@ impl Builder {
 /// changed (same ids, same everything else); `None` when something else did
 /// (then every page is rebuilt). The dependency set of a changed journey:
 /// its page and its neighbours' (previous/next labels), the pages of its
-/// persona, lens and touchpoints (old and new), journeys that link to it as
+/// persona, every page of its lens, its touchpoints (old and new; a journey
+/// moved to another lens or persona rebuilds everything), journeys that link to it as
 /// `next`, every system page, and the indexes and overviews that summarise
 /// all journeys.
 fn affected(
@@ -241,7 +242,7 @@ fn affected(
     new: &crate::resolve::Handbook,
 ) -> Option<BTreeSet<String>> {
     use crate::render::views::{
-        journey_order, journey_url, lens_url, persona_order, persona_url, touchpoint_url,
+        journey_order, journey_url, lens_page_urls, persona_order, persona_url, touchpoint_url,
     };
     fn same_text(a: &crate::model::Meta, b: &crate::model::Meta) -> bool {
         Arc::ptr_eq(&a.source, &b.source) || a.source == b.source
@@ -271,6 +272,14 @@ fn affected(
         .filter(|(id, j)| !same_text(&old.journeys[*id].meta, &j.meta))
         .map(|(id, _)| id)
         .collect();
+    // A journey moved to another lens or persona shifts the journeys of
+    // paginated lens pages (one may appear or go): rebuild everything.
+    if changed.iter().any(|id| {
+        let (a, b) = (&old.journeys[*id], &new.journeys[*id]);
+        a.lens.value != b.lens.value || a.persona.value != b.persona.value
+    }) {
+        return None;
+    }
     let mut pages = BTreeSet::new();
     if changed.is_empty() {
         return Some(pages);
@@ -290,7 +299,14 @@ fn affected(
             let j = &h.journeys[*id];
             pages.insert(journey_url(id));
             pages.insert(persona_url(&j.persona.value));
-            pages.insert(lens_url(&j.lens.value));
+            // Every page of its lens (which page a journey is on depends on
+            // the persona order and ids, unchanged here; see below).
+            let on_lens = h
+                .journeys
+                .values()
+                .filter(|o| o.lens.value == j.lens.value)
+                .count();
+            pages.extend(lens_page_urls(&j.lens.value, on_lens));
             for (_, step) in j.steps() {
                 for t in &step.touchpoints {
                     pages.insert(touchpoint_url(&t.value));

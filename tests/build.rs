@@ -662,3 +662,72 @@ fn a_generated_corpus_checks_and_builds() {
         assert!(out.join(f).is_file(), "{f}");
     }
 }
+
+/// A lens with more journeys than one page shows continues on numbered
+/// pages: every journey of the lens appears exactly once across them, each
+/// page links every other, and a journey's row is on the page its place in
+/// persona order puts it.
+#[test]
+fn a_crowded_lens_runs_over_numbered_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    journeydoc::corpus::write_corpus(dir.path(), 240, 7).unwrap();
+    let root = dir.path().join("journeydoc");
+    let out = dir.path().join("out");
+    let (code, err) = build_into(&root, &out);
+    assert_eq!(code, 0, "{err}");
+    // How many journeys each lens has, as journeys.json tells.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("journeys.json")).unwrap()).unwrap();
+    let mut per_lens: BTreeMap<String, usize> = BTreeMap::new();
+    for j in json["journeys"].as_object().unwrap().values() {
+        *per_lens
+            .entry(j["lens"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let (lens, &count) = per_lens.iter().max_by_key(|(_, n)| **n).unwrap();
+    assert!(count > 50, "the corpus puts {count} journeys on {lens}");
+    let pages = count.div_ceil(50);
+    let mut seen = Vec::new();
+    for n in 1..=pages {
+        let path = if n == 1 {
+            format!("lenses/{lens}.html")
+        } else {
+            format!("lenses/{lens}/{n}.html")
+        };
+        let doc = page(&out, &path);
+        let rows = select(&doc, "table.side-by-side tbody tr th a:first-child");
+        let expected = if n < pages {
+            50
+        } else {
+            count - 50 * (pages - 1)
+        };
+        assert_eq!(rows.len(), expected, "{path}");
+        seen.extend(
+            rows.iter()
+                .map(|a| a.value().attr("href").unwrap().to_owned()),
+        );
+        let links = select(&doc, "nav.pages a");
+        assert_eq!(
+            links.len() % pages,
+            0,
+            "{path}: the page list, above and below the table"
+        );
+        let current = select(&doc, "nav.pages a[aria-current=page]");
+        assert_eq!(text(&current[0]), n.to_string(), "{path}");
+    }
+    assert!(
+        !out.join(format!("lenses/{lens}/{}.html", pages + 1))
+            .exists()
+    );
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), count, "every journey of the lens once");
+    assert_eq!(seen.len(), count);
+    // The page numbers are in the sitemap too.
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains(&format!("lenses/{lens}/{pages}.html")),
+        "{sitemap}"
+    );
+}

@@ -62,6 +62,27 @@ pub fn system_url(id: &str) -> String {
 pub fn lens_url(id: &str) -> String {
     format!("lenses/{id}.html")
 }
+
+/// Journeys shown on one lens page; a lens with more continues on
+/// `lenses/ID/2.html`, `lenses/ID/3.html`… (at 10,000 journeys a lens holds
+/// ~1,700: one page would be 7 MB of HTML).
+pub const LENS_PAGE_SIZE: usize = 50;
+
+/// Page `n` (from 1) of a lens.
+pub fn lens_page_url(id: &str, n: usize) -> String {
+    if n <= 1 {
+        lens_url(id)
+    } else {
+        format!("lenses/{id}/{n}.html")
+    }
+}
+
+/// Every page of a lens holding `journeys` journeys (one even when empty).
+pub fn lens_page_urls(id: &str, journeys: usize) -> Vec<String> {
+    (1..=journeys.div_ceil(LENS_PAGE_SIZE).max(1))
+        .map(|n| lens_page_url(id, n))
+        .collect()
+}
 /// Free pages keep their path under the content folder; a folder's
 /// `_index.md` (id = the folder) becomes that folder's `index.html`.
 pub fn page_url(page: &Page) -> String {
@@ -1416,22 +1437,38 @@ impl<'h> Views<'h> {
             let l = &h.lenses[*id];
             let (prev, next) = pager(&ids, i, |lid| (h.lenses[*lid].title.clone(), lens_url(lid)));
             let id: &'s str = id;
-            jobs.push(PageJob {
-                path: lens_url(id),
-                template: "lens.html",
-                title: l.title.clone(),
-                section: "lenses",
-                data: Value::Null,
-                lazy: Some(Box::new(move || self.lens_page(id))),
-                breadcrumbs: self.crumbs(Some((t.lenses, "lenses/index.html"))),
-                prev,
-                next,
-            });
+            let count = self
+                .ix()
+                .by_lens
+                .get(id)
+                .map_or(0, |m| m.values().map(Vec::len).sum());
+            let pages = lens_page_urls(id, count).len();
+            for n in 1..=pages {
+                let mut crumbs = self.crumbs(Some((t.lenses, "lenses/index.html")));
+                let title = if n == 1 {
+                    l.title.clone()
+                } else {
+                    crumbs.push((l.title.clone(), lens_url(id)));
+                    format!("{} ({} {n}/{pages})", l.title, t.page)
+                };
+                jobs.push(PageJob {
+                    path: lens_page_url(id, n),
+                    template: "lens.html",
+                    title,
+                    section: "lenses",
+                    data: Value::Null,
+                    lazy: Some(Box::new(move || self.lens_page(id, n))),
+                    breadcrumbs: crumbs,
+                    prev: prev.clone(),
+                    next: next.clone(),
+                });
+            }
         }
     }
 
-    /// A lens page: every journey through the lens, side by side.
-    fn lens_page(&self, id: &str) -> tera::Value {
+    /// Page `page` (from 1) of a lens: its journeys side by side, at most
+    /// [`LENS_PAGE_SIZE`] of them.
+    fn lens_page(&self, id: &str, page: usize) -> tera::Value {
         let h = self.h;
         let l = &h.lenses[id];
         // Columns: the lens's stages, or for a free lens every stage name
@@ -1450,8 +1487,12 @@ impl<'h> Views<'h> {
                 }
             }
         }
-        let rows: Vec<LensRow> = journey_ids
+        let pages = lens_page_urls(id, journey_ids.len());
+        let shown = journey_ids
             .iter()
+            .skip((page - 1) * LENS_PAGE_SIZE)
+            .take(LENS_PAGE_SIZE);
+        let rows: Vec<LensRow> = shown
             .map(|jid| {
                 let j = &h.journeys[*jid];
                 let cells = columns
@@ -1491,6 +1532,13 @@ impl<'h> Views<'h> {
             "free" => l.free,
             "columns" => columns,
             "rows" => rows,
+            "journeys" => journey_ids.len(),
+            "page" => page,
+            "pages" => pages
+                .iter()
+                .enumerate()
+                .map(|(i, url)| json!({ "number": i + 1, "url": url, "current": i + 1 == page }))
+                .collect::<Vec<_>>(),
         }
     }
 
