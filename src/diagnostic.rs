@@ -166,10 +166,15 @@ impl Style {
 ///    |                       ^^^^^^^^^^^
 ///    = help: did you mean `call-centre`?
 /// ```
-pub fn render_text(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
+pub fn render_text<D: std::borrow::Borrow<Diagnostic>>(
+    diags: &[D],
+    sources: &Sources,
+    color: bool,
+) -> String {
     let style = Style { on: color };
     let mut out = String::new();
     for d in diags {
+        let d: &Diagnostic = d.borrow();
         let sev = match d.severity {
             Severity::Error => style.paint("1;31", "error"),
             Severity::Warning => style.paint("1;33", "warning"),

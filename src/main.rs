@@ -136,15 +136,13 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
     };
     let color = color_on_stderr();
     // `--quiet` keeps errors but not warnings (`check` is where they are read).
-    let shown: Vec<Diagnostic> = run
+    let shown: Vec<&Diagnostic> = run
         .diagnostics
         .iter()
         .filter(|d| !cli.quiet || d.severity == diagnostic::Severity::Error)
-        .cloned()
         .collect();
     eprint!("{}", diagnostic::render_text(&shown, &run.sources, color));
-    let config = &run.handbook.config;
-    let deny = args.deny_warnings || config.deny_warnings;
+    let deny = args.deny_warnings || run.handbook.config.deny_warnings;
     if fails(&run, deny) {
         eprintln!("{}", summary(&run, "checked", deny));
         eprintln!(
@@ -152,6 +150,7 @@ fn build(cli: &Cli, args: &BuildArgs) -> ExitCode {
         );
         return ExitCode::from(1);
     }
+    let config = &run.handbook.config;
     let out_dir = match &args.output {
         Some(dir) => dir.clone(),
         None => cli.root.join(&config.output_dir),

@@ -296,9 +296,6 @@ pub fn render_journeys(
 }
 
 /// Renders `jobs` in parallel into `sink`.
-/// Templates whose pages are rendered one at a time (see [`render_jobs`]).
-const ALONE: &[&str] = &["lens.html", "insights.html"];
-
 fn render_jobs<S: Sink>(
     tera: &tera::Tera,
     jobs: &[PageJob],
@@ -317,7 +314,6 @@ fn render_jobs<S: Sink>(
         format!("{}/", handbook.config.base_url)
     };
     let failed = std::sync::Mutex::new(None);
-    let alone = std::sync::Mutex::new(());
     let per_template = crate::timings::PerTemplate::default();
     let timed = crate::timings::enabled();
     let errors: Vec<Diagnostic> = jobs
@@ -345,14 +341,6 @@ fn render_jobs<S: Sink>(
             );
             ctx.insert("prev", &link(&job.prev));
             ctx.insert("next", &link(&job.next));
-            // A page that shows a whole section (a lens page at 10,000
-            // journeys: 40,000 steps, ~40 MB of template values) waits for
-            // another such page to be written rather than doubling the peak.
-            let _alone = ALONE.contains(&job.template).then(|| {
-                alone
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-            });
             let started = timed.then(std::time::Instant::now);
             match &job.lazy {
                 Some(make) => ctx.insert_value("data", make()),

@@ -43,6 +43,12 @@ macro_rules! tmap {
 }
 
 /// A view model as the templates see it.
+/// A JSON object from values moved in (`json!` copies every value it is
+/// given, which for the insights page's heatmaps was 15 MB at 10k).
+fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
 fn tv<T: serde::Serialize>(v: &T) -> tera::Value {
     tera::Value::from_serializable(v)
 }
@@ -1443,7 +1449,10 @@ impl<'h> Views<'h> {
                 .get(id)
                 .map_or(0, |m| m.values().map(Vec::len).sum());
             let pages = lens_page_urls(id, count).len();
+            // Worked out once for all the lens's pages.
+            let members = Arc::new(std::sync::OnceLock::new());
             for n in 1..=pages {
+                let members = members.clone();
                 let mut crumbs = self.crumbs(Some((t.lenses, "lenses/index.html")));
                 let title = if n == 1 {
                     l.title.clone()
@@ -1457,7 +1466,9 @@ impl<'h> Views<'h> {
                     title,
                     section: "lenses",
                     data: Value::Null,
-                    lazy: Some(Box::new(move || self.lens_page(id, n))),
+                    lazy: Some(Box::new(move || {
+                        self.lens_page(id, n, members.get_or_init(|| self.lens_members(id)))
+                    })),
                     breadcrumbs: crumbs,
                     prev: prev.clone(),
                     next: next.clone(),
@@ -1466,19 +1477,18 @@ impl<'h> Views<'h> {
         }
     }
 
-    /// Page `page` (from 1) of a lens: its journeys side by side, at most
-    /// [`LENS_PAGE_SIZE`] of them.
-    fn lens_page(&self, id: &str, page: usize) -> tera::Value {
+    /// A lens's journeys in page order (personas in order, then journey
+    /// ids) and its columns: the lens's stages, or for a free lens every
+    /// stage name its journeys use, in order of first appearance.
+    fn lens_members(&self, id: &str) -> (Vec<&'h String>, Vec<String>) {
         let h = self.h;
-        let l = &h.lenses[id];
-        // Columns: the lens's stages, or for a free lens every stage name
-        // its journeys use, in order of first appearance.
-        let mut columns: Vec<String> = l.stages.clone();
-        let journey_ids: Vec<&String> = self
+        let mut columns: Vec<String> = h.lenses[id].stages.clone();
+        let journey_ids: Vec<&'h String> = self
             .personas_sorted
             .iter()
             .filter_map(|pid| self.ix().by_lens.get(id).and_then(|m| m.get(pid)))
             .flatten()
+            .filter_map(|jid| h.journeys.get_key_value(jid).map(|(k, _)| k))
             .collect();
         for jid in &journey_ids {
             for s in &h.journeys[*jid].stages {
@@ -1487,6 +1497,19 @@ impl<'h> Views<'h> {
                 }
             }
         }
+        (journey_ids, columns)
+    }
+
+    /// Page `page` (from 1) of a lens: its journeys side by side, at most
+    /// [`LENS_PAGE_SIZE`] of them.
+    fn lens_page(
+        &self,
+        id: &str,
+        page: usize,
+        (journey_ids, columns): &(Vec<&'h String>, Vec<String>),
+    ) -> tera::Value {
+        let h = self.h;
+        let l = &h.lenses[id];
         let pages = lens_page_urls(id, journey_ids.len());
         let shown = journey_ids
             .iter()
@@ -1779,18 +1802,18 @@ impl<'h> Views<'h> {
             "dropoffs": dropoffs.len(),
             "transactions": transactions.len(),
         });
-        let first = |v: &[Value]| v[..v.len().min(INSIGHT_ITEMS)].to_vec();
-        json!({
-            "gaps": self.worst_gaps(INSIGHT_ITEMS),
-            "journey_gaps": first(&journey_gaps),
-            "by_owner": by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "total": items.len(), "items": items.iter().take(INSIGHT_ITEMS).map(item).collect::<Vec<_>>() })).collect::<Vec<_>>(),
-            "by_touchpoint": first(&by_touchpoint),
-            "unmapped": unmapped,
-            "dropoffs": first_items(&dropoffs),
-            "transactions": first_items(&transactions),
-            "totals": totals,
-            "heatmaps": self.heatmaps(),
-        })
+        let first = |v: &[Value]| Value::Array(v[..v.len().min(INSIGHT_ITEMS)].to_vec());
+        obj([
+            ("gaps", Value::Array(self.worst_gaps(INSIGHT_ITEMS))),
+            ("journey_gaps", first(&journey_gaps)),
+            ("by_owner", by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "total": items.len(), "items": items.iter().take(INSIGHT_ITEMS).map(item).collect::<Vec<_>>() })).collect()),
+            ("by_touchpoint", first(&by_touchpoint)),
+            ("unmapped", Value::Array(unmapped)),
+            ("dropoffs", Value::Array(first_items(&dropoffs))),
+            ("transactions", Value::Array(first_items(&transactions))),
+            ("totals", totals),
+            ("heatmaps", Value::Array(self.heatmaps())),
+        ])
     }
 
     /// Average emotion per touchpoint × stage, one table per lens.
@@ -1839,11 +1862,20 @@ impl<'h> Views<'h> {
             let rows: Vec<Value> = rows
                 .into_iter()
                 .map(|(tp, cells)| {
-                    let link = self.touchpoint_link(tp);
-                    json!({ "name": link["name"], "url": link["url"], "cells": cells })
+                    let mut link = self.touchpoint_link(tp);
+                    obj([
+                        ("name", link["name"].take()),
+                        ("url", link["url"].take()),
+                        ("cells", Value::Array(cells)),
+                    ])
                 })
                 .collect();
-            out.push(json!({ "lens": lens.title, "url": lens_url(lid), "columns": columns, "rows": rows }));
+            out.push(obj([
+                ("lens", Value::String(lens.title.clone())),
+                ("url", Value::String(lens_url(lid))),
+                ("columns", json!(columns)),
+                ("rows", Value::Array(rows)),
+            ]));
         }
         out
     }
