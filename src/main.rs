@@ -87,6 +87,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
     let diags = &run.diagnostics;
+    let mut phases = journeydoc::timings::Phases::start();
     let out = match args.format {
         Format::Text => {
             eprint!(
@@ -108,6 +109,7 @@ fn check(cli: &Cli, args: &CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    phases.mark("print");
     let deny = args.deny_warnings || run.handbook.config.deny_warnings;
     if !cli.quiet {
         eprintln!("{}", summary(&run, "checked", deny));

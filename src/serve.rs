@@ -589,11 +589,15 @@ fn watch(
                     let _ = rewatch.send(());
                 }
             }
-            // Whatever the file stamps say, these are read again.
+            // Whatever the file stamps say, these are read again. Once each:
+            // an editor's rename-over-the-file save names the file in two
+            // events.
             let rel: Vec<String> = relevant
                 .iter()
                 .filter_map(|p| p.strip_prefix(&handler_root).ok())
                 .map(crate::source::slash_path)
+                .collect::<BTreeSet<String>>()
+                .into_iter()
                 .collect();
             // The configuration or the theme: every page.
             let full = relevant
@@ -681,7 +685,10 @@ fn hot(root: &Path, drafts: bool, paths: &[String], number: u64, opts: &Options,
     let h = &mut run.handbook;
     let content_dir = format!("{}/", h.config.content_dir.trim_end_matches('/'));
     let mut edited = Vec::new();
-    for path in paths {
+    let mut paths = paths.to_vec();
+    paths.sort();
+    paths.dedup();
+    for path in &paths {
         let Some(id) = h
             .journeys
             .iter()

@@ -280,6 +280,37 @@ fn the_edited_page_comes_first_and_only_changed_pages_reload() {
     );
 }
 
+/// An editor's save by rename (a temporary file written beside the journey,
+/// then renamed over it) reaches every page the journey touches, not only
+/// its own: the watcher names the file twice for such a save, and the hot
+/// path once swapped the edited journey into the last good model twice and
+/// back once, so the rebuild that follows saw nothing to do.
+#[test]
+fn a_save_by_rename_updates_the_pages_the_journey_touches() {
+    let s = start();
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    let path = s.root.join(JOURNEY);
+    for (i, title) in ["Lucía pide dos pizzas", "Lucía pide tres pizzas"]
+        .iter()
+        .enumerate()
+    {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let old = text.lines().find(|l| l.starts_with("title: ")).unwrap();
+        let text = text.replace(old, &format!("title: {title}"));
+        let tmp = s
+            .root
+            .join(format!("content/journeys/lucia/actividad.md.tmp{i}~"));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+        for page in [PAGE, "/personas/lucia.html", "/lenses/activity.html"] {
+            eventually(10, &format!("{title} on {page}"), || {
+                get(s.port, page).2.contains(title)
+            });
+        }
+    }
+}
+
 #[test]
 fn a_deleted_journey_disappears_and_comes_back() {
     let s = start_with(|root| {
