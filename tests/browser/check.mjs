@@ -11,7 +11,7 @@
 // on stdout, and exits 1 listing every failure on stderr (2 for bad usage or
 // a browser that cannot start).
 
-import { chromium } from "playwright-core";
+import { CHROMIUM, launch } from "./chromium.mjs";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,19 +35,6 @@ const VIEWPORTS = {
   desktop: { width: 1366, height: 900 },
   phone: { width: 375, height: 812 },
 };
-const CHROMIUM = process.env.JOURNEYDOC_CHROMIUM || "/usr/bin/chromium";
-// --user-data-dir is not passed: Playwright refuses it in `args` and always
-// starts the browser on a fresh temporary profile of its own.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const NAV_TIMEOUT = 30_000;
 const WAIT_TIMEOUT = 10_000;
 const WATCHDOG = 5 * 60_000;
@@ -273,7 +260,7 @@ const summary = {
 
 let browser;
 try {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+  browser = await launch({ timeout: 60_000 });
 } catch (err) {
   console.error(`check.mjs: could not start ${CHROMIUM}: ${err.message}`);
   process.exit(2);

@@ -11,7 +11,7 @@
 // show the error overlay; fixed again, the overlay must go. No console
 // errors in either tab. Prints a JSON summary; exits 1 listing failures.
 
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 import { readFileSync, writeFileSync } from "node:fs";
 
 const [base, journeyPath, otherPath, file, from, to] = process.argv.slice(2);
@@ -19,12 +19,7 @@ if (!to) {
   console.error("usage: node live.mjs <server-url> <journey-path> <other-path> <file> <from> <to>");
   process.exit(2);
 }
-const browser = await chromium.launch({
-  executablePath: process.env.JOURNEYDOC_CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const failures = [];
 const summary = {};
 const edit = (a, b) => {

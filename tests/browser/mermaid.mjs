@@ -6,7 +6,7 @@
 // diagram Mermaid rejects.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const file = process.argv[2];
@@ -34,12 +34,7 @@ if (!diagrams.length) {
   process.exit(1);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.JOURNEYDOC_CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 const failures = [];
 try {
   const page = await browser.newPage();
