@@ -671,7 +671,8 @@ struct Change {
 /// their pages alone are rendered against the last good model with the new
 /// journeys swapped in, put in the served site and announced at once. The
 /// pages the edit also touches (persona, lens, touchpoints, overviews)
-/// follow with the rebuild.
+/// follow with the rebuild. `paths` name each file once (the journeys are
+/// swapped in and back out one for one).
 fn hot(root: &Path, drafts: bool, paths: &[String], number: u64, opts: &Options, shared: &Shared) {
     let started = Instant::now();
     if paths.is_empty() || paths.len() > 8 || lock_read(&shared.problem).is_some() {
@@ -685,10 +686,7 @@ fn hot(root: &Path, drafts: bool, paths: &[String], number: u64, opts: &Options,
     let h = &mut run.handbook;
     let content_dir = format!("{}/", h.config.content_dir.trim_end_matches('/'));
     let mut edited = Vec::new();
-    let mut paths = paths.to_vec();
-    paths.sort();
-    paths.dedup();
-    for path in &paths {
+    for path in paths {
         let Some(id) = h
             .journeys
             .iter()

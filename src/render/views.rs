@@ -42,13 +42,13 @@ macro_rules! tmap {
     }};
 }
 
-/// A view model as the templates see it.
 /// A JSON object from values moved in (`json!` copies every value it is
 /// given, which for the insights page's heatmaps was 15 MB at 10k).
 fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
     Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
 }
 
+/// A view model as the templates see it.
 fn tv<T: serde::Serialize>(v: &T) -> tera::Value {
     tera::Value::from_serializable(v)
 }
@@ -83,9 +83,15 @@ pub fn lens_page_url(id: &str, n: usize) -> String {
     }
 }
 
-/// Every page of a lens holding `journeys` journeys (one even when empty).
+/// How many pages a lens holding `journeys` journeys has (one even when
+/// empty).
+pub fn lens_page_count(journeys: usize) -> usize {
+    journeys.div_ceil(LENS_PAGE_SIZE).max(1)
+}
+
+/// Every page of a lens holding `journeys` journeys.
 pub fn lens_page_urls(id: &str, journeys: usize) -> Vec<String> {
-    (1..=journeys.div_ceil(LENS_PAGE_SIZE).max(1))
+    (1..=lens_page_count(journeys))
         .map(|n| lens_page_url(id, n))
         .collect()
 }
@@ -399,7 +405,7 @@ struct Index<'h> {
     /// Touchpoint id → every step through it.
     by_touchpoint: BTreeMap<String, Vec<Hit<'h>>>,
     /// Lens id → (persona id → journey ids).
-    by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    by_lens: BTreeMap<String, BTreeMap<String, Vec<&'h String>>>,
     /// System id → every step using it, directly or through a touchpoint.
     by_system: BTreeMap<String, Vec<StepRef<'h>>>,
     /// System id → the touchpoints that declare it.
@@ -487,7 +493,7 @@ impl<'h> Views<'h> {
 
     fn build_index(h: &'h Handbook, lang: Language) -> Index<'h> {
         let mut by_touchpoint: BTreeMap<String, Vec<Hit<'h>>> = BTreeMap::new();
-        let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<&'h String>>> = BTreeMap::new();
         let mut by_system: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
         let mut system_touchpoints: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (tid, tp) in &h.touchpoints {
@@ -506,7 +512,7 @@ impl<'h> Views<'h> {
                 .or_default()
                 .entry(j.persona.value.clone())
                 .or_default()
-                .push(id.clone());
+                .push(id);
             let url: Arc<str> = journey_url(id).into();
             for stage in &j.stages {
                 for step in &stage.steps {
@@ -971,7 +977,7 @@ impl<'h> Views<'h> {
                         let journeys: Vec<Value> = ids
                             .iter()
                             .map(|jid| {
-                                let j = &h.journeys[jid];
+                                let j = &h.journeys[*jid];
                                 json!({ "title": j.title, "url": journey_url(jid), "average": self.journey_average(j) })
                             })
                             .collect();
@@ -1063,7 +1069,7 @@ impl<'h> Views<'h> {
                     let journeys: Vec<Value> = ids
                     .iter()
                     .map(|jid| {
-                        let j = &h.journeys[jid];
+                        let j = &h.journeys[*jid];
                         json!({
                             "title": j.title,
                             "url": journey_url(jid),
@@ -1424,8 +1430,7 @@ impl<'h> Views<'h> {
             .iter()
             .map(|id| {
                 let l = &h.lenses[*id];
-                let count = self.ix().by_lens.get(*id).map_or(0, |m| m.values().map(Vec::len).sum());
-                json!({ "title": l.title, "url": lens_url(id), "description": l.description, "stages": l.stages, "free": l.free, "journeys": count })
+                json!({ "title": l.title, "url": lens_url(id), "description": l.description, "stages": l.stages, "free": l.free, "journeys": self.lens_journeys(id) })
             })
             .collect();
         jobs.push(PageJob {
@@ -1443,12 +1448,7 @@ impl<'h> Views<'h> {
             let l = &h.lenses[*id];
             let (prev, next) = pager(&ids, i, |lid| (h.lenses[*lid].title.clone(), lens_url(lid)));
             let id: &'s str = id;
-            let count = self
-                .ix()
-                .by_lens
-                .get(id)
-                .map_or(0, |m| m.values().map(Vec::len).sum());
-            let pages = lens_page_urls(id, count).len();
+            let pages = lens_page_count(self.lens_journeys(id));
             // Worked out once for all the lens's pages.
             let members = Arc::new(std::sync::OnceLock::new());
             for n in 1..=pages {
@@ -1477,6 +1477,14 @@ impl<'h> Views<'h> {
         }
     }
 
+    /// How many journeys go through a lens.
+    fn lens_journeys(&self, id: &str) -> usize {
+        self.ix()
+            .by_lens
+            .get(id)
+            .map_or(0, |m| m.values().map(Vec::len).sum())
+    }
+
     /// A lens's journeys in page order (personas in order, then journey
     /// ids) and its columns: the lens's stages, or for a free lens every
     /// stage name its journeys use, in order of first appearance.
@@ -1488,7 +1496,7 @@ impl<'h> Views<'h> {
             .iter()
             .filter_map(|pid| self.ix().by_lens.get(id).and_then(|m| m.get(pid)))
             .flatten()
-            .filter_map(|jid| h.journeys.get_key_value(jid).map(|(k, _)| k))
+            .copied()
             .collect();
         for jid in &journey_ids {
             for s in &h.journeys[*jid].stages {
@@ -1830,7 +1838,7 @@ impl<'h> Views<'h> {
             let mut cells: std::collections::HashMap<(&str, usize), Vec<i8>> =
                 std::collections::HashMap::new();
             for jid in by_persona.values().flatten() {
-                for stage in &h.journeys[jid].stages {
+                for stage in &h.journeys[*jid].stages {
                     let col = match columns.iter().position(|c| c == &stage.name.value) {
                         Some(c) => c,
                         None => {
