@@ -230,6 +230,7 @@ fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Resul
     }
     let handbook = resolve::resolve(config, content, &mut diags);
     diagnostic::sort(&mut diags);
+    crate::timings::release_freed_memory();
     phases.mark("resolve");
     Ok(Run {
         handbook,

@@ -285,6 +285,12 @@ impl crate::render::Sink for StagingSink<'_> {
         self.staging = Some(Staging::begin(self.out, paths)?);
         Ok(())
     }
+    fn announce(&self, paths: &[&str]) -> Result<(), OutputError> {
+        match paths.first() {
+            Some(first) => self.staging(first)?.announce(paths),
+            None => Ok(()),
+        }
+    }
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
         self.staging(path)?.put(path, &bytes)
     }
@@ -314,6 +320,9 @@ pub struct Staging {
     bytes: AtomicUsize,
     /// Folders already created (writers on other threads skip them).
     made: Mutex<BTreeSet<PathBuf>>,
+    /// Every path the marker lists, when some were announced after
+    /// [`Staging::begin`] (the marker is then rewritten in order at commit).
+    late: Mutex<Option<Vec<String>>>,
     committed: bool,
 }
 
@@ -339,20 +348,60 @@ impl Staging {
             pages: AtomicUsize::new(0),
             bytes: AtomicUsize::new(0),
             made: Mutex::new(BTreeSet::new()),
+            late: Mutex::new(None),
             committed: false,
         };
+        staging.write_marker(paths.iter().copied())?;
+        Ok(staging)
+    }
+
+    /// Writes the marker: a header line, then `paths` sorted.
+    fn write_marker<'p>(&self, paths: impl Iterator<Item = &'p str>) -> Result<(), OutputError> {
         let mut marker = String::from(
             "# Files written by journeydoc. It replaces this folder only while it holds nothing else.\n",
         );
-        let mut sorted = paths.to_vec();
+        let mut sorted: Vec<&str> = paths.collect();
         sorted.sort_unstable();
         for path in sorted {
             marker.push_str(path);
             marker.push('\n');
         }
-        let marker_path = staging.dir.join(MARKER);
-        std::fs::write(&marker_path, marker).map_err(io(&marker_path))?;
-        Ok(staging)
+        let marker_path = self.dir.join(MARKER);
+        std::fs::write(&marker_path, marker).map_err(io(&marker_path))
+    }
+
+    /// Adds `paths` to the marker before they are written: files whose
+    /// names are only known once the pages are being rendered (the search
+    /// index shards). The staging folder holds only listed files at every
+    /// moment; the marker is put back in order at commit, so the output is
+    /// the same as if every path had been known at the start.
+    pub fn announce(&self, paths: &[&str]) -> Result<(), OutputError> {
+        use std::io::Write;
+        let marker_path = self.dir.join(MARKER);
+        let Ok(mut late) = self.late.lock() else {
+            return Err(OutputError::Io {
+                path: marker_path,
+                source: std::io::Error::other("the marker's list was poisoned"),
+            });
+        };
+        let list = match late.as_mut() {
+            Some(list) => list,
+            None => {
+                let text = std::fs::read_to_string(&marker_path).map_err(io(&marker_path))?;
+                late.insert(text.lines().skip(1).map(str::to_owned).collect())
+            }
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&marker_path)
+            .map_err(io(&marker_path))?;
+        let mut lines = String::new();
+        for path in paths {
+            lines.push_str(path);
+            lines.push('\n');
+            list.push((*path).to_owned());
+        }
+        file.write_all(lines.as_bytes()).map_err(io(&marker_path))
     }
 
     /// Writes one file (a `/`-separated path relative to the output).
@@ -400,6 +449,9 @@ impl Staging {
 
     /// Swaps the staging folder into place of the output.
     pub fn commit(mut self) -> Result<Written, OutputError> {
+        if let Some(list) = self.late.get_mut().ok().and_then(Option::take) {
+            self.write_marker(list.iter().map(String::as_str))?;
+        }
         let (out, staging) = (self.out.clone(), self.dir.clone());
         let old = sibling(&out, "old");
         if out.exists() {
@@ -476,5 +528,40 @@ impl std::io::Write for Counted<'_> {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_announced_late_are_listed_before_they_exist_and_sorted_at_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::begin(&out, &["z.html", "a.html"]).unwrap();
+        staging.put("a.html", b"a").unwrap();
+        staging
+            .announce(&["search/t-b.js", "search/index.js"])
+            .unwrap();
+        staging.put("search/t-b.js", b"b").unwrap();
+        // A build killed here leaves a folder recognisably ours: every file
+        // in it is listed.
+        let dir_now = sibling(&out, "staging");
+        ours_only(&dir_now).unwrap();
+        let listed = std::fs::read_to_string(dir_now.join(MARKER)).unwrap();
+        assert!(listed.ends_with("a.html\nz.html\nsearch/t-b.js\nsearch/index.js\n"));
+        staging.put("search/index.js", b"i").unwrap();
+        staging.put("z.html", b"z").unwrap();
+        let written = staging.commit().unwrap();
+        assert_eq!(written.files, 4);
+        let marker = std::fs::read_to_string(out.join(MARKER)).unwrap();
+        let lines: Vec<&str> = marker.lines().skip(1).collect();
+        assert_eq!(
+            lines,
+            ["a.html", "search/index.js", "search/t-b.js", "z.html"],
+            "the same marker as if every path had been known at the start"
+        );
+        ours_only(&out).unwrap();
     }
 }

@@ -10,25 +10,43 @@ pub fn enabled() -> bool {
 }
 
 /// Measures phases one after another.
-pub struct Phases(Instant);
+pub struct Phases(Instant, f64);
 
 impl Phases {
     pub fn start() -> Phases {
-        Phases(Instant::now())
+        Phases(Instant::now(), cpu_ms())
     }
 
-    /// Reports the time since the last mark under `name`, and restarts.
+    /// Reports the time since the last mark under `name` (wall clock, and
+    /// CPU over all threads: CPU below 2× wall on two cores means a core sat
+    /// idle), and restarts.
     pub fn mark(&mut self, name: &str) {
+        let cpu = if enabled() { cpu_ms() } else { 0.0 };
         if enabled() {
             eprintln!(
-                "timing: {name} {:.1} ms (RSS {} MB, peak {} MB)",
+                "timing: {name} {:.1} ms, CPU {:.0} ms (RSS {} MB, peak {} MB)",
                 self.0.elapsed().as_secs_f64() * 1e3,
+                cpu - self.1,
                 memory("VmRSS:"),
                 memory("VmHWM:")
             );
         }
-        self.0 = Instant::now();
+        *self = Phases(Instant::now(), cpu);
     }
+}
+
+/// CPU time (user and system) of the whole process so far, in ms.
+fn cpu_ms() -> f64 {
+    if !enabled() {
+        return 0.0;
+    }
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return 0.0;
+    }
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+    ms(u.ru_utime) + ms(u.ru_stime)
 }
 
 /// CPU time per page template, summed over the threads that render.
@@ -78,4 +96,15 @@ fn memory(field: &str) -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         })
         .map_or(0, |kb| kb / 1024)
+}
+
+/// Hands memory freed by a finished phase back to the system (glibc keeps
+/// freed blocks in its arenas, so the next phase would otherwise stack its
+/// own peak on top of the last one's leftovers).
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

@@ -75,6 +75,11 @@ pub trait Sink: Sync {
     type Error: Send;
     /// Called once, before the first file, with every path that will be put.
     fn begin(&mut self, paths: &[&str]) -> Result<(), Self::Error>;
+    /// More paths that will be put, named once `begin` has run (before any
+    /// of them is put).
+    fn announce(&self, _paths: &[&str]) -> Result<(), Self::Error> {
+        Ok(())
+    }
     /// One file; called from any thread.
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), Self::Error>;
     /// One file written by `write` as it is produced (a large file need not
@@ -196,7 +201,7 @@ fn render_impl<S: Sink>(
     phases.mark("views");
 
     // Files that are not pages, worked out before the pages so the sink
-    // knows every path up front.
+    // knows their paths up front (all but the search index's).
     let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
     if let Some(wanted) = only {
         jobs.retain(|j| wanted(&j.path));
@@ -209,10 +214,6 @@ fn render_impl<S: Sink>(
         "static/highlight.css".to_owned(),
         highlight::css().into_bytes(),
     ));
-    for (path, text) in search::index_files(&views.search_docs()) {
-        extra.push((path, text.into_bytes()));
-    }
-    phases.mark("search index");
     for kind in crate::schema::KINDS {
         if let Some(schema) = crate::schema::schema(kind) {
             extra.push((
@@ -233,19 +234,36 @@ fn render_impl<S: Sink>(
     for (path, bytes) in extra {
         sink.put(&path, bytes).map_err(RenderError::Sink)?;
     }
-    // 99 MB at 10,000 journeys, written as it is serialised on one thread
-    // while the pages render on the others.
+    phases.mark("begin");
+    // Three things at once: the search index (its shard names are known
+    // only once it is built, so they are announced then), `journeys.json`
+    // (99 MB at 10,000 journeys, written as it is serialised) and the pages.
     let sink = &*sink;
-    let (json, pages) = rayon::join(
+    let (search, (json, pages)) = rayon::join(
         || {
-            sink.put_with("journeys.json", &|w| {
-                write_journeys_json(handbook, false, w)
-            })
+            let files = search::index_files(&views.search_docs());
+            let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+            sink.announce(&names)?;
+            drop(names);
+            for (path, text) in files {
+                sink.put(&path, text.into_bytes())?;
+            }
+            Ok(())
         },
-        || render_jobs(&tera, &jobs, &navs, handbook, progress, sink),
+        || {
+            rayon::join(
+                || {
+                    sink.put_with("journeys.json", &|w| {
+                        write_journeys_json(handbook, false, w)
+                    })
+                },
+                || render_jobs(&tera, &jobs, &navs, handbook, progress, sink),
+            )
+        },
     );
-    phases.mark("journeys.json and pages");
+    phases.mark("search index, journeys.json and pages");
     pages?;
+    search.map_err(RenderError::Sink)?;
     json.map_err(RenderError::Sink)
 }
 
