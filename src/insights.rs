@@ -54,7 +54,7 @@ pub fn gap_between(before: &Step, after: &Step) -> Option<Gap> {
         (Some(a), Some(b)) if b < a => Some((a, b)),
         _ => None,
     };
-    let pain = after.pain.clone();
+    let pain = after.pain.as_deref().map(str::to_owned);
     (drop.is_some() || pain.is_some()).then_some(Gap { drop, pain })
 }
 
@@ -68,7 +68,7 @@ pub fn effective_owner<'a>(
     }
     step.touchpoints.iter().find_map(|t| {
         touchpoints
-            .get(&t.value)
+            .get(&*t.value)
             .and_then(|tp| tp.owner.as_ref())
             .map(|o| o.value.as_str())
     })

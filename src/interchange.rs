@@ -54,18 +54,20 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// One row per step (RFC 4180 quoting). `step` counts from 1 in each
 /// journey; `emotion` is the score −2..2 (empty when unrated); `owner` is
 /// the step's effective owner id; lists are joined with `; `.
+/// A list cell: the values joined with `; `.
+fn joined<T: AsRef<str>>(v: &[crate::fields::Spanned<T>]) -> String {
+    v.iter()
+        .map(|s| s.value.as_ref())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
     for id in journeys {
         let j = &h.journeys[*id];
         for (n, (si, step)) in j.steps().enumerate() {
-            let list = |v: &[crate::fields::Spanned<String>]| {
-                v.iter()
-                    .map(|s| s.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
             w.write_record([
                 j.persona.value.as_str(),
                 j.lens.value.as_str(),
@@ -73,7 +75,7 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
                 j.stages[si].name.value.as_str(),
                 &(n + 1).to_string(),
                 &step.action,
-                &list(&step.touchpoints),
+                &joined(&step.touchpoints),
                 &step
                     .emotion
                     .map(|e| e.score().to_string())
@@ -84,7 +86,7 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
                 step.backstage.as_deref().unwrap_or_default(),
                 step.thinking.as_deref().unwrap_or_default(),
                 step.id.as_ref().map_or("", |i| i.value.as_str()),
-                &list(&step.systems),
+                &joined(&step.systems),
                 if step.transaction { "true" } else { "false" },
                 if step.dropoff { "true" } else { "false" },
             ])?;

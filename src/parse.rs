@@ -361,16 +361,18 @@ fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
     let action = f.required(ctx, "action");
     let action_span = action.as_ref().map(|a| a.span.clone());
     let step = Step {
-        id: f.string(ctx, "id"),
+        id: f.string(ctx, "id").map(Box::new),
         action: action.map(|a| a.value).unwrap_or_default(),
-        touchpoints: f.strings(ctx, "touchpoints"),
+        touchpoints: f.ids(ctx, "touchpoints"),
         emotion: f.take("emotion").and_then(|n| emotion(ctx, n)),
-        thinking: f.string(ctx, "thinking").map(|s| s.value),
-        pain: f.string(ctx, "pain").map(|s| s.value),
-        opportunity: f.string(ctx, "opportunity").map(|s| s.value),
-        backstage: f.string(ctx, "backstage").map(|s| s.value),
-        owner: f.string(ctx, "owner"),
-        metrics: metrics(ctx, &mut f),
+        thinking: f.string(ctx, "thinking").map(|s| s.value.into()),
+        pain: f.string(ctx, "pain").map(|s| s.value.into()),
+        opportunity: f.string(ctx, "opportunity").map(|s| s.value.into()),
+        backstage: f.string(ctx, "backstage").map(|s| s.value.into()),
+        owner: f.id(ctx, "owner"),
+        metrics: Some(metrics(ctx, &mut f))
+            .filter(|m| *m != Metrics::NONE)
+            .map(Box::new),
         systems: f.strings(ctx, "systems"),
         transaction: f.bool(ctx, "transaction").unwrap_or(false),
         dropoff: f.bool(ctx, "dropoff").unwrap_or(false),
@@ -452,6 +454,36 @@ mod tests {
         assert_eq!(
             fixed,
             "steps:\n  - emotion: -2 \n    action: x\n  - emotion: \">:(\"\n"
+        );
+    }
+
+    #[test]
+    fn ids_named_again_share_one_copy() {
+        let text = "---\ntitle: T\npersona: p\nlens: activity\nstages:\n  - name: S\n    steps:\n      - action: a\n        touchpoints: [web, app]\n        owner: sales\n      - action: b\n        touchpoints: web\n        owner: sales\n---\n";
+        let file = SourceFile {
+            path: "content/journeys/p/t.md".into(),
+            rel: "journeys/p/t.md".into(),
+            kind: crate::source::Kind::Journey,
+            text: text.into(),
+        };
+        let mut diags = Vec::new();
+        let Some(Parsed::Journey(j)) = parse_file(&file, &mut diags) else {
+            panic!("not a journey: {diags:?}");
+        };
+        let steps = &j.stages[0].steps;
+        let (a, b) = (&steps[0], &steps[1]);
+        assert_eq!(&*b.touchpoints[0].value, "web");
+        assert!(std::sync::Arc::ptr_eq(
+            &a.touchpoints[0].value,
+            &b.touchpoints[0].value
+        ));
+        let (oa, ob) = (a.owner.as_ref().unwrap(), b.owner.as_ref().unwrap());
+        assert!(std::sync::Arc::ptr_eq(&oa.value, &ob.value));
+        let at = text.rfind("touchpoints: web").unwrap() + "touchpoints: ".len();
+        assert_eq!(
+            b.touchpoints[0].span,
+            at..at + 3,
+            "each reference keeps its own place"
         );
     }
 }

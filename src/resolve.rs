@@ -332,17 +332,35 @@ fn check_owner(
     owner: &mut Spanned<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let deps = &config.departments;
-    if deps.is_empty() || deps.contains_key(&owner.value) {
-        return;
+    if let Some(id) = department(config, file, owner, diags)
+        && *id != owner.value
+    {
+        owner.value.clone_from(id);
     }
-    let wanted = fold(&owner.value);
+}
+
+/// The department id an owner names: itself, or the id whose id or name it
+/// matches ignoring case and accents. `None` when there are no departments
+/// to check against, or when none matches (reported).
+fn department<'c>(
+    config: &'c Config,
+    file: &str,
+    owner: &Spanned<impl AsRef<str>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'c String> {
+    let deps = &config.departments;
+    if deps.is_empty() {
+        return None;
+    }
+    if let Some((id, _)) = deps.get_key_value(owner.value.as_ref()) {
+        return Some(id);
+    }
+    let wanted = fold(owner.value.as_ref());
     if let Some((id, _)) = deps
         .iter()
         .find(|(id, name)| fold(id) == wanted || fold(name) == wanted)
     {
-        owner.value = id.clone();
-        return;
+        return Some(id);
     }
     let mut d = unknown(
         "unknown-owner",
@@ -358,6 +376,7 @@ fn check_owner(
         ));
     }
     diags.push(d);
+    None
 }
 
 /// Why an id cannot name a page, if it cannot.
@@ -404,7 +423,7 @@ struct Refs<'a> {
     touchpoints: &'a BTreeMap<String, Touchpoint>,
     /// The touchpoint ids again, hashed: 400,000 references at 10,000
     /// journeys are looked up (a map of strings compares ~9 of them each).
-    touchpoint_ids: std::collections::HashSet<&'a str>,
+    touchpoint_ids: HashSet<&'a str>,
     journey_ids: BTreeSet<String>,
 }
 
@@ -412,9 +431,10 @@ fn unknown<'a>(
     code: &'static str,
     what: &str,
     file: &str,
-    value: &Spanned<String>,
+    value: &Spanned<impl AsRef<str>>,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Diagnostic {
+    let value = &Spanned::new(value.value.as_ref(), value.span.clone());
     let msg = if value.value.is_empty() {
         format!("empty {what} reference")
     } else {
@@ -422,7 +442,7 @@ fn unknown<'a>(
     };
     Diagnostic::error(code, msg)
         .at(file, value.span.clone())
-        .help_opt(did_you_mean(&value.value, candidates))
+        .help_opt(did_you_mean(value.value, candidates))
 }
 
 impl Refs<'_> {
@@ -461,8 +481,11 @@ impl Refs<'_> {
             check_owner(self.config, file, o, diags);
         }
         for step in j.stages.iter_mut().flat_map(|s| s.steps.iter_mut()) {
-            if let Some(o) = &mut step.owner {
-                check_owner(self.config, file, o, diags);
+            if let Some(o) = &mut step.owner
+                && let Some(id) = department(self.config, file, o, diags)
+                && **id != *o.value
+            {
+                o.value = crate::fields::shared_id(id);
             }
         }
         for n in &j.next {
@@ -538,8 +561,8 @@ impl Refs<'_> {
                     );
                 }
                 for t in &step.touchpoints {
-                    if !self.touchpoint_ids.contains(t.value.as_str())
-                        && !self.unreadable_touchpoints.contains(&t.value)
+                    if !self.touchpoint_ids.contains(&*t.value)
+                        && !self.unreadable_touchpoints.contains(&*t.value)
                     {
                         let mut d = unknown(
                             "unknown-touchpoint",
@@ -671,7 +694,7 @@ fn warn_unused(
         .par_iter()
         .fold(HashSet::new, |mut used, (_, j)| {
             for (_, s) in j.steps() {
-                used.extend(s.touchpoints.iter().map(|t| t.value.as_str()));
+                used.extend(s.touchpoints.iter().map(|t| &*t.value));
             }
             used
         })

@@ -539,10 +539,10 @@ impl<'h> Views<'h> {
                         step,
                     };
                     for t in &step.touchpoints {
-                        match by_touchpoint.get_mut(&t.value) {
+                        match by_touchpoint.get_mut(&*t.value) {
                             Some(list) => list.push(hit),
                             None => {
-                                by_touchpoint.insert(t.value.clone(), vec![hit]);
+                                by_touchpoint.insert(t.value.to_string(), vec![hit]);
                             }
                         }
                     }
@@ -554,7 +554,7 @@ impl<'h> Views<'h> {
                         }
                     }
                     for t in &step.touchpoints {
-                        let Some(tp) = h.touchpoints.get(&t.value) else {
+                        let Some(tp) = h.touchpoints.get(&*t.value) else {
                             continue;
                         };
                         for sys in &tp.systems {
@@ -1378,7 +1378,7 @@ impl<'h> Views<'h> {
                         .iter()
                         .map(|s| self.system_link(&s.value))
                         .collect(),
-                    metrics: self.metrics(&step.metrics),
+                    metrics: self.metrics(step.metrics.as_deref().unwrap_or(&Metrics::NONE)),
                     transaction: step.transaction,
                     dropoff: step.dropoff,
                 });
@@ -1406,7 +1406,7 @@ impl<'h> Views<'h> {
             "opportunity": has(&|s| s.opportunity.is_some()),
             "backstage": has(&|s| s.backstage.is_some()),
             "systems": has(&|s| !s.systems.is_empty()),
-            "metrics": has(&|s| s.metrics != Metrics::default()),
+            "metrics": has(&|s| s.metrics.is_some()),
         });
         let persona = h.personas.get(&j.persona.value);
         let lens = h.lenses.get(&j.lens.value);
@@ -1882,7 +1882,7 @@ impl<'h> Views<'h> {
                     };
                     for step in &stage.steps {
                         for t in &step.touchpoints {
-                            let entry = cells.entry((t.value.as_str(), col)).or_default();
+                            let entry = cells.entry((&*t.value, col)).or_default();
                             if let Some(e) = step.emotion {
                                 entry.push(e.score());
                             }
@@ -2006,12 +2006,12 @@ impl<'h> Views<'h> {
                             .iter()
                             .chain(&s.opportunity)
                             .chain(&s.thinking)
-                            .map(String::as_str),
+                            .map(|t| &**t),
                     );
                     text.extend(s.touchpoints.iter().map(|tp| {
                         h.touchpoints
-                            .get(&tp.value)
-                            .map_or(tp.value.as_str(), |x| x.name.as_str())
+                            .get(&*tp.value)
+                            .map_or(&*tp.value, |x| x.name.as_str())
                     }));
                 }
                 text.push(&body);
