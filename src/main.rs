@@ -16,7 +16,6 @@ use journeydoc::{Run, output, render, theme};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    worker_threads();
     match &cli.command {
         Command::Check(args) => check(&cli, args),
         Command::Build(args) => build(&cli, args),
@@ -28,21 +27,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(&cli, args),
         Command::Diff(args) => diff(&cli, args),
     }
-}
-
-/// Two workers per core unless `RAYON_NUM_THREADS` says otherwise: reading
-/// sources and writing pages block on the file system, and a core whose only
-/// worker waits for a write sits idle (10,000 journeys on 2 cores: 7.67 →
-/// 7.06 s median, BENCHMARKS.md).
-fn worker_threads() {
-    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
-        return;
-    }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Fails only if a pool was already started, which then stays as it is.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(cores * 2)
-        .build_global();
 }
 
 /// Colour only on a terminal, and never with `NO_COLOR` set (no-color.org).

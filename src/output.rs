@@ -11,8 +11,8 @@
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::render::Site;
 
@@ -292,10 +292,84 @@ impl crate::render::Sink for StagingSink<'_> {
         }
     }
     fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
-        self.staging(path)?.put(path, &bytes)
+        self.staging(path)?.hand_over(path, bytes)
     }
     fn put_with(&self, path: &str, write: crate::render::WriteFn) -> Result<(), OutputError> {
         self.staging(path)?.put_with(path, write)
+    }
+}
+
+/// Threads that write files handed to them, so that the threads rendering
+/// pages never wait on the file system (a core whose only worker waits on a
+/// write sits idle). At most [`Writers::QUEUE`] files wait in memory.
+struct Writers {
+    queue: Option<std::sync::mpsc::SyncSender<(PathBuf, Vec<u8>)>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    /// The first write that failed.
+    failed: Arc<Mutex<Option<OutputError>>>,
+}
+
+impl Writers {
+    const THREADS: usize = 2;
+    const QUEUE: usize = 32;
+
+    fn start() -> Writers {
+        let (queue, files) = std::sync::mpsc::sync_channel::<(PathBuf, Vec<u8>)>(Self::QUEUE);
+        let files = Arc::new(Mutex::new(files));
+        let failed = Arc::new(Mutex::new(None));
+        let threads = (0..Self::THREADS)
+            .filter_map(|i| {
+                let (files, failed) = (Arc::clone(&files), Arc::clone(&failed));
+                std::thread::Builder::new()
+                    .name(format!("journeydoc-write-{i}"))
+                    .spawn(move || {
+                        loop {
+                            // The lock is held only to take the next file.
+                            let next = files.lock().ok().and_then(|f| f.recv().ok());
+                            let Some((dest, bytes)) = next else { break };
+                            if let Err(e) = std::fs::write(&dest, bytes)
+                                && let Ok(mut f) = failed.lock()
+                            {
+                                f.get_or_insert(OutputError::Io {
+                                    path: dest,
+                                    source: e,
+                                });
+                            }
+                        }
+                    })
+                    .ok()
+            })
+            .collect();
+        Writers {
+            queue: Some(queue),
+            threads,
+            failed,
+        }
+    }
+
+    /// Queues a file; written at once when no writer thread could start.
+    fn write(&self, dest: PathBuf, bytes: Vec<u8>) -> Result<(), OutputError> {
+        match &self.queue {
+            Some(queue) if !self.threads.is_empty() => match queue.send((dest, bytes)) {
+                Ok(()) => Ok(()),
+                Err(std::sync::mpsc::SendError((dest, bytes))) => {
+                    std::fs::write(&dest, bytes).map_err(io(&dest))
+                }
+            },
+            _ => std::fs::write(&dest, bytes).map_err(io(&dest)),
+        }
+    }
+
+    /// Waits for every queued file; the first failure, if any.
+    fn finish(&mut self) -> Result<(), OutputError> {
+        self.queue = None;
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        match self.failed.lock().ok().and_then(|mut f| f.take()) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 }
 
@@ -323,6 +397,7 @@ pub struct Staging {
     /// Every path the marker lists, when some were announced after
     /// [`Staging::begin`] (the marker is then rewritten in order at commit).
     late: Mutex<Option<Vec<String>>>,
+    writers: Writers,
     committed: bool,
 }
 
@@ -349,6 +424,7 @@ impl Staging {
             bytes: AtomicUsize::new(0),
             made: Mutex::new(BTreeSet::new()),
             late: Mutex::new(None),
+            writers: Writers::start(),
             committed: false,
         };
         staging.write_marker(paths.iter().copied())?;
@@ -409,9 +485,24 @@ impl Staging {
         self.put_with(path, &|w| w.write_all(content))
     }
 
-    /// Writes one file as `write` produces it, through a buffer.
-    pub fn put_with(&self, path: &str, write: crate::render::WriteFn) -> Result<(), OutputError> {
-        use std::io::Write;
+    /// Hands one whole file to the writer threads (an error shows at
+    /// [`Staging::commit`]).
+    pub fn hand_over(&self, path: &str, bytes: Vec<u8>) -> Result<(), OutputError> {
+        let dest = self.destination(path)?;
+        self.count(path, bytes.len());
+        self.writers.write(dest, bytes)
+    }
+
+    fn count(&self, path: &str, len: usize) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        if path.ends_with(".html") {
+            self.pages.fetch_add(1, Ordering::Relaxed);
+        }
+        self.bytes.fetch_add(len, Ordering::Relaxed);
+    }
+
+    /// Where `path` goes in the staging folder, its folder made.
+    fn destination(&self, path: &str) -> Result<PathBuf, OutputError> {
         let dest = self.dir.join(path);
         if let Some(parent) = dest.parent() {
             let known = self
@@ -429,6 +520,13 @@ impl Staging {
                 }
             }
         }
+        Ok(dest)
+    }
+
+    /// Writes one file as `write` produces it, through a buffer.
+    pub fn put_with(&self, path: &str, write: crate::render::WriteFn) -> Result<(), OutputError> {
+        use std::io::Write;
+        let dest = self.destination(path)?;
         // Whole pages (larger than the buffer) go straight to the file;
         // serialisers' small writes are gathered.
         let mut out = std::io::BufWriter::with_capacity(
@@ -439,16 +537,13 @@ impl Staging {
         write(&mut counted).map_err(io(&dest))?;
         let len = counted.1;
         out.flush().map_err(io(&dest))?;
-        self.files.fetch_add(1, Ordering::Relaxed);
-        if path.ends_with(".html") {
-            self.pages.fetch_add(1, Ordering::Relaxed);
-        }
-        self.bytes.fetch_add(len, Ordering::Relaxed);
+        self.count(path, len);
         Ok(())
     }
 
     /// Swaps the staging folder into place of the output.
     pub fn commit(mut self) -> Result<Written, OutputError> {
+        self.writers.finish()?;
         if let Some(list) = self.late.get_mut().ok().and_then(Option::take) {
             self.write_marker(list.iter().map(String::as_str))?;
         }
@@ -479,6 +574,8 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        // No file may land in the folder after it is removed.
+        let _ = self.writers.finish();
         if !self.committed && self.dir.exists() {
             // Best effort: the staging folder is ours and incomplete.
             let _ = std::fs::remove_dir_all(&self.dir);
