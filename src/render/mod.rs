@@ -239,23 +239,37 @@ fn render_impl<S: Sink>(
     // only once it is built, so they are announced then), `journeys.json`
     // (99 MB at 10,000 journeys, written as it is serialised) and the pages.
     let sink = &*sink;
+    let started = std::time::Instant::now();
+    let done = |what: &str| {
+        if crate::timings::enabled() {
+            eprintln!(
+                "timing:   {what} done after {:.1} ms",
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    };
     let (search, (json, pages)) = rayon::join(
         || {
-            let files = search::index_files(&views.search_docs());
+            let docs = views.search_docs();
+            done("search documents");
+            let files = search::index_files(&docs);
             let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
             sink.announce(&names)?;
             drop(names);
             for (path, text) in files {
                 sink.put(&path, text.into_bytes())?;
             }
+            done("search index");
             Ok(())
         },
         || {
             rayon::join(
                 || {
-                    sink.put_with("journeys.json", &|w| {
+                    let written = sink.put_with("journeys.json", &|w| {
                         write_journeys_json(handbook, false, w)
-                    })
+                    });
+                    done("journeys.json");
+                    written
                 },
                 || render_jobs(&tera, &jobs, &navs, handbook, progress, sink),
             )
