@@ -213,7 +213,7 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             }
             lens.free = t.bool(&mut ctx, "free");
             t.finish(&mut ctx, LENS_KEYS);
-            cfg.lenses.insert(key.name.clone(), lens);
+            cfg.lenses.insert(key.name.to_string(), lens);
         }
     }
     if let Some(mut t) = table(&mut ctx, &mut top, "check") {
@@ -264,7 +264,7 @@ fn name_table(ctx: &mut Ctx, node: &Node, table: &str) -> BTreeMap<String, Strin
             for (k, v) in entries {
                 match &v.value {
                     Value::Str(s) => {
-                        out.insert(k.name.clone(), s.clone());
+                        out.insert(k.name.to_string(), s.clone());
                     }
                     other => ctx.error(
                         "wrong-type",

@@ -323,7 +323,7 @@ pub fn to_json(node: &Node) -> serde_json::Value {
         Value::Map(entries) => J::Object(
             entries
                 .iter()
-                .map(|(k, v)| (k.name.clone(), to_json(v)))
+                .map(|(k, v)| (k.name.to_string(), to_json(v)))
                 .collect(),
         ),
     }

@@ -24,8 +24,81 @@ pub struct Node {
 /// A map key, with its own span so an unknown key can be pointed at.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
-    pub name: String,
+    pub name: Name,
     pub span: Range<usize>,
+}
+
+/// A key's text, kept inline when short (every field name is): a handbook of
+/// 10,000 journeys has over a million keys, read and dropped again while
+/// parsing, and none of them then costs an allocation.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Name {
+    Inline { len: u8, bytes: [u8; Name::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Name {
+    const INLINE: usize = 22;
+
+    pub fn new(s: &str) -> Name {
+        if s.len() <= Self::INLINE {
+            let mut bytes = [0; Self::INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            Name::Inline {
+                len: s.len() as u8,
+                bytes,
+            }
+        } else {
+            Name::Heap(s.into())
+        }
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            // The bytes are a whole `&str` copied in `new`.
+            Name::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Name::Heap(s) => s,
+        }
+    }
+}
+
+impl From<String> for Name {
+    fn from(s: String) -> Name {
+        if s.len() <= Self::INLINE {
+            Name::new(&s)
+        } else {
+            Name::Heap(s.into_boxed_str())
+        }
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -142,12 +215,12 @@ where
                 }
             };
             let value = map.next_value::<C>()?.into_node();
-            if entries.iter().any(|(k, _)| k.name == name) {
+            if entries.iter().any(|(k, _)| *k.name == *name) {
                 return Err(de::Error::custom(format!("duplicate key `{name}`")));
             }
             entries.push((
                 Key {
-                    name,
+                    name: name.into(),
                     span: key.span,
                 },
                 value,
@@ -384,6 +457,20 @@ fn shift(node: &mut Node, offset: usize) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn key_names_short_and_long_read_back_the_same() {
+        let long = "a-key-longer-than-twenty-two-bytes";
+        for text in ["", "touchpoints", "opportunity", "ñandú", long] {
+            let name = Name::new(text);
+            assert_eq!(&*name, text);
+            assert!(name == text);
+            assert_eq!(name.to_string(), text);
+            assert_eq!(Name::from(text.to_owned()), name);
+        }
+        assert!(matches!(Name::new("touchpoints"), Name::Inline { .. }));
+        assert!(matches!(Name::new(long), Name::Heap(_)));
+    }
+
     use super::*;
 
     fn get<'a>(n: &'a Node, key: &str) -> (&'a Key, &'a Node) {

@@ -11,7 +11,7 @@
 //! same answers. Profiling showed the full parser's `Spanned` path took
 //! three quarters of `check`; this path is about ten times faster.
 
-use super::{Key, Node, Value};
+use super::{Key, Name, Node, Value};
 
 /// Deeper than this is left to the full parser (which rejects it).
 const MAX_DEPTH: usize = 60;
@@ -158,7 +158,7 @@ impl<'a> Parser<'a> {
                 return None;
             }
             let key = Key {
-                name: name.to_owned(),
+                name: Name::new(name),
                 span: key_start..key_start + name.len(),
             };
             let colon = key_start + name.len();
@@ -388,7 +388,7 @@ fn flow(text: &str, at: usize, close: u8) -> Option<(Node, usize)> {
                 return None;
             }
             let k = Key {
-                name: name.to_owned(),
+                name: Name::new(name),
                 span: at + i..at + i + name.len(),
             };
             i = text.len() - rest.len();

@@ -80,7 +80,8 @@ pub fn shard_key(term: &str) -> String {
 pub fn index_files(docs: &[Doc]) -> Vec<(String, String)> {
     // Hashed while collecting (3 million words at 10,000 journeys), sorted
     // once at the end: the same order a sorted map gives.
-    let mut terms: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    // Postings as u32 (half the memory: 3 million of them at 10k journeys).
+    let mut terms: std::collections::HashMap<&str, Vec<u32>> = std::collections::HashMap::new();
     for (i, d) in docs.iter().enumerate() {
         let title = fold(&d.t);
         let in_title: Vec<&str> = title
@@ -88,11 +89,12 @@ pub fn index_files(docs: &[Doc]) -> Vec<(String, String)> {
             .filter(|w| w.chars().count() > 1)
             .collect();
         for w in d.w.split(' ').filter(|w| !w.is_empty()) {
-            let flag = usize::from(in_title.contains(&w));
-            terms.entry(w).or_default().push(i * 2 + flag);
+            let flag = u32::from(in_title.contains(&w));
+            let id = u32::try_from(i).unwrap_or(u32::MAX / 2);
+            terms.entry(w).or_default().push(id * 2 + flag);
         }
     }
-    let mut terms: Vec<(&str, Vec<usize>)> = terms.into_iter().collect();
+    let mut terms: Vec<(&str, Vec<u32>)> = terms.into_iter().collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut shards: BTreeMap<String, Vec<(&str, String)>> = BTreeMap::new();
     for (term, ids) in terms {
@@ -102,7 +104,7 @@ pub fn index_files(docs: &[Doc]) -> Vec<(String, String)> {
             if !enc.is_empty() {
                 enc.push(',');
             }
-            enc.push_str(&base36(id - last));
+            enc.push_str(&base36((id - last) as usize));
             last = id;
         }
         shards.entry(shard_key(term)).or_default().push((term, enc));

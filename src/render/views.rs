@@ -1698,7 +1698,7 @@ impl<'h> Views<'h> {
             title: self.t.insights.to_owned(),
             section: "insights",
             data: Value::Null,
-            lazy: Some(Box::new(move || tv(&self.insights_page()))),
+            lazy: Some(Box::new(move || self.insights_page())),
             breadcrumbs: self.crumbs(None),
             prev: None,
             next: None,
@@ -1707,7 +1707,7 @@ impl<'h> Views<'h> {
 
     /// The insights page. Each list shows its worst [`INSIGHT_ITEMS`]
     /// entries and its total, so the page stays readable at 10,000 journeys.
-    fn insights_page(&self) -> Value {
+    fn insights_page(&self) -> tera::Value {
         let h = self.h;
         // Steps are collected by reference; views are built only for the
         // items shown.
@@ -1783,6 +1783,8 @@ impl<'h> Views<'h> {
             .collect();
         // Worst moments first (a stable sort keeps reading order among equals).
         moments.sort_by_key(|(score, _)| *score);
+        // Every touchpoint with pains is counted; the first shown are made.
+        let mut by_touchpoint_total = 0;
         let by_touchpoint: Vec<Value> = h
             .touchpoints
             .iter()
@@ -1792,8 +1794,12 @@ impl<'h> Views<'h> {
                     .iter()
                     .filter(|r| r.step.pain.is_some())
                     .collect();
+                if pains.is_empty() {
+                    return None;
+                }
+                by_touchpoint_total += 1;
                 // The touchpoint's own page lists every pain; here the first few.
-                (!pains.is_empty()).then(|| {
+                (by_touchpoint_total <= INSIGHT_ITEMS).then(|| {
                     let shown: Vec<StepRef> = pains.iter().take(TOUCHPOINT_PAINS).map(|hit| self.step_ref(hit)).collect();
                     json!({ "name": tp.name, "url": touchpoint_url(id), "average": self.touchpoint_average(id), "total": pains.len(), "pains": shown })
                 })
@@ -1839,27 +1845,31 @@ impl<'h> Views<'h> {
         let totals = json!({
             "gaps": self.ix().gaps.len(),
             "journey_gaps": journey_gaps.len(),
-            "by_touchpoint": by_touchpoint.len(),
+            "by_touchpoint": by_touchpoint_total,
             "unmapped": unmapped_total,
             "dropoffs": dropoffs.len(),
             "transactions": transactions.len(),
         });
         let first = |v: &[Value]| Value::Array(v[..v.len().min(INSIGHT_ITEMS)].to_vec());
-        obj([
-            ("gaps", Value::Array(self.worst_gaps(INSIGHT_ITEMS))),
-            ("journey_gaps", first(&journey_gaps)),
-            ("by_owner", by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "total": items.len(), "items": items.iter().take(INSIGHT_ITEMS).map(item).collect::<Vec<_>>() })).collect()),
-            ("by_touchpoint", first(&by_touchpoint)),
-            ("unmapped", Value::Array(unmapped)),
-            ("dropoffs", Value::Array(first_items(&dropoffs))),
-            ("transactions", Value::Array(first_items(&transactions))),
-            ("totals", totals),
-            ("heatmaps", Value::Array(self.heatmaps())),
-        ])
+        // Each part made a template value on its own (its JSON dropped at
+        // once), so the page's values never exist twice.
+        let mut page = tfields! {
+            "gaps" => Value::Array(self.worst_gaps(INSIGHT_ITEMS)),
+            "journey_gaps" => first(&journey_gaps),
+            "by_owner" => by_owner.into_iter().map(|(owner, items)| json!({ "owner": owner, "total": items.len(), "items": items.iter().take(INSIGHT_ITEMS).map(item).collect::<Vec<_>>() })).collect::<Vec<_>>(),
+            "by_touchpoint" => by_touchpoint,
+            "unmapped" => unmapped,
+            "dropoffs" => first_items(&dropoffs),
+            "transactions" => first_items(&transactions),
+            "totals" => totals,
+        };
+        page.insert("heatmaps", tera::Value::from(self.heatmaps()));
+        tera::Value::from(page)
     }
 
-    /// Average emotion per touchpoint × stage, one table per lens.
-    fn heatmaps(&self) -> Vec<Value> {
+    /// Average emotion per touchpoint × stage, one table per lens (each made
+    /// a template value as soon as it is built).
+    fn heatmaps(&self) -> Vec<tera::Value> {
         let h = self.h;
         let mut out = Vec::new();
         for (lid, lens) in &h.lenses {
@@ -1912,12 +1922,12 @@ impl<'h> Views<'h> {
                     ])
                 })
                 .collect();
-            out.push(obj([
+            out.push(tv(&obj([
                 ("lens", Value::String(lens.title.clone())),
                 ("url", Value::String(lens_url(lid))),
                 ("columns", json!(columns)),
                 ("rows", Value::Array(rows)),
-            ]));
+            ])));
         }
         out
     }
