@@ -295,6 +295,9 @@ for n in "${SIZES[@]}"; do
   # journeydoc check: writes nothing, so no prepare. It exits 0 with warnings;
   # if it exits 1 (content errors), time it anyway with hyperfine -i.
   log "size $n: journeydoc check"
+  # The builds above leave hundreds of MB of pages for the kernel to write
+  # back; flushed first, so `check` is not timed against that disk traffic.
+  sync
   check_cmd="$(q "$JD") --root $(q "$corpus/journeydoc") --quiet check"
   rc=0
   bash -c "$check_cmd" >"$dir/log-check" 2>&1 || rc=$?

@@ -34,12 +34,7 @@ struct Parser<'a> {
 /// Parses `text` (front matter, without the `---` lines) when it is in the
 /// simple subset; spans are byte offsets into `text`.
 pub fn parse(text: &str) -> Option<Node> {
-    if text.chars().any(|c| {
-        matches!(
-            c,
-            '\r' | '\t' | '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'
-        ) || (c.is_control() && c != '\n')
-    }) {
+    if has_awkward_chars(text) {
         return None;
     }
     let mut lines = Vec::new();
@@ -71,6 +66,25 @@ pub fn parse(text: &str) -> Option<Node> {
         return None;
     }
     Some(node)
+}
+
+/// Whether `text` holds a character this reader leaves to the full YAML
+/// parser: a control character other than a newline (tab and carriage
+/// return included), a byte-order mark, or a Unicode line separator. Read
+/// byte by byte: the same as testing each `char`, several times faster.
+fn has_awkward_chars(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\n' => false,
+        0..=0x1f | 0x7f => true,
+        // U+0080..U+009F (C1 controls, U+0085 among them).
+        0xc2 => matches!(b.get(i + 1), Some(0x80..=0x9f)),
+        // U+2028, U+2029.
+        0xe2 => b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9)),
+        // U+FEFF.
+        0xef => b.get(i + 1) == Some(&0xbb) && b.get(i + 2) == Some(&0xbf),
+        _ => false,
+    })
 }
 
 impl<'a> Parser<'a> {
@@ -678,5 +692,43 @@ mod tests {
             }
             same(&doc);
         }
+    }
+
+    #[test]
+    fn awkward_characters_are_found_byte_by_byte_as_char_by_char() {
+        let by_char = |t: &str| {
+            t.chars().any(|c| {
+                matches!(
+                    c,
+                    '\r' | '\t' | '\u{feff}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+                ) || (c.is_control() && c != '\n')
+            })
+        };
+        let samples = [
+            "a: b\n",
+            "a:\tb",
+            "a\r\n",
+            "\u{feff}a: b",
+            "x\u{85}",
+            "x\u{2028}y",
+            "x\u{2029}",
+            "x\u{7f}",
+            "x\u{9f}",
+            "x\u{a0}",
+            "ñandú: «sí»\n",
+            "x\u{2027}\u{202a}",
+            "\u{fefe}",
+            "x\u{1b}",
+            "\u{c0}\u{e0}\u{ef}\u{2000}",
+        ];
+        for t in samples {
+            assert_eq!(has_awkward_chars(t), by_char(t), "{t:?}");
+        }
+        // Every character from U+0000 to U+3000, alone and after text.
+        for c in (0..0x3000u32).filter_map(char::from_u32) {
+            let t = format!("k: {c}");
+            assert_eq!(has_awkward_chars(&t), by_char(&t), "U+{:04X}", c as u32);
+        }
+        assert!(has_awkward_chars("\u{feff}"));
     }
 }
