@@ -262,7 +262,7 @@ pub fn source(text: &str, front_lang: &str, front_end: usize) -> String {
             {
                 span(&mut out, "h", content);
             } else {
-                out.push_str(&super::escape(content));
+                super::escape_into(&mut out, content);
             }
         } else if content.trim_start().starts_with('#') {
             span(&mut out, "c", content);
@@ -283,7 +283,7 @@ fn span(out: &mut String, class: &str, text: &str) {
     out.push_str("<span class=");
     out.push_str(class);
     out.push('>');
-    out.push_str(&super::escape(text));
+    super::escape_into(out, text);
     out.push_str("</span>");
 }
 

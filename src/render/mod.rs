@@ -36,17 +36,28 @@ pub type Site = BTreeMap<String, Vec<u8>>;
 /// HTML-escapes text.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+/// [`escape`] onto the end of `out`: runs without a special character are
+/// copied whole (all five are ASCII, so a byte scan finds them).
+pub fn escape_into(out: &mut String, s: &str) {
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(entity);
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
 }
 
 /// One page to render: output path, template, and its own data.
@@ -539,4 +550,22 @@ fn sitemap(base_url: &str, pages: &[&str]) -> String {
     }
     out.push_str("</urlset>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_replaces_the_five_special_characters_and_keeps_the_rest() {
+        assert_eq!(
+            escape(r#"a<b>&"c"'d' ñ → <<"#),
+            "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39; ñ → &lt;&lt;"
+        );
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("&"), "&amp;");
+        let mut out = String::from("kept ");
+        escape_into(&mut out, "x & y");
+        assert_eq!(out, "kept x &amp; y");
+    }
 }
