@@ -20,6 +20,9 @@ use crate::render::Site;
 /// the files it wrote there.
 pub const MARKER: &str = ".journeydoc-output";
 
+/// The marker's replacement while it is written (see [`Staging::commit`]).
+const MARKER_NEXT: &str = ".journeydoc-output.next";
+
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     #[error("refusing to write the handbook into `{dir}`: {reason}")]
@@ -433,6 +436,14 @@ impl Staging {
 
     /// Writes the marker: a header line, then `paths` sorted.
     fn write_marker<'p>(&self, paths: impl Iterator<Item = &'p str>) -> Result<(), OutputError> {
+        self.write_marker_to(&self.dir.join(MARKER), paths)
+    }
+
+    fn write_marker_to<'p>(
+        &self,
+        marker_path: &Path,
+        paths: impl Iterator<Item = &'p str>,
+    ) -> Result<(), OutputError> {
         let mut marker = String::from(
             "# Files written by journeydoc. It replaces this folder only while it holds nothing else.\n",
         );
@@ -442,8 +453,7 @@ impl Staging {
             marker.push_str(path);
             marker.push('\n');
         }
-        let marker_path = self.dir.join(MARKER);
-        std::fs::write(&marker_path, marker).map_err(io(&marker_path))
+        std::fs::write(marker_path, marker).map_err(io(marker_path))
     }
 
     /// Adds `paths` to the marker before they are written: files whose
@@ -460,6 +470,7 @@ impl Staging {
                 source: std::io::Error::other("the marker's list was poisoned"),
             });
         };
+        let first = late.is_none();
         let list = match late.as_mut() {
             Some(list) => list,
             None => {
@@ -472,6 +483,13 @@ impl Staging {
             .open(&marker_path)
             .map_err(io(&marker_path))?;
         let mut lines = String::new();
+        if first {
+            // The marker's replacement is written beside it at commit: listed
+            // now, so a build killed while writing it leaves a folder that
+            // is still recognisably ours.
+            lines.push_str(MARKER_NEXT);
+            lines.push('\n');
+        }
         for path in paths {
             lines.push_str(path);
             lines.push('\n');
@@ -545,7 +563,13 @@ impl Staging {
     pub fn commit(mut self) -> Result<Written, OutputError> {
         self.writers.finish()?;
         if let Some(list) = self.late.get_mut().ok().and_then(Option::take) {
-            self.write_marker(list.iter().map(String::as_str))?;
+            // In order, as if every path had been known at the start; written
+            // beside the marker and renamed over it, so the marker is whole
+            // at every moment.
+            let next = self.dir.join(MARKER_NEXT);
+            self.write_marker_to(&next, list.iter().map(String::as_str))?;
+            let marker = self.dir.join(MARKER);
+            std::fs::rename(&next, &marker).map_err(io(&marker))?;
         }
         let (out, staging) = (self.out.clone(), self.dir.clone());
         let old = sibling(&out, "old");
@@ -647,7 +671,9 @@ mod tests {
         let dir_now = sibling(&out, "staging");
         ours_only(&dir_now).unwrap();
         let listed = std::fs::read_to_string(dir_now.join(MARKER)).unwrap();
-        assert!(listed.ends_with("a.html\nz.html\nsearch/t-b.js\nsearch/index.js\n"));
+        assert!(listed.ends_with(
+            "a.html\nz.html\n.journeydoc-output.next\nsearch/t-b.js\nsearch/index.js\n"
+        ));
         staging.put("search/index.js", b"i").unwrap();
         staging.put("z.html", b"z").unwrap();
         let written = staging.commit().unwrap();
@@ -660,5 +686,9 @@ mod tests {
             "the same marker as if every path had been known at the start"
         );
         ours_only(&out).unwrap();
+        assert!(
+            !out.join(MARKER_NEXT).exists(),
+            "the replacement was renamed over the marker"
+        );
     }
 }
