@@ -230,7 +230,7 @@ fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Resul
     }
     let handbook = resolve::resolve(config, content, &mut diags);
     diagnostic::sort(&mut diags);
-    crate::timings::release_freed_memory();
+    release_freed_memory();
     phases.mark("resolve");
     Ok(Run {
         handbook,
@@ -323,4 +323,15 @@ pub(crate) fn test_cases(default: u32) -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// Hands memory freed by a finished phase back to the system (glibc keeps
+/// freed blocks in its arenas, so the next phase would otherwise stack its
+/// own peak on top of the last one's leftovers).
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }

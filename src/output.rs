@@ -397,9 +397,9 @@ pub struct Staging {
     bytes: AtomicUsize,
     /// Folders already created (writers on other threads skip them).
     made: Mutex<BTreeSet<PathBuf>>,
-    /// Every path the marker lists, when some were announced after
-    /// [`Staging::begin`] (the marker is then rewritten in order at commit).
-    late: Mutex<Option<Vec<String>>>,
+    /// Whether paths were announced after [`Staging::begin`] (the marker
+    /// is then rewritten in order at commit); the lock keeps appends whole.
+    announced: Mutex<bool>,
     writers: Writers,
     committed: bool,
 }
@@ -426,7 +426,7 @@ impl Staging {
             pages: AtomicUsize::new(0),
             bytes: AtomicUsize::new(0),
             made: Mutex::new(BTreeSet::new()),
-            late: Mutex::new(None),
+            announced: Mutex::new(false),
             writers: Writers::start(),
             committed: false,
         };
@@ -464,26 +464,18 @@ impl Staging {
     pub fn announce(&self, paths: &[&str]) -> Result<(), OutputError> {
         use std::io::Write;
         let marker_path = self.dir.join(MARKER);
-        let Ok(mut late) = self.late.lock() else {
+        let Ok(mut announced) = self.announced.lock() else {
             return Err(OutputError::Io {
                 path: marker_path,
-                source: std::io::Error::other("the marker's list was poisoned"),
+                source: std::io::Error::other("the marker's lock was poisoned"),
             });
-        };
-        let first = late.is_none();
-        let list = match late.as_mut() {
-            Some(list) => list,
-            None => {
-                let text = std::fs::read_to_string(&marker_path).map_err(io(&marker_path))?;
-                late.insert(text.lines().skip(1).map(str::to_owned).collect())
-            }
         };
         let mut file = std::fs::OpenOptions::new()
             .append(true)
             .open(&marker_path)
             .map_err(io(&marker_path))?;
         let mut lines = String::new();
-        if first {
+        if !*announced {
             // The marker's replacement is written beside it at commit: listed
             // now, so a build killed while writing it leaves a folder that
             // is still recognisably ours.
@@ -493,9 +485,10 @@ impl Staging {
         for path in paths {
             lines.push_str(path);
             lines.push('\n');
-            list.push((*path).to_owned());
         }
-        file.write_all(lines.as_bytes()).map_err(io(&marker_path))
+        file.write_all(lines.as_bytes()).map_err(io(&marker_path))?;
+        *announced = true;
+        Ok(())
     }
 
     /// Writes one file (a `/`-separated path relative to the output).
@@ -562,13 +555,15 @@ impl Staging {
     /// Swaps the staging folder into place of the output.
     pub fn commit(mut self) -> Result<Written, OutputError> {
         self.writers.finish()?;
-        if let Some(list) = self.late.get_mut().ok().and_then(Option::take) {
+        if self.announced.get_mut().is_ok_and(|a| *a) {
             // In order, as if every path had been known at the start; written
             // beside the marker and renamed over it, so the marker is whole
             // at every moment.
-            let next = self.dir.join(MARKER_NEXT);
-            self.write_marker_to(&next, list.iter().map(String::as_str))?;
             let marker = self.dir.join(MARKER);
+            let listed = std::fs::read_to_string(&marker).map_err(io(&marker))?;
+            let next = self.dir.join(MARKER_NEXT);
+            let paths = listed.lines().skip(1).filter(|l| *l != MARKER_NEXT);
+            self.write_marker_to(&next, paths)?;
             std::fs::rename(&next, &marker).map_err(io(&marker))?;
         }
         let (out, staging) = (self.out.clone(), self.dir.clone());

@@ -434,15 +434,15 @@ fn unknown<'a>(
     value: &Spanned<impl AsRef<str>>,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Diagnostic {
-    let value = &Spanned::new(value.value.as_ref(), value.span.clone());
-    let msg = if value.value.is_empty() {
+    let text = value.value.as_ref();
+    let msg = if text.is_empty() {
         format!("empty {what} reference")
     } else {
-        format!("unknown {what} `{}`", value.value)
+        format!("unknown {what} `{text}`")
     };
     Diagnostic::error(code, msg)
         .at(file, value.span.clone())
-        .help_opt(did_you_mean(value.value, candidates))
+        .help_opt(did_you_mean(text, candidates))
 }
 
 impl Refs<'_> {

@@ -21,7 +21,7 @@ impl Phases {
     /// CPU over all threads: CPU below 2× wall on two cores means a core sat
     /// idle), and restarts.
     pub fn mark(&mut self, name: &str) {
-        let cpu = if enabled() { cpu_ms() } else { 0.0 };
+        let cpu = cpu_ms();
         if enabled() {
             eprintln!(
                 "timing: {name} {:.1} ms, CPU {:.0} ms (RSS {} MB, peak {} MB)",
@@ -96,15 +96,4 @@ fn memory(field: &str) -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         })
         .map_or(0, |kb| kb / 1024)
-}
-
-/// Hands memory freed by a finished phase back to the system (glibc keeps
-/// freed blocks in its arenas, so the next phase would otherwise stack its
-/// own peak on top of the last one's leftovers).
-pub fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks glibc's own free lists.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }

@@ -207,15 +207,16 @@ pub struct Stage {
 pub struct Step {
     pub id: Option<Box<Spanned<String>>>,
     pub action: String,
-    /// Shared with every other mention of the same touchpoint once resolved
-    /// (400,000 mentions at 10,000 generated journeys, 500 touchpoints).
+    /// Shared with the other mentions of the same touchpoint read on the
+    /// same thread (`fields::shared_id`: 400,000 mentions at 10,000
+    /// generated journeys, 500 touchpoints).
     pub touchpoints: Vec<Spanned<Arc<str>>>,
     pub emotion: Option<Emotion>,
     pub thinking: Option<Box<str>>,
     pub pain: Option<Box<str>>,
     pub opportunity: Option<Box<str>>,
     pub backstage: Option<Box<str>>,
-    /// Shared with the other steps of the same department once resolved.
+    /// Shared like `touchpoints`; set to the department's id by resolve.
     pub owner: Option<Spanned<Arc<str>>>,
     /// `None` when the step has no metrics (written as `{}` all the same).
     #[serde(serialize_with = "metrics_or_empty")]

@@ -464,6 +464,8 @@ fn shift(node: &mut Node, offset: usize) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn key_names_short_and_long_read_back_the_same() {
         let long = "a-key-longer-than-twenty-two-bytes";
@@ -477,8 +479,6 @@ mod tests {
         assert!(matches!(Name::new("touchpoints").0, Repr::Inline { .. }));
         assert!(matches!(Name::new(long).0, Repr::Heap(_)));
     }
-
-    use super::*;
 
     fn get<'a>(n: &'a Node, key: &str) -> (&'a Key, &'a Node) {
         match &n.value {

@@ -242,8 +242,6 @@ fn render_impl<S: Sink>(
     paths.extend(extra.iter().map(|(p, _)| p.as_str()));
     paths.push("journeys.json");
     sink.begin(&paths).map_err(RenderError::Sink)?;
-    drop(paths);
-    drop(pages);
     for (path, bytes) in extra {
         sink.put(&path, bytes).map_err(RenderError::Sink)?;
     }
@@ -275,7 +273,6 @@ fn render_impl<S: Sink>(
             let files = search::index_files(&docs);
             let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
             sink.announce(&names).map_err(RenderError::Sink)?;
-            drop(names);
             for (path, text) in files {
                 sink.put(&path, text.into_bytes())
                     .map_err(RenderError::Sink)?;

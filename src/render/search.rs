@@ -79,10 +79,11 @@ pub fn shard_key(term: &str) -> String {
 /// results it shows: a few tens of kilobytes however large the handbook.
 pub fn index_files(docs: &[Doc]) -> Vec<(String, String)> {
     // Hashed while collecting (3 million words at 10,000 journeys), sorted
-    // once at the end: the same order a sorted map gives.
-    // Postings as u32 (half the memory: 3 million of them at 10k journeys).
+    // once at the end: the same order a sorted map gives. Postings as u32
+    // (half the memory).
     let mut terms: std::collections::HashMap<&str, Vec<u32>> = std::collections::HashMap::new();
     for (i, d) in docs.iter().enumerate() {
+        let id = u32::try_from(i).unwrap_or(u32::MAX / 2);
         let title = fold(&d.t);
         let in_title: Vec<&str> = title
             .split(|c: char| !c.is_alphanumeric())
@@ -90,7 +91,6 @@ pub fn index_files(docs: &[Doc]) -> Vec<(String, String)> {
             .collect();
         for w in d.w.split(' ').filter(|w| !w.is_empty()) {
             let flag = u32::from(in_title.contains(&w));
-            let id = u32::try_from(i).unwrap_or(u32::MAX / 2);
             terms.entry(w).or_default().push(id * 2 + flag);
         }
     }
