@@ -179,6 +179,13 @@ impl Theme {
         Ok(theme)
     }
 
+    /// Whether the template `name` is the built-in one (not replaced, or
+    /// replaced by the same text).
+    pub fn is_builtin(&self, name: &str) -> bool {
+        let builtin = TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
+        self.templates.get(name).map(String::as_str) == builtin
+    }
+
     pub fn builtin() -> Theme {
         Theme {
             templates: TEMPLATES

@@ -537,6 +537,59 @@ fn a_theme_override_replaces_one_template_and_adds_static_files() {
     );
 }
 
+/// The built-in journey page gets its grid as HTML (`data.map`); a theme's
+/// own `journey.html` gets that and every step as a value (`data.steps`).
+#[test]
+fn a_theme_journey_template_gets_every_step_and_the_built_in_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    let built_in = dir.path().join("built-in");
+    assert_eq!(build_into(dir.path(), &built_in).0, 0);
+    let templates = dir.path().join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("journey.html"),
+        "{% extends \"base.html\" %}{% block content %}<ol id=\"steps\">\
+         {% for s in data.steps %}{% if not s.empty %}<li>{{ s.stage }}: {{ s.action }}\
+         {% if s.emotion %} ({{ s.emotion.score }}){% endif %}</li>{% endif %}{% endfor %}\
+         </ol>{{ data.map | safe }}{% endblock content %}",
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    assert_eq!(build_into(dir.path(), &out).0, 0);
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("journeys.json")).unwrap()).unwrap();
+    let journey = &json["journeys"]["lucia/actividad"];
+    let mut expected = Vec::new();
+    for stage in journey["stages"].as_array().unwrap() {
+        for step in stage["steps"].as_array().unwrap() {
+            let score = step["emotion"]
+                .as_i64()
+                .map_or(String::new(), |e| format!(" ({e})"));
+            expected.push(format!(
+                "{}: {}{score}",
+                stage["name"].as_str().unwrap(),
+                step["action"].as_str().unwrap()
+            ));
+        }
+    }
+    assert!(expected.len() >= 3, "{expected:?}");
+    let own = page(&out, "journeys/lucia/actividad.html");
+    let listed: Vec<String> = select(&own, "#steps li").iter().map(text).collect();
+    assert_eq!(listed, expected);
+
+    // The grid is the built-in page's, cell for cell.
+    let cells = |doc: &Html| -> Vec<String> {
+        select(doc, "table.grid td, table.grid th")
+            .iter()
+            .map(|c| c.html())
+            .collect()
+    };
+    let reference = page(&built_in, "journeys/lucia/actividad.html");
+    assert!(cells(&reference).len() > 20, "{}", cells(&reference).len());
+    assert_eq!(cells(&own), cells(&reference));
+}
 #[test]
 fn systems_index_puts_the_worst_first_and_every_system_has_a_page() {
     let (_dir, out) = built_example();

@@ -202,7 +202,7 @@ fn render_impl<S: Sink>(
     only: Option<PageFilter>,
 ) -> Result<(), RenderError<S::Error>> {
     let mut phases = crate::timings::Phases::start();
-    let views = views::Views::new(handbook);
+    let views = views::Views::new(handbook).for_theme(theme);
     phases.mark("views new");
     let (mut jobs, collisions) = views.jobs();
     if !collisions.is_empty() {
@@ -346,7 +346,7 @@ pub fn render_journeys(
     ids: &[&str],
 ) -> Result<Site, Vec<Diagnostic>> {
     let mut phases = crate::timings::Phases::start();
-    let views = views::Views::new(handbook);
+    let views = views::Views::new(handbook).for_theme(theme);
     phases.mark("  views new");
     let jobs = views.journey_jobs(ids);
     phases.mark("  jobs");

@@ -23,6 +23,8 @@ use crate::insights::effective_owner;
 use crate::model::{Emotion, Journey, Metrics, Page, Stage, Step};
 use crate::resolve::Handbook;
 
+mod grid;
+
 /// How many handoff gaps the home page shows.
 const HOME_GAPS: usize = 10;
 /// Rows of the home page's coverage matrix; the personas index lists all.
@@ -212,21 +214,86 @@ fn emotion_view(e: Emotion, lang: Language) -> EmotionView {
 
 /// An average on the -2..2 scale, as shown: value, one decimal, and the
 /// class of the nearest emotion (for colour).
-fn average(scores: &[i8]) -> Value {
+#[derive(Serialize)]
+struct Average {
+    value: f64,
+    text: String,
+    class: &'static str,
+    count: usize,
+}
+
+/// The average of `scores`, if there are any.
+fn average_view(scores: &[i8]) -> Option<Average> {
     if scores.is_empty() {
-        return Value::Null;
+        return None;
     }
     let avg = scores.iter().map(|&s| f64::from(s)).sum::<f64>() / scores.len() as f64;
     let mut rounded = (avg * 10.0).round() / 10.0;
     if rounded == 0.0 {
         rounded = 0.0; // no "-0.0"
     }
-    json!({
-        "value": rounded,
-        "text": if rounded == 0.0 { "0.0".to_owned() } else { format!("{rounded:+.1}") },
-        "class": svg::score_class(avg.round() as i8),
-        "count": scores.len(),
+    Some(Average {
+        value: rounded,
+        text: if rounded == 0.0 {
+            "0.0".to_owned()
+        } else {
+            format!("{rounded:+.1}")
+        },
+        class: svg::score_class(avg.round() as i8),
+        count: scores.len(),
     })
+}
+
+/// [`average_view`] as a JSON value (null when there are no scores).
+fn average(scores: &[i8]) -> Value {
+    average_view(scores).map_or(Value::Null, |a| json!(a))
+}
+
+/// A metric as shown: NPS, CES or CSAT, its value and its scale.
+#[derive(Serialize)]
+struct MetricView {
+    name: &'static str,
+    value: Number,
+    scale: &'static str,
+}
+
+/// A metric's value: 31, not 31.0; 4.2 stays 4.2.
+#[derive(Clone, Copy, Serialize)]
+#[serde(untagged)]
+enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+impl Number {
+    fn of(v: f64) -> Number {
+        if v.fract() == 0.0 {
+            Number::Int(v as i64)
+        } else {
+            Number::Float(v)
+        }
+    }
+}
+
+impl std::fmt::Display for Number {
+    /// As the templates print numbers (a float in Rust's `Debug` form).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Number::Int(v) => write!(f, "{v}"),
+            Number::Float(v) => write!(f, "{v:?}"),
+        }
+    }
+}
+
+/// Which optional lanes of the journey grid have anything to show.
+#[derive(Serialize)]
+struct Lanes {
+    thinking: bool,
+    pain: bool,
+    opportunity: bool,
+    backstage: bool,
+    systems: bool,
+    metrics: bool,
 }
 
 /// The journey page.
@@ -243,14 +310,19 @@ struct JourneyView<'a> {
     duration: Option<&'a str>,
     lifecycle: Option<&'static str>,
     next: Vec<Value>,
-    metrics: Value,
+    metrics: Vec<MetricView>,
     average: Value,
     stages: Vec<StageView<'a>>,
-    steps: Vec<StepView<'a>>,
+    /// The grid and the curve's table, as HTML ([`grid::journey_map`]).
+    map: String,
+    /// Each step column, for a theme's own `journey.html` only (the
+    /// built-in one shows them through `map`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<Vec<StepView<'a>>>,
     columns: usize,
     column_width: u32,
     curve: String,
-    lanes: Value,
+    lanes: Lanes,
     intro: String,
     source: String,
     extra: &'a Value,
@@ -315,10 +387,10 @@ struct StageView<'a> {
     name: &'a str,
     span: usize,
     description: Option<&'a str>,
-    metrics: Value,
+    metrics: Vec<MetricView>,
     narrative: Option<String>,
     unmapped: bool,
-    average: Value,
+    average: Option<Average>,
 }
 
 /// A step column of the journey grid (or an empty stage's placeholder).
@@ -339,8 +411,8 @@ struct StepView<'a> {
     owner_set: bool,
     handoff: Option<HandoffView>,
     backstage: Option<&'a str>,
-    systems: Vec<Value>,
-    metrics: Value,
+    systems: Vec<NameLink<'a>>,
+    metrics: Vec<MetricView>,
     transaction: bool,
     dropoff: bool,
 }
@@ -406,6 +478,11 @@ pub struct Views<'h> {
     /// The cross-indexes, built the first time a page needs one (a journey
     /// page alone, as the dev server renders first after an edit, does not).
     index: std::sync::OnceLock<Index<'h>>,
+    /// Whether the theme has its own `journey.html`, which gets every step
+    /// as a value (`data.steps`); the built-in one needs only the grid's
+    /// HTML, and making 20 values of 19 fields for each of 10,000 pages
+    /// was a fifth of a build.
+    theme_steps: bool,
 }
 
 /// Who uses what, across all journeys.
@@ -441,7 +518,14 @@ impl<'h> Views<'h> {
             personas_sorted,
             pages_sorted,
             index: std::sync::OnceLock::new(),
+            theme_steps: false,
         }
+    }
+
+    /// Views for pages rendered with `theme`'s templates (see `theme_steps`).
+    pub fn for_theme(mut self, theme: &crate::theme::Theme) -> Self {
+        self.theme_steps = !theme.is_builtin("journey.html");
+        self
     }
 
     /// Where links between content files go (built on first use).
@@ -663,13 +747,20 @@ impl<'h> Views<'h> {
 
     /// A system by the name written in content: its display name and page.
     fn system_link(&self, name: &str) -> Value {
+        json!(self.system_ref(name))
+    }
+
+    fn system_ref<'a>(&'a self, name: &'a str) -> NameLink<'a> {
         match self
             .h
             .system_id(name)
             .filter(|id| self.h.systems.contains_key(id))
         {
-            Some(id) => json!({ "name": self.h.systems[&id], "url": system_url(&id) }),
-            None => json!({ "name": name, "url": null }),
+            Some(id) => NameLink {
+                name: &self.h.systems[&id],
+                url: Some(system_url(&id)),
+            },
+            None => NameLink { name, url: None },
         }
     }
 
@@ -810,27 +901,22 @@ impl<'h> Views<'h> {
         )
     }
 
-    fn metrics(&self, m: &Metrics) -> Value {
+    fn metrics(&self, m: &Metrics) -> Vec<MetricView> {
         let t = self.t;
-        // 31, not 31.0; 4.2 stays 4.2.
-        let num = |v: f64| -> Value {
-            if v.fract() == 0.0 {
-                json!(v as i64)
-            } else {
-                json!(v)
-            }
-        };
-        let mut out = Vec::new();
-        if let Some(v) = m.nps {
-            out.push(json!({ "name": "NPS", "value": num(v), "scale": t.nps_scale }));
-        }
-        if let Some(v) = m.ces {
-            out.push(json!({ "name": "CES", "value": num(v), "scale": t.ces_scale }));
-        }
-        if let Some(v) = m.csat {
-            out.push(json!({ "name": "CSAT", "value": num(v), "scale": t.csat_scale }));
-        }
-        Value::Array(out)
+        [
+            ("NPS", m.nps, t.nps_scale),
+            ("CES", m.ces, t.ces_scale),
+            ("CSAT", m.csat, t.csat_scale),
+        ]
+        .into_iter()
+        .filter_map(|(name, v, scale)| {
+            v.map(|v| MetricView {
+                name,
+                value: Number::of(v),
+                scale,
+            })
+        })
+        .collect()
     }
 
     fn journey_average(&self, j: &Journey) -> Value {
@@ -1323,7 +1409,7 @@ impl<'h> Views<'h> {
                 metrics: self.metrics(&stage.metrics),
                 narrative: narratives.remove(&si),
                 unmapped: !touched,
-                average: average(
+                average: average_view(
                     &stage
                         .steps
                         .iter()
@@ -1376,7 +1462,7 @@ impl<'h> Views<'h> {
                     systems: step
                         .systems
                         .iter()
-                        .map(|s| self.system_link(&s.value))
+                        .map(|s| self.system_ref(&s.value))
                         .collect(),
                     metrics: self.metrics(step.metrics.as_deref().unwrap_or(&Metrics::NONE)),
                     transaction: step.transaction,
@@ -1400,14 +1486,26 @@ impl<'h> Views<'h> {
         );
         let columns = steps.len();
         let has = |f: &dyn Fn(&crate::model::Step) -> bool| j.steps().any(|(_, s)| f(s));
-        let lanes = json!({
-            "thinking": has(&|s| s.thinking.is_some()),
-            "pain": has(&|s| s.pain.is_some()),
-            "opportunity": has(&|s| s.opportunity.is_some()),
-            "backstage": has(&|s| s.backstage.is_some()),
-            "systems": has(&|s| !s.systems.is_empty()),
-            "metrics": has(&|s| s.metrics.is_some()),
-        });
+        let lanes = Lanes {
+            thinking: has(&|s| s.thinking.is_some()),
+            pain: has(&|s| s.pain.is_some()),
+            opportunity: has(&|s| s.opportunity.is_some()),
+            backstage: has(&|s| s.backstage.is_some()),
+            systems: has(&|s| !s.systems.is_empty()),
+            metrics: has(&|s| s.metrics.is_some()),
+        };
+        let mut map = String::with_capacity(16 * 1024);
+        grid::journey_map(
+            &mut map,
+            &grid::Map {
+                stages: &stages,
+                steps: &steps,
+                lanes: &lanes,
+                curve: &curve,
+                t: self.t,
+                root: &root_of(&path),
+            },
+        );
         let persona = h.personas.get(&j.persona.value);
         let lens = h.lenses.get(&j.lens.value);
         tv(&JourneyView {
@@ -1434,7 +1532,8 @@ impl<'h> Views<'h> {
             metrics: self.metrics(&j.metrics),
             average: self.journey_average(j),
             stages,
-            steps,
+            map,
+            steps: self.theme_steps.then_some(steps),
             columns,
             column_width: svg::COLUMN,
             curve,

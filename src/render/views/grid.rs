@@ -1,0 +1,319 @@
+//! The journey grid (stages × lanes) and the curve's table as HTML, written
+//! in Rust: the one part of a journey page that grows with its steps, built
+//! here the way the SVG curve is. Escaped as templates escape (the same five
+//! characters), so the page reads as if `journey.html` had written it; the
+//! theme's CSS styles it through the same classes (`.grid`, `.lane-*`,
+//! `.stage`, `.handoff`…).
+
+use std::fmt::Write;
+
+use super::{Lanes, StageView, StepView};
+use crate::render::escape_into;
+use crate::render::i18n::Strings;
+use crate::render::svg;
+
+/// What the grid is drawn from.
+pub(super) struct Map<'m, 'a> {
+    pub stages: &'m [StageView<'a>],
+    pub steps: &'m [StepView<'a>],
+    pub lanes: &'m Lanes,
+    /// The SVG emotion curve, in the emotion lane.
+    pub curve: &'m str,
+    pub t: &'static Strings,
+    /// From the page back to the site root.
+    pub root: &'m str,
+}
+
+/// HTML onto the end of a string.
+struct Html<'o>(&'o mut String);
+
+impl Html<'_> {
+    fn raw(&mut self, s: &str) -> &mut Self {
+        self.0.push_str(s);
+        self
+    }
+
+    fn text(&mut self, s: &str) -> &mut Self {
+        escape_into(self.0, s);
+        self
+    }
+
+    fn num(&mut self, n: impl std::fmt::Display) -> &mut Self {
+        // Writing to a String does not fail.
+        let _ = write!(self.0, "{n}");
+        self
+    }
+
+    /// `<a href="{root}{url}">name</a>`, or the name alone without a URL.
+    fn link(&mut self, root: &str, name: &str, url: Option<&str>) -> &mut Self {
+        match url {
+            Some(url) => self
+                .raw("<a href=\"")
+                .text(root)
+                .text(url)
+                .raw("\">")
+                .text(name)
+                .raw("</a>"),
+            None => self.text(name),
+        }
+    }
+
+    /// A lane's row: its heading, then one cell per step column, each
+    /// `<td class="first">` at a stage's first step and `<td class="">`
+    /// elsewhere, filled by `cell`.
+    fn lane(
+        &mut self,
+        class: &str,
+        heading: &str,
+        steps: &[StepView],
+        mut cell: impl FnMut(&mut Self, &StepView),
+    ) -> &mut Self {
+        self.raw("<tr class=\"")
+            .raw(class)
+            .raw("\"><th scope=\"row\">")
+            .text(heading)
+            .raw("</th>");
+        for s in steps {
+            self.raw(if s.first {
+                "<td class=\"first\">"
+            } else {
+                "<td class=\"\">"
+            });
+            cell(self, s);
+            self.raw("</td>");
+        }
+        self.raw("</tr>")
+    }
+}
+
+/// Whether a template's `{% if value %}` holds for optional text.
+fn some(s: Option<&str>) -> Option<&str> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// Writes the grid and the curve's table onto `out`.
+pub(super) fn journey_map(out: &mut String, m: &Map) {
+    let t = m.t;
+    let mut h = Html(out);
+    h.raw("<div class=\"map\" style=\"--columns: ")
+        .num(m.steps.len())
+        .raw("; --column: ")
+        .num(svg::COLUMN)
+        .raw("px\">\n<table class=\"grid\">\n<thead>\n<tr class=\"lane-stage\"><th scope=\"row\">")
+        .text(t.stage)
+        .raw("</th>");
+    for s in m.stages {
+        h.raw("<th scope=\"colgroup\" colspan=\"")
+            .num(s.span)
+            .raw(if s.unmapped {
+                "\" class=\"stage unmapped\">"
+            } else {
+                "\" class=\"stage\">"
+            })
+            .raw("<span class=\"stage-name\">")
+            .text(s.name)
+            .raw("</span>");
+        if let Some(a) = &s.average {
+            h.raw(" <span class=\"avg e")
+                .text(a.class)
+                .raw("\">")
+                .text(&a.text)
+                .raw("</span>");
+        }
+        if let Some(d) = some(s.description) {
+            h.raw("<small>").text(d).raw("</small>");
+        }
+        for metric in &s.metrics {
+            h.raw("<small class=\"metric\">")
+                .text(metric.name)
+                .raw(" <b>")
+                .num(metric.value)
+                .raw("</b></small>");
+        }
+        if s.unmapped {
+            h.raw("<small class=\"tag unmapped\" title=\"")
+                .text(t.unmapped_help)
+                .raw("\">")
+                .text(t.no_touchpoint)
+                .raw("</small>");
+        }
+        h.raw("</th>");
+    }
+    h.raw("</tr>\n</thead>\n<tbody>\n<tr class=\"lane-action\"><th scope=\"row\">")
+        .text(t.action)
+        .raw("</th>");
+    for s in m.steps {
+        h.raw("<td");
+        if !s.anchor.is_empty() {
+            h.raw(" id=\"").text(&s.anchor).raw("\"");
+        }
+        h.raw(" class=\"")
+            .raw(if s.first { "first" } else { "" })
+            .raw(if s.empty { " empty\">" } else { "\">" });
+        if !s.empty {
+            h.text(s.action);
+            if s.transaction {
+                h.raw(" <span class=\"tag transaction\"><span aria-hidden=\"true\">◆</span> ")
+                    .text(t.transaction)
+                    .raw("</span>");
+            }
+            if s.dropoff {
+                h.raw(" <span class=\"tag dropoff\"><span aria-hidden=\"true\">⤓</span> ")
+                    .text(t.dropoff)
+                    .raw("</span>");
+            }
+        }
+        h.raw("</td>");
+    }
+    h.raw("</tr>\n");
+    h.lane("lane-touchpoints", t.touchpoints, m.steps, |h, s| {
+        if !s.touchpoints.is_empty() {
+            h.raw("<ul>");
+            for tp in &s.touchpoints {
+                h.raw("<li>")
+                    .link(m.root, tp.name, some(tp.url.as_deref()))
+                    .raw("</li>");
+            }
+            h.raw("</ul>");
+        }
+    })
+    .raw("\n");
+    if m.lanes.thinking {
+        h.lane("lane-thinking", t.thinking, m.steps, |h, s| {
+            if let Some(x) = some(s.thinking) {
+                h.raw("<q>").text(x).raw("</q>");
+            }
+        });
+    }
+    h.raw("\n<tr class=\"lane-emotion\"><th scope=\"row\">")
+        .text(t.emotion)
+        .raw("</th><td colspan=\"")
+        .num(m.steps.len())
+        .raw("\" class=\"curve-cell\">")
+        .raw(m.curve)
+        .raw("</td></tr>\n<tr class=\"lane-emotion-words\"><th scope=\"row\"><span class=\"visually-hidden\">")
+        .text(t.emotion)
+        .raw("</span></th>");
+    for s in m.steps {
+        h.raw(if s.first {
+            "<td class=\"first\">"
+        } else {
+            "<td class=\"\">"
+        });
+        if let Some(e) = &s.emotion {
+            h.raw("<span class=\"emo e")
+                .text(e.class)
+                .raw("\">")
+                .text(e.word)
+                .raw("</span>");
+        }
+        h.raw("</td>");
+    }
+    h.raw("</tr>\n");
+    if m.lanes.pain {
+        h.lane("lane-pain", t.pains, m.steps, |h, s| {
+            if let Some(x) = some(s.pain) {
+                h.raw("<span class=\"pain\">").text(x).raw("</span>");
+            }
+        });
+    }
+    h.raw("\n");
+    if m.lanes.opportunity {
+        h.lane("lane-opportunity", t.opportunities, m.steps, |h, s| {
+            if let Some(x) = some(s.opportunity) {
+                h.raw("<span class=\"opportunity\">").text(x).raw("</span>");
+            }
+        });
+    }
+    h.raw("\n<tr class=\"lane-owner\"><th scope=\"row\">")
+        .text(t.owners)
+        .raw("</th>");
+    for s in m.steps {
+        h.raw(if s.first {
+            "<td class=\"first"
+        } else {
+            "<td class=\""
+        });
+        if let Some(ho) = &s.handoff {
+            h.raw(if ho.gap {
+                " handoff handoff-gap"
+            } else {
+                " handoff"
+            });
+        }
+        h.raw("\">");
+        if let Some(ho) = &s.handoff {
+            let label = if ho.gap { t.handoff_gap } else { t.handoff };
+            h.raw("<span class=\"handoff-mark\" title=\"")
+                .text(label)
+                .raw(": ")
+                .text(&ho.from)
+                .raw(" → ")
+                .text(s.owner.as_deref().unwrap_or(""))
+                .raw(if ho.gap { "\">⚠ " } else { "\">⇄ " })
+                .text(label)
+                .raw("</span>");
+        }
+        if let Some(o) = some(s.owner.as_deref()) {
+            h.raw("<span class=\"owner\">").text(o).raw("</span>");
+        }
+        h.raw("</td>");
+    }
+    h.raw("</tr>\n");
+    if m.lanes.backstage {
+        h.lane("lane-backstage", t.backstage, m.steps, |h, s| {
+            if let Some(x) = some(s.backstage) {
+                h.text(x);
+            }
+        });
+    }
+    h.raw("\n");
+    if m.lanes.systems {
+        h.lane("lane-systems", t.systems, m.steps, |h, s| {
+            for (i, sys) in s.systems.iter().enumerate() {
+                if i > 0 {
+                    h.raw(", ");
+                }
+                h.link(m.root, sys.name, some(sys.url.as_deref()));
+            }
+        });
+    }
+    h.raw("\n");
+    if m.lanes.metrics {
+        h.lane("lane-metrics", t.metrics, m.steps, |h, s| {
+            for metric in &s.metrics {
+                h.raw("<span class=\"metric\">")
+                    .text(metric.name)
+                    .raw(" <b>")
+                    .num(metric.value)
+                    .raw("</b></span> ");
+            }
+        });
+    }
+    h.raw("\n</tbody>\n</table>\n</div>\n\n<details class=\"curve-table\">\n<summary>")
+        .text(t.emotion_table)
+        .raw("</summary>\n<table class=\"list\">\n<thead><tr><th scope=\"col\">")
+        .text(t.stage)
+        .raw("</th><th scope=\"col\">")
+        .text(t.step)
+        .raw("</th><th scope=\"col\">")
+        .text(t.emotion)
+        .raw("</th></tr></thead>\n<tbody>");
+    for s in m.steps.iter().filter(|s| !s.empty) {
+        h.raw("<tr><td>")
+            .text(s.stage)
+            .raw("</td><td>")
+            .text(s.action)
+            .raw("</td><td>");
+        match &s.emotion {
+            Some(e) => {
+                h.text(e.word).raw(" (").num(e.score).raw(")");
+            }
+            None => {
+                h.raw("—");
+            }
+        }
+        h.raw("</td></tr>");
+    }
+    h.raw("</tbody>\n</table>\n</details>");
+}
