@@ -537,10 +537,12 @@ fn a_theme_override_replaces_one_template_and_adds_static_files() {
     );
 }
 
-/// The built-in journey page gets its grid as HTML (`data.map`); a theme's
-/// own `journey.html` gets that and every step as a value (`data.steps`).
+/// The built-in journey page gets its grid as HTML (`data.map`) and the
+/// touchpoint page its rows (`data.uses_rows`…); a theme's own
+/// `journey.html` gets that and every step as a value (`data.steps`), its
+/// own `touchpoint.html` every row (`data.uses`, `data.pains`).
 #[test]
-fn a_theme_journey_template_gets_every_step_and_the_built_in_grid() {
+fn a_theme_s_own_templates_get_every_step_and_row() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixture("es"), dir.path());
     let built_in = dir.path().join("built-in");
@@ -555,8 +557,33 @@ fn a_theme_journey_template_gets_every_step_and_the_built_in_grid() {
          </ol>{{ data.map | safe }}{% endblock content %}",
     )
     .unwrap();
+    std::fs::write(
+        templates.join("touchpoint.html"),
+        "{% extends \"base.html\" %}{% block content %}<ul id=\"uses\">\
+         {% for u in data.uses %}<li>{{ u.journey }} / {{ u.action }}</li>{% endfor %}</ul>\
+         <p id=\"pains\">{{ data.pains | length }}</p>{% endblock content %}",
+    )
+    .unwrap();
     let out = dir.path().join("public");
     assert_eq!(build_into(dir.path(), &out).0, 0);
+
+    for tp in ["app", "repartidor"] {
+        let path = format!("touchpoints/{tp}.html");
+        let reference = page(&built_in, &path);
+        let rows: Vec<String> = select(&reference, "table.uses tbody tr")
+            .iter()
+            .map(|tr| {
+                let cells: Vec<String> = tr.child_elements().map(|td| text(&td)).collect();
+                format!("{} / {}", cells[0], cells[2])
+            })
+            .collect();
+        assert!(!rows.is_empty(), "{tp}");
+        let own = page(&out, &path);
+        let listed: Vec<String> = select(&own, "#uses li").iter().map(text).collect();
+        assert_eq!(listed, rows, "{tp}");
+        let pains = select(&reference, "#pains li").len();
+        assert_eq!(text(&select(&own, "#pains")[0]), pains.to_string(), "{tp}");
+    }
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("journeys.json")).unwrap()).unwrap();

@@ -23,7 +23,7 @@ use crate::insights::effective_owner;
 use crate::model::{Emotion, Journey, Metrics, Page, Stage, Step};
 use crate::resolve::Handbook;
 
-mod grid;
+mod html;
 
 /// How many handoff gaps the home page shows.
 const HOME_GAPS: usize = 10;
@@ -313,7 +313,7 @@ struct JourneyView<'a> {
     metrics: Vec<MetricView>,
     average: Value,
     stages: Vec<StageView<'a>>,
-    /// The grid and the curve's table, as HTML ([`grid::journey_map`]).
+    /// The grid and the curve's table, as HTML ([`html::journey_map`]).
     map: String,
     /// Each step column, for a theme's own `journey.html` only (the
     /// built-in one shows them through `map`).
@@ -478,11 +478,12 @@ pub struct Views<'h> {
     /// The cross-indexes, built the first time a page needs one (a journey
     /// page alone, as the dev server renders first after an edit, does not).
     index: std::sync::OnceLock<Index<'h>>,
-    /// Whether the theme has its own `journey.html`, which gets every step
-    /// as a value (`data.steps`); the built-in one needs only the grid's
-    /// HTML, and making 20 values of 19 fields for each of 10,000 pages
-    /// was a fifth of a build.
-    theme_steps: bool,
+    /// The templates the theme replaces. A theme's own `journey.html` gets
+    /// every step as a value (`data.steps`) and its own `touchpoint.html`
+    /// every row (`data.uses`…); the built-in ones need only the HTML of
+    /// those lists ([`html`]), and making 20 values of 19 fields for each
+    /// of 10,000 journey pages was a fifth of a build.
+    own_templates: BTreeSet<&'static str>,
 }
 
 /// Who uses what, across all journeys.
@@ -518,13 +519,17 @@ impl<'h> Views<'h> {
             personas_sorted,
             pages_sorted,
             index: std::sync::OnceLock::new(),
-            theme_steps: false,
+            own_templates: BTreeSet::new(),
         }
     }
 
     /// Views for pages rendered with `theme`'s templates (see `theme_steps`).
     pub fn for_theme(mut self, theme: &crate::theme::Theme) -> Self {
-        self.theme_steps = !theme.is_builtin("journey.html");
+        self.own_templates = crate::theme::TEMPLATES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| !theme.is_builtin(name))
+            .collect();
         self
     }
 
@@ -1495,9 +1500,9 @@ impl<'h> Views<'h> {
             metrics: has(&|s| s.metrics.is_some()),
         };
         let mut map = String::with_capacity(16 * 1024);
-        grid::journey_map(
+        html::journey_map(
             &mut map,
-            &grid::Map {
+            &html::Map {
                 stages: &stages,
                 steps: &steps,
                 lanes: &lanes,
@@ -1533,7 +1538,7 @@ impl<'h> Views<'h> {
             average: self.journey_average(j),
             stages,
             map,
-            steps: self.theme_steps.then_some(steps),
+            steps: self.own_templates.contains("journey.html").then_some(steps),
             columns,
             column_width: svg::COLUMN,
             curve,
@@ -1741,25 +1746,13 @@ impl<'h> Views<'h> {
                     .map(|hit| self.step_ref(hit))
                     .collect();
                 let rows: Vec<StepRow> = uses.iter().map(StepRef::row).collect();
-                // Each row is made a template value once; the pain and
-                // opportunity lists share those values (a clone is a
-                // reference count) instead of converting the rows again.
-                let values: Vec<tera::Value> = rows.iter().map(tv).collect();
-                let having = |has: fn(&StepRow) -> bool| -> Vec<tera::Value> {
-                    rows.iter()
-                        .zip(&values)
-                        .filter(|(r, _)| has(r))
-                        .map(|(_, v)| v.clone())
-                        .collect()
-                };
-                let pains = having(|r| r.pain.is_some());
-                let opportunities = having(|r| r.opportunity.is_some());
                 let mut journeys: Vec<(&str, &str)> = uses
                     .iter()
                     .map(|r| (r.journey.title.as_str(), &*r.journey_url))
                     .collect();
                 journeys.dedup();
                 let path = touchpoint_url(id);
+                let lists = html::touchpoint_lists(&rows, &root_of(&path));
                 let mut page = tfields! {
                     "id" => id,
                     "name" => tp.name,
@@ -1770,10 +1763,29 @@ impl<'h> Views<'h> {
                     "average" => self.touchpoint_average(id),
                     "journeys" => journeys.len(),
                     "extra" => tp.meta.extra,
+                    "uses_rows" => lists.uses,
+                    "pain_items" => lists.pains,
+                    "opportunity_items" => lists.opportunities,
                 };
-                page.insert("uses", tera::Value::from(values));
-                page.insert("pains", tera::Value::from(pains));
-                page.insert("opportunities", tera::Value::from(opportunities));
+                if self.own_templates.contains("touchpoint.html") {
+                    // Each row is made a template value once; the pain and
+                    // opportunity lists share those values (a clone is a
+                    // reference count) instead of converting the rows again.
+                    let values: Vec<tera::Value> = rows.iter().map(tv).collect();
+                    let having = |has: fn(&StepRow) -> bool| -> Vec<tera::Value> {
+                        rows.iter()
+                            .zip(&values)
+                            .filter(|(r, _)| has(r))
+                            .map(|(_, v)| v.clone())
+                            .collect()
+                    };
+                    page.insert("pains", tera::Value::from(having(|r| r.pain.is_some())));
+                    page.insert(
+                        "opportunities",
+                        tera::Value::from(having(|r| r.opportunity.is_some())),
+                    );
+                    page.insert("uses", tera::Value::from(values));
+                }
                 tera::Value::from(page)
             };
             jobs.push(PageJob {

@@ -1,13 +1,14 @@
-//! The journey grid (stages × lanes) and the curve's table as HTML, written
-//! in Rust: the one part of a journey page that grows with its steps, built
-//! here the way the SVG curve is. Escaped as templates escape (the same five
-//! characters), so the page reads as if `journey.html` had written it; the
-//! theme's CSS styles it through the same classes (`.grid`, `.lane-*`,
-//! `.stage`, `.handoff`…).
+//! The long lists of the two most numerous pages as HTML, written in Rust:
+//! a journey's grid (stages × lanes) with the table under its curve, and a
+//! touchpoint's rows (every step through it, its pains, its opportunities).
+//! They are most of those pages' work, built here the way the SVG curve is.
+//! Escaped as templates escape (the same five characters), so a page reads
+//! as if its template had written them; the theme's CSS styles them through
+//! the same classes (`.grid`, `.lane-*`, `.stage`, `.handoff`, `.uses`…).
 
 use std::fmt::Write;
 
-use super::{Lanes, StageView, StepView};
+use super::{Lanes, StageView, StepRow, StepView};
 use crate::render::escape_into;
 use crate::render::i18n::Strings;
 use crate::render::svg;
@@ -316,4 +317,61 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         h.raw("</td></tr>");
     }
     h.raw("</tbody>\n</table>\n</details>");
+}
+
+/// A touchpoint's lists as HTML: the rows of its uses table (one `<tr>` per
+/// step through it) and the items (`<li>`) of its pains and opportunities.
+pub(super) struct TouchpointLists {
+    pub uses: String,
+    pub pains: String,
+    pub opportunities: String,
+}
+
+/// The lists of a touchpoint page whose rows are `rows`.
+pub(super) fn touchpoint_lists<'a>(rows: &[StepRow<'a>], root: &str) -> TouchpointLists {
+    let mut uses = String::with_capacity(rows.len() * 200);
+    let mut h = Html(&mut uses);
+    for r in rows {
+        h.raw("<tr><td>")
+            .link(root, r.journey, Some(r.journey_url))
+            .raw("</td><td>")
+            .text(r.stage)
+            .raw("</td><td>")
+            .text(r.action)
+            .raw("</td><td>");
+        if let Some(e) = &r.emotion {
+            h.raw("<span class=\"emo e")
+                .text(e.class)
+                .raw("\">")
+                .text(e.word)
+                .raw("</span>");
+        }
+        h.raw("</td><td>")
+            .text(some(r.owner).unwrap_or(""))
+            .raw("</td></tr>\n");
+    }
+    // A pain or an opportunity, and where it happens.
+    let items = |class: &str, of: fn(&StepRow<'a>) -> Option<&'a str>| {
+        let mut out = String::new();
+        let mut h = Html(&mut out);
+        for r in rows {
+            if let Some(x) = of(r) {
+                h.raw("<li><span class=\"")
+                    .raw(class)
+                    .raw("\">")
+                    .text(x)
+                    .raw("</span> <span class=\"muted\">— ")
+                    .link(root, r.journey, Some(r.journey_url))
+                    .raw(", ")
+                    .text(r.stage)
+                    .raw("</span></li>");
+            }
+        }
+        out
+    };
+    TouchpointLists {
+        pains: items("pain", |r| r.pain),
+        opportunities: items("opportunity", |r| r.opportunity),
+        uses,
+    }
 }
