@@ -4,9 +4,11 @@
 #   benches/ab.sh DIR ROUNDS "label:command" "label:command" ...
 #
 # Each round runs every command once, in turn, after removing DIR/public
-# (outside the timing), then prints per label the median wall time, min, max
-# and the median peak RSS (/usr/bin/time). This machine's speed drifts by
-# ±30 % over minutes: runs side by side, round after round, are the only fair
+# (outside the timing), then prints per label the median wall time, min, max,
+# the median CPU time (user + system) and the median peak RSS (/usr/bin/time).
+# The previous build's files are flushed to disk (`sync`) before each run, so
+# no run pays for another's write-back. This machine's speed drifts by ±30 %
+# over minutes: runs side by side, round after round, are the only fair
 # comparison (see BENCHMARKS.md). Example:
 #
 #   cp target/release/journeydoc /tmp/jd-new
@@ -21,7 +23,8 @@ for _ in $(seq "$rounds"); do
   for spec in "$@"; do
     label=${spec%%:*} cmd=${spec#*:}
     rm -rf public
-    /usr/bin/time -o /tmp/ab.time -f "%e %M" bash -c "$cmd" >/dev/null 2>&1
+    sync
+    /usr/bin/time -o /tmp/ab.time -f "%e %M %U %S" bash -c "$cmd" >/dev/null 2>&1
     times[$label]="${times[$label]:-} $(tail -1 /tmp/ab.time)"
   done
 done
@@ -30,8 +33,10 @@ for spec in "$@"; do
   echo "$label ${times[$label]}" | python3 -c '
 import sys, statistics
 label, *v = sys.stdin.read().split()
-wall = [float(x) for x in v[0::2]]
-rss = [int(x) for x in v[1::2]]
+wall = [float(x) for x in v[0::4]]
+rss = [int(x) for x in v[1::4]]
+cpu = [float(u) + float(s) for u, s in zip(v[2::4], v[3::4])]
 print(f"{label}: median {statistics.median(wall):.2f} s (min {min(wall):.2f}, max {max(wall):.2f}),"
+      f" CPU median {statistics.median(cpu):.2f} s,"
       f" peak RSS median {statistics.median(rss) / 1024:.0f} MB")'
 done

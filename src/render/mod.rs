@@ -204,12 +204,17 @@ fn render_impl<S: Sink>(
     let mut phases = crate::timings::Phases::start();
     let views = views::Views::new(handbook).for_theme(theme);
     phases.mark("views new");
-    let (mut jobs, collisions) = views.jobs();
+    // The search documents are worked out beside the page list (mostly one
+    // thread's work: the cross-indexes), so the other core is not idle.
+    let ((mut jobs, collisions), docs) = rayon::join(
+        || views.jobs(),
+        || only.is_none().then(|| views.search_docs()),
+    );
     if !collisions.is_empty() {
         return Err(RenderError::Templates(collisions));
     }
     let (tera, navs) = templates(theme, &views, &jobs).map_err(RenderError::Templates)?;
-    phases.mark("views");
+    phases.mark("views and search documents");
 
     // Files that are not pages, worked out before the pages so the sink
     // knows their paths up front (all but the search index's).
@@ -268,9 +273,7 @@ fn render_impl<S: Sink>(
     };
     let (search, (json, pages)) = rayon::join(
         || {
-            let docs = views.search_docs();
-            done("search documents");
-            let files = search::index_files(&docs);
+            let files = search::index_files(&docs.unwrap_or_default());
             let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
             sink.announce(&names).map_err(RenderError::Sink)?;
             for (path, text) in files {
@@ -515,12 +518,17 @@ pub fn write_journeys_json(
         touchpoints: &h.touchpoints,
         version: 1,
     };
+    // The serialiser's many small writes gather in a buffer of a concrete
+    // type (inlined), reaching `out` through its dynamic call per 64 KB.
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, out);
     if pretty {
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        serde_json::to_writer_pretty(&mut out, &doc)?;
     } else {
-        serde_json::to_writer(&mut *out, &doc)?;
+        serde_json::to_writer(&mut out, &doc)?;
     }
-    out.write_all(b"\n")
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// `sitemap.xml`: every HTML page but the 404, under `base-url`, sorted.

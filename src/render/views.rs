@@ -66,9 +66,11 @@ fn tv<T: serde::Serialize>(v: &T) -> tera::Value {
 pub fn persona_url(id: &str) -> String {
     format!("personas/{id}.html")
 }
+/// A touchpoint page's URL (`html.rs` writes the same without a string).
 pub fn touchpoint_url(id: &str) -> String {
     format!("touchpoints/{id}.html")
 }
+/// A journey page's URL (`html.rs` writes the same without a string).
 pub fn journey_url(id: &str) -> String {
     format!("journeys/{id}.html")
 }
@@ -148,20 +150,6 @@ impl<'h> StepRef<'h> {
     fn backstage(&self) -> Option<&'h str> {
         self.step.backstage.as_deref()
     }
-
-    /// What a touchpoint page shows of the step.
-    fn row(&self) -> StepRow<'_> {
-        StepRow {
-            journey: &self.journey.title,
-            journey_url: &self.journey_url,
-            stage: &self.stage.name.value,
-            action: &self.step.action,
-            emotion: self.emotion(),
-            owner: self.owner,
-            pain: self.pain(),
-            opportunity: self.opportunity(),
-        }
-    }
 }
 
 impl Serialize for StepRef<'_> {
@@ -184,17 +172,34 @@ impl Serialize for StepRef<'_> {
     }
 }
 
-/// A row of a touchpoint page's tables and lists.
-#[derive(Serialize)]
+/// A row of a touchpoint page's tables and lists. Its journey's URL is
+/// written out from the id where it is shown (600,000 rows at 10,000
+/// journeys: one string each was 3 % of a build).
 struct StepRow<'a> {
     journey: &'a str,
-    journey_url: &'a str,
+    journey_id: &'a str,
     stage: &'a str,
     action: &'a str,
     emotion: Option<EmotionView>,
     owner: Option<&'a str>,
     pain: Option<&'a str>,
     opportunity: Option<&'a str>,
+}
+
+impl Serialize for StepRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("StepRow", 8)?;
+        m.serialize_field("journey", self.journey)?;
+        m.serialize_field("journey_url", &journey_url(self.journey_id))?;
+        m.serialize_field("stage", self.stage)?;
+        m.serialize_field("action", self.action)?;
+        m.serialize_field("emotion", &self.emotion)?;
+        m.serialize_field("owner", &self.owner)?;
+        m.serialize_field("pain", &self.pain)?;
+        m.serialize_field("opportunity", &self.opportunity)?;
+        m.end()
+    }
 }
 
 #[derive(Clone, Serialize)]
@@ -402,7 +407,7 @@ struct StepView<'a> {
     stage: &'a str,
     id: Option<&'a str>,
     action: &'a str,
-    touchpoints: Vec<NameLink<'a>>,
+    touchpoints: Vec<TouchpointRef<'a>>,
     thinking: Option<&'a str>,
     emotion: Option<EmotionView>,
     pain: Option<&'a str>,
@@ -421,6 +426,23 @@ struct StepView<'a> {
 struct HandoffView {
     from: String,
     gap: bool,
+}
+
+/// A touchpoint as a step names it: its name and, when it has a page, its
+/// id (the URL is written out where it is shown: 60 strings a journey).
+struct TouchpointRef<'a> {
+    name: &'a str,
+    id: Option<&'a str>,
+}
+
+impl Serialize for TouchpointRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("TouchpointRef", 2)?;
+        m.serialize_field("name", self.name)?;
+        m.serialize_field("url", &self.id.map(touchpoint_url))?;
+        m.end()
+    }
 }
 
 /// A name and, when it has a page, its URL.
@@ -579,6 +601,20 @@ impl<'h> Views<'h> {
             owner: effective_owner(hit.step, &self.h.touchpoints),
             lang: self.lang,
             via: Vec::new(),
+        }
+    }
+
+    /// A step of the touchpoint index as its page shows it.
+    fn step_row(&self, hit: &Hit<'h>) -> StepRow<'h> {
+        StepRow {
+            journey: &hit.journey.title,
+            journey_id: &hit.journey.meta.id.value,
+            stage: &hit.stage.name.value,
+            action: &hit.step.action,
+            emotion: hit.step.emotion.map(|e| emotion_view(e, self.lang)),
+            owner: effective_owner(hit.step, &self.h.touchpoints),
+            pain: hit.step.pain.as_deref(),
+            opportunity: hit.step.opportunity.as_deref(),
         }
     }
 
@@ -882,16 +918,13 @@ impl<'h> Views<'h> {
         }
     }
 
-    fn touchpoint_ref<'a>(&'a self, id: &'a str) -> NameLink<'a> {
+    fn touchpoint_ref<'a>(&'a self, id: &'a str) -> TouchpointRef<'a> {
         match self.h.touchpoints.get(id) {
-            Some(t) => NameLink {
+            Some(t) => TouchpointRef {
                 name: &t.name,
-                url: Some(touchpoint_url(id)),
+                id: Some(id),
             },
-            None => NameLink {
-                name: id,
-                url: None,
-            },
+            None => TouchpointRef { name: id, id: None },
         }
     }
 
@@ -1737,19 +1770,15 @@ impl<'h> Views<'h> {
                 (h.touchpoints[*tid].name.clone(), touchpoint_url(tid))
             });
             let make = move || {
-                let uses: Vec<StepRef> = self
+                let rows: Vec<StepRow> = self
                     .ix()
                     .by_touchpoint
                     .get(id)
                     .map_or(&[][..], Vec::as_slice)
                     .iter()
-                    .map(|hit| self.step_ref(hit))
+                    .map(|hit| self.step_row(hit))
                     .collect();
-                let rows: Vec<StepRow> = uses.iter().map(StepRef::row).collect();
-                let mut journeys: Vec<(&str, &str)> = uses
-                    .iter()
-                    .map(|r| (r.journey.title.as_str(), &*r.journey_url))
-                    .collect();
+                let mut journeys: Vec<&str> = rows.iter().map(|r| r.journey_id).collect();
                 journeys.dedup();
                 let path = touchpoint_url(id);
                 let lists = html::touchpoint_lists(&rows, &root_of(&path));

@@ -45,6 +45,18 @@ impl Html<'_> {
         self
     }
 
+    /// `<a href="{root}{section}{id}.html">name</a>`: a link to a page
+    /// whose URL is [`super::journey_url`] or [`super::touchpoint_url`].
+    fn page_link(&mut self, root: &str, section: &str, id: &str, name: &str) -> &mut Self {
+        self.raw("<a href=\"")
+            .text(root)
+            .raw(section)
+            .text(id)
+            .raw(".html\">")
+            .text(name)
+            .raw("</a>")
+    }
+
     /// `<a href="{root}{url}">name</a>`, or the name alone without a URL.
     fn link(&mut self, root: &str, name: &str, url: Option<&str>) -> &mut Self {
         match url {
@@ -171,9 +183,12 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         if !s.touchpoints.is_empty() {
             h.raw("<ul>");
             for tp in &s.touchpoints {
-                h.raw("<li>")
-                    .link(m.root, tp.name, some(tp.url.as_deref()))
-                    .raw("</li>");
+                h.raw("<li>");
+                match tp.id {
+                    Some(id) => h.page_link(m.root, "touchpoints/", id, tp.name),
+                    None => h.text(tp.name),
+                };
+                h.raw("</li>");
             }
             h.raw("</ul>");
         }
@@ -333,7 +348,7 @@ pub(super) fn touchpoint_lists<'a>(rows: &[StepRow<'a>], root: &str) -> Touchpoi
     let mut h = Html(&mut uses);
     for r in rows {
         h.raw("<tr><td>")
-            .link(root, r.journey, Some(r.journey_url))
+            .page_link(root, "journeys/", r.journey_id, r.journey)
             .raw("</td><td>")
             .text(r.stage)
             .raw("</td><td>")
@@ -361,7 +376,7 @@ pub(super) fn touchpoint_lists<'a>(rows: &[StepRow<'a>], root: &str) -> Touchpoi
                     .raw("\">")
                     .text(x)
                     .raw("</span> <span class=\"muted\">— ")
-                    .link(root, r.journey, Some(r.journey_url))
+                    .page_link(root, "journeys/", r.journey_id, r.journey)
                     .raw(", ")
                     .text(r.stage)
                     .raw("</span></li>");
