@@ -3,8 +3,11 @@
 #
 #   benches/ab.sh DIR ROUNDS "label:command" "label:command" ...
 #
-# Each round runs every command once, in turn, after removing DIR/public
-# (outside the timing), then prints per label the median wall time, min, max,
+# Each round runs every command once, in turn, after moving DIR/public aside
+# (outside the timing, as benches/compare.sh does; the moved copies are
+# deleted at the end: deleting thousands of files just before a build makes
+# the file system's inode allocator slow to create the next ones), then
+# prints per label the median wall time, min, max,
 # the median CPU time (user + system) and the median peak RSS (/usr/bin/time).
 # The previous build's files are flushed to disk (`sync`) before each run, so
 # no run pays for another's write-back. This machine's speed drifts by ±30 %
@@ -18,11 +21,13 @@ set -euo pipefail
 dir=$1 rounds=$2
 shift 2
 cd "$dir"
+trash=$(mktemp -d "$dir/.ab-trash.XXXXXX")
+trap 'rm -rf "$trash"' EXIT
 declare -A times
 for _ in $(seq "$rounds"); do
   for spec in "$@"; do
     label=${spec%%:*} cmd=${spec#*:}
-    rm -rf public
+    if [[ -e public ]]; then mv public "$trash/$(date +%s%N)"; fi
     sync
     /usr/bin/time -o /tmp/ab.time -f "%e %M %U %S" bash -c "$cmd" >/dev/null 2>&1
     times[$label]="${times[$label]:-} $(tail -1 /tmp/ab.time)"

@@ -537,10 +537,11 @@ fn a_theme_override_replaces_one_template_and_adds_static_files() {
     );
 }
 
-/// The built-in journey page gets its grid as HTML (`data.map`) and the
-/// touchpoint page its rows (`data.uses_rows`…); a theme's own
-/// `journey.html` gets that and every step as a value (`data.steps`), its
-/// own `touchpoint.html` every row (`data.uses`, `data.pains`).
+/// The built-in journey page gets its grid as HTML (`data.map`), the
+/// touchpoint page its rows (`data.uses_rows`…) and the lens page its rows
+/// (`data.rows_html`); a theme's own `journey.html` gets that and every
+/// step as a value (`data.steps`), its own `touchpoint.html` every row
+/// (`data.uses`, `data.pains`), its own `lens.html` every row (`data.rows`).
 #[test]
 fn a_theme_s_own_templates_get_every_step_and_row() {
     let dir = tempfile::tempdir().unwrap();
@@ -564,8 +565,37 @@ fn a_theme_s_own_templates_get_every_step_and_row() {
          <p id=\"pains\">{{ data.pains | length }}</p>{% endblock content %}",
     )
     .unwrap();
+    std::fs::write(
+        templates.join("lens.html"),
+        "{% extends \"base.html\" %}{% block content %}<ul id=\"rows\">\
+         {% for r in data.rows %}<li>{{ r.title }}</li>{% endfor %}</ul>{% endblock content %}",
+    )
+    .unwrap();
     let out = dir.path().join("public");
     assert_eq!(build_into(dir.path(), &out).0, 0);
+
+    let mut lens_rows = 0;
+    for entry in std::fs::read_dir(built_in.join("lenses")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name == "index.html" {
+            continue;
+        }
+        let path = format!("lenses/{name}");
+        let titles: Vec<String> = select(
+            &page(&built_in, &path),
+            "table.side-by-side tbody th > a:first-child",
+        )
+        .iter()
+        .map(text)
+        .collect();
+        let listed: Vec<String> = select(&page(&out, &path), "#rows li")
+            .iter()
+            .map(text)
+            .collect();
+        assert_eq!(listed, titles, "{path}");
+        lens_rows += titles.len();
+    }
+    assert!(lens_rows > 0);
 
     for tp in ["app", "repartidor"] {
         let path = format!("touchpoints/{tp}.html");

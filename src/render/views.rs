@@ -369,8 +369,8 @@ pub fn journey_order<'h>(h: &'h Handbook, personas: &[String]) -> Vec<&'h String
 struct LensRow<'a> {
     title: &'a str,
     url: String,
-    persona: Option<Value>,
-    average: Value,
+    persona: Option<NameLink<'a>>,
+    average: Option<Average>,
     cells: Vec<Option<LensCell<'a>>>,
 }
 
@@ -501,10 +501,11 @@ pub struct Views<'h> {
     /// page alone, as the dev server renders first after an edit, does not).
     index: std::sync::OnceLock<Index<'h>>,
     /// The templates the theme replaces. A theme's own `journey.html` gets
-    /// every step as a value (`data.steps`) and its own `touchpoint.html`
-    /// every row (`data.uses`…); the built-in ones need only the HTML of
-    /// those lists ([`html`]), and making 20 values of 19 fields for each
-    /// of 10,000 journey pages was a fifth of a build.
+    /// every step as a value (`data.steps`), its own `touchpoint.html` every
+    /// row (`data.uses`…) and its own `lens.html` every row (`data.rows`);
+    /// the built-in ones need only the HTML of those lists ([`html`]), and
+    /// making 20 values of 19 fields for each of 10,000 journey pages was a
+    /// fifth of a build.
     own_templates: BTreeSet<&'static str>,
 }
 
@@ -958,11 +959,16 @@ impl<'h> Views<'h> {
     }
 
     fn journey_average(&self, j: &Journey) -> Value {
+        self.journey_average_view(j)
+            .map_or(Value::Null, |a| json!(a))
+    }
+
+    fn journey_average_view(&self, j: &Journey) -> Option<Average> {
         let scores: Vec<i8> = j
             .steps()
             .filter_map(|(_, s)| s.emotion.map(Emotion::score))
             .collect();
-        average(&scores)
+        average_view(&scores)
     }
 
     /// Every handoff gap in the handbook, worst first: the largest emotion
@@ -1706,23 +1712,24 @@ impl<'h> Views<'h> {
                 LensRow {
                     title: &j.title,
                     url: journey_url(jid),
-                    persona: h
-                        .personas
-                        .get(&j.persona.value)
-                        .map(|p| json!({ "name": p.name, "url": persona_url(&j.persona.value) })),
-                    average: self.journey_average(j),
+                    persona: h.personas.get(&j.persona.value).map(|p| NameLink {
+                        name: &p.name,
+                        url: Some(persona_url(&j.persona.value)),
+                    }),
+                    average: self.journey_average_view(j),
                     cells,
                 }
             })
             .collect();
-        tmap! {
+        let rows_html = html::lens_rows(&rows, &root_of(&lens_page_url(id, page)));
+        let mut fields = tfields! {
             "id" => id,
             "title" => l.title,
             "description" => l.description,
             "stages" => l.stages,
             "free" => l.free,
             "columns" => columns,
-            "rows" => rows,
+            "rows_html" => rows_html,
             "journeys" => journey_ids.len(),
             "page" => page,
             "pages" => pages
@@ -1730,7 +1737,11 @@ impl<'h> Views<'h> {
                 .enumerate()
                 .map(|(i, url)| json!({ "number": i + 1, "url": url, "current": i + 1 == page }))
                 .collect::<Vec<_>>(),
+        };
+        if self.own_templates.contains("lens.html") {
+            fields.insert("rows", tv(&rows));
         }
+        tera::Value::from(fields)
     }
 
     fn touchpoints<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {

@@ -1,14 +1,15 @@
-//! The long lists of the two most numerous pages as HTML, written in Rust:
-//! a journey's grid (stages × lanes) with the table under its curve, and a
-//! touchpoint's rows (every step through it, its pains, its opportunities).
-//! They are most of those pages' work, built here the way the SVG curve is.
+//! The long lists of the most numerous pages as HTML, written in Rust: a
+//! journey's grid (stages × lanes) with the table under its curve, a
+//! touchpoint's rows (every step through it, its pains, its opportunities)
+//! and a lens's journeys side by side. They are most of those pages' work,
+//! built here the way the SVG curve is.
 //! Escaped as templates escape (the same five characters), so a page reads
 //! as if its template had written them; the theme's CSS styles them through
 //! the same classes (`.grid`, `.lane-*`, `.stage`, `.handoff`, `.uses`…).
 
 use std::fmt::Write;
 
-use super::{Lanes, StageView, StepRow, StepView};
+use super::{Lanes, LensRow, StageView, StepRow, StepView};
 use crate::render::escape_into;
 use crate::render::i18n::Strings;
 use crate::render::svg;
@@ -389,4 +390,60 @@ pub(super) fn touchpoint_lists<'a>(rows: &[StepRow<'a>], root: &str) -> Touchpoi
         opportunities: items("opportunity", |r| r.opportunity),
         uses,
     }
+}
+
+/// The rows of a lens page's side-by-side table: a journey per row, a cell
+/// per stage column with its steps (or a gap).
+pub(super) fn lens_rows(rows: &[LensRow], root: &str) -> String {
+    let mut out = String::with_capacity(rows.len() * 2048);
+    let mut h = Html(&mut out);
+    for r in rows {
+        h.raw("<tr><th scope=\"row\"><a href=\"")
+            .text(root)
+            .text(&r.url)
+            .raw("\">")
+            .text(r.title)
+            .raw("</a>");
+        if let Some(p) = &r.persona {
+            h.raw("<br><a class=\"muted\" href=\"")
+                .text(root)
+                .text(p.url.as_deref().unwrap_or(""))
+                .raw("\">")
+                .text(p.name)
+                .raw("</a>");
+        }
+        if let Some(a) = &r.average {
+            h.raw(" <span class=\"avg e")
+                .text(a.class)
+                .raw("\">")
+                .text(&a.text)
+                .raw("</span>");
+        }
+        h.raw("</th>\n");
+        for cell in &r.cells {
+            let Some(cell) = cell else {
+                h.raw("<td class=\"gap\"></td>");
+                continue;
+            };
+            h.raw("<td><ul>");
+            for s in &cell.steps {
+                h.raw("<li>");
+                if let Some(e) = &s.emotion {
+                    h.raw("<span class=\"dot e")
+                        .text(e.class)
+                        .raw("\" title=\"")
+                        .text(e.word)
+                        .raw("\"></span>");
+                }
+                h.text(s.action);
+                if let Some(p) = some(s.pain) {
+                    h.raw(" <span class=\"pain\">").text(p).raw("</span>");
+                }
+                h.raw("</li>");
+            }
+            h.raw("</ul></td>");
+        }
+        h.raw("</tr>\n");
+    }
+    out
 }
