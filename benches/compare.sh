@@ -269,17 +269,20 @@ for n in "${SIZES[@]}"; do
     fi
 
     # Cold builds: before every timed run the previous output is moved into
-    # the trash dir (a rename, outside the timing); nothing is deleted inside
-    # the timing. The trash dir is removed after this tool's runs.
+    # the trash dir (a rename, outside the timing) and flushed to disk
+    # (`sync`), so no run pays for the previous one's write-back; nothing is
+    # deleted inside the timing. The trash dirs are removed once every tool
+    # of this size has run: on ext4 without a journal, creating files soon
+    # after thousands were deleted scans past each freed inode (for about
+    # 30 s), which would slow down whichever tool came next.
     log "size $n: $tool: $runs timed builds"
-    prepare="if [ -e $(q "$outdir") ]; then mv $(q "$outdir") $(q "$trash")/\$(date +%s%N); fi"
+    prepare="if [ -e $(q "$outdir") ]; then mv $(q "$outdir") $(q "$trash")/\$(date +%s%N); fi; sync"
     rc=0
     hyperfine --shell bash --runs "$runs" --style basic \
       --export-json "$dir/hf-$tool.json" \
       --command-name "$tool $n" \
       --prepare "$prepare" \
       "$cmd" >&2 || rc=$?
-    rm -rf "$trash"
     if [[ $rc -ne 0 ]]; then
       if [[ $tool == mdbook ]]; then
         NOTE[$key]="skipped: a timed run failed or exceeded $mdbook_limit s"
@@ -291,6 +294,8 @@ for n in "${SIZES[@]}"; do
     read -r med lo hi < <(hf_stats "$dir/hf-$tool.json")
     MEDIAN[$key]=$med MIN[$key]=$lo MAX[$key]=$hi
   done
+
+  rm -rf "$dir"/trash-*
 
   # journeydoc check: writes nothing, so no prepare. It exits 0 with warnings;
   # if it exits 1 (content errors), time it anyway with hyperfine -i.
