@@ -50,7 +50,83 @@ pub struct Ctx<'a> {
 
 /// Renders Markdown to HTML.
 pub fn to_html(markdown: &str, ctx: &Ctx) -> String {
-    let mut events: Vec<Event> = Parser::new_ext(markdown, markdown_options()).collect();
+    render(
+        Parser::new_ext(markdown, markdown_options()).collect(),
+        markdown.len(),
+        ctx,
+    )
+}
+
+/// A journey's body as its page shows it, parsed once: the text before the
+/// first `## heading` and every section whose heading is not a stage
+/// (`intro`), and each stage's section without its heading (`narratives`,
+/// by the stage index `stage` gives for a heading's text; a later section
+/// of the same stage replaces an earlier one). Only top-level headings
+/// split (not one inside a list or quote).
+pub fn journey_body(
+    markdown: &str,
+    ctx: &Ctx,
+    stage: impl Fn(&str) -> Option<usize>,
+) -> (String, BTreeMap<usize, String>) {
+    let events: Vec<Event> = Parser::new_ext(markdown, markdown_options()).collect();
+    // Where each top-level level-two heading starts, its text, and where its
+    // section's body starts.
+    let mut heads: Vec<(usize, String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                ..
+            }) if depth == 0 => {
+                let mut text = String::new();
+                let mut k = i + 1;
+                while k < events.len() {
+                    match &events[k] {
+                        Event::End(TagEnd::Heading(_)) => break,
+                        Event::Text(t) | Event::Code(t) => text.push_str(t),
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                heads.push((i, text.trim().to_owned(), k + 1));
+                i = k + 1;
+                continue;
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    let first = heads.first().map_or(events.len(), |h| h.0);
+    let mut intro: Vec<Event> = Vec::with_capacity(events.len());
+    let mut narratives: BTreeMap<usize, Vec<Event>> = BTreeMap::new();
+    let mut events = events.into_iter();
+    intro.extend(events.by_ref().take(first));
+    for (n, (start, text, body)) in heads.iter().enumerate() {
+        let end = heads.get(n + 1).map_or(usize::MAX, |h| h.0);
+        let section = events.by_ref().take(end - start);
+        match stage(text) {
+            Some(si) => {
+                narratives.insert(si, section.skip(body - start).collect());
+            }
+            None => intro.extend(section),
+        }
+    }
+    let narratives = narratives
+        .into_iter()
+        .map(|(si, events)| {
+            let size = events.len() * 24;
+            (si, render(events, size, ctx))
+        })
+        .collect();
+    (render(intro, markdown.len(), ctx), narratives)
+}
+
+/// Renders parsed Markdown (`size`: about how long its text was).
+fn render(mut events: Vec<Event>, size: usize, ctx: &Ctx) -> String {
     add_heading_ids(&mut events);
     let mut out = Vec::with_capacity(events.len());
     let mut code: Option<(String, String)> = None;
@@ -103,7 +179,7 @@ pub fn to_html(markdown: &str, ctx: &Ctx) -> String {
             e => out.push(e),
         }
     }
-    let mut html_out = String::with_capacity(markdown.len() * 3 / 2);
+    let mut html_out = String::with_capacity(size * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
     html_out
 }
@@ -153,47 +229,6 @@ pub fn slug(text: &str) -> String {
         }
     }
     out.trim_end_matches('-').to_owned()
-}
-
-/// A body cut at its level-2 headings: the text before the first one, then
-/// each `## Heading` with the text under it (heading line excluded).
-pub struct Sections<'a> {
-    pub intro: String,
-    pub sections: Vec<(String, &'a str)>,
-}
-
-pub fn sections(markdown: &str) -> Sections<'_> {
-    let mut heads: Vec<(usize, usize, String)> = Vec::new(); // start, body start, text
-    let mut current: Option<(usize, String)> = None;
-    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H2,
-                ..
-            }) => current = Some((range.start, String::new())),
-            Event::Text(t) | Event::Code(t) if current.is_some() => {
-                if let Some((_, text)) = &mut current {
-                    text.push_str(&t);
-                }
-            }
-            Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
-                if let Some((start, text)) = current.take() {
-                    heads.push((start, range.end, text));
-                }
-            }
-            _ => {}
-        }
-    }
-    let intro_end = heads.first().map_or(markdown.len(), |h| h.0);
-    let mut sections = Vec::new();
-    for (i, (_, body_start, text)) in heads.iter().enumerate() {
-        let end = heads.get(i + 1).map_or(markdown.len(), |h| h.0);
-        sections.push((text.trim().to_owned(), &markdown[*body_start..end]));
-    }
-    Sections {
-        intro: markdown[..intro_end].to_owned(),
-        sections,
-    }
 }
 
 /// The text of the first `# heading`, for pages without a `title`.
@@ -307,13 +342,45 @@ mod tests {
     }
 
     #[test]
-    fn sections_by_level_two_headings() {
-        let s = sections("Intro.\n\n## Buy\nBought.\n\n### Detail\nx\n## Receive\nGot it.\n");
-        assert_eq!(s.intro, "Intro.\n\n");
-        assert_eq!(s.sections.len(), 2);
-        assert_eq!(s.sections[0].0, "Buy");
-        assert_eq!(s.sections[0].1, "Bought.\n\n### Detail\nx\n");
-        assert_eq!(s.sections[1], ("Receive".to_owned(), "Got it.\n"));
+    fn a_journey_body_splits_at_top_level_two_headings() {
+        let md = "Intro with [carla](../../personas/carla.md).\n\n## Buy\nBought.\n\n### Detail\nx\n\
+                  ## Notes {#n}\nSee *this*.\n\n- ## Not a section\n\n## Receive\nGot it.\n\n## buy\nAgain.\n";
+        let links = links();
+        let ctx = Ctx {
+            from_rel: "journeys/carla/activity.md",
+            root: "../../",
+            links: &links,
+            allow_html: false,
+        };
+        let stages = ["Buy", "Receive"];
+        let (intro, narratives) = journey_body(md, &ctx, |h| {
+            stages.iter().position(|s| s.eq_ignore_ascii_case(h))
+        });
+        // The intro: the text before the first section, links resolved, and
+        // the sections that are no stage, headings kept (with their ids).
+        assert!(
+            intro.starts_with("<p>Intro with <a href=\"../../personas/carla.html\">carla</a>.</p>"),
+            "{intro}"
+        );
+        assert!(
+            intro.contains("<h2 id=\"n\">Notes</h2>\n<p>See <em>this</em>.</p>"),
+            "{intro}"
+        );
+        assert!(
+            intro.contains("Not a section"),
+            "a heading in a list stays: {intro}"
+        );
+        assert!(
+            !intro.contains("Bought") && !intro.contains("Got it"),
+            "{intro}"
+        );
+        // A stage's section without its heading; the later one of a stage wins.
+        assert_eq!(narratives.len(), 2);
+        assert_eq!(narratives[&0], "<p>Again.</p>\n");
+        assert_eq!(narratives[&1], "<p>Got it.</p>\n");
+        let (only, none) = journey_body("Just text.\n", &ctx, |_| Some(0));
+        assert_eq!(only, "<p>Just text.</p>\n");
+        assert!(none.is_empty());
         assert_eq!(
             first_heading("text\n# Guía *x*\n").as_deref(),
             Some("Guía x")

@@ -769,22 +769,37 @@ impl<'h> Views<'h> {
     }
 
     fn md(&self, text: &str, file: &str, page_path: &str) -> String {
-        let from_rel = file.split_once('/').map_or(file, |x| x.1);
-        markdown::to_html(
-            text,
-            &Ctx {
-                from_rel,
-                root: &root_of(page_path),
-                // Only a link needs the map (every file's URL): a text
-                // without `[` has none.
-                links: if text.contains('[') {
-                    self.links()
-                } else {
-                    &NO_LINKS
-                },
-                allow_html: self.h.config.allow_html,
+        markdown::to_html(text, &self.md_ctx(text, file, &root_of(page_path)))
+    }
+
+    /// How `text`, from content file `file`, renders on a page `root` away
+    /// from the site root.
+    fn md_ctx<'a>(&'a self, text: &str, file: &'a str, root: &'a str) -> Ctx<'a> {
+        Ctx {
+            from_rel: file.split_once('/').map_or(file, |x| x.1),
+            root,
+            // Only a link needs the map (every file's URL): a text without
+            // `[` has none.
+            links: if text.contains('[') {
+                self.links()
+            } else {
+                &NO_LINKS
             },
-        )
+            allow_html: self.h.config.allow_html,
+        }
+    }
+
+    /// A journey's intro and stage narratives as HTML
+    /// ([`markdown::journey_body`]).
+    fn journey_body(
+        &self,
+        j: &Journey,
+        page_path: &str,
+        stage: impl Fn(&str) -> Option<usize>,
+    ) -> (String, BTreeMap<usize, String>) {
+        let body = j.meta.body();
+        let root = root_of(page_path);
+        markdown::journey_body(body, &self.md_ctx(body, &j.meta.file, &root), stage)
     }
 
     /// A system by the name written in content: its display name and page.
@@ -1424,22 +1439,15 @@ impl<'h> Views<'h> {
             .flatten()
             .map(|ho| ((ho.to.stage, ho.to.step), ho))
             .collect();
-        let body = markdown::sections(j.meta.body());
-        let mut intro = body.intro.clone();
-        let mut narratives: BTreeMap<usize, String> = BTreeMap::new();
-        for (heading, text) in &body.sections {
-            let stage = j.stages.iter().position(|s| {
-                crate::diagnostic::fold(&s.name.value) == crate::diagnostic::fold(heading)
-            });
-            match stage {
-                Some(si) => {
-                    narratives.insert(si, self.md(text, &j.meta.file, &path));
-                }
-                None => {
-                    intro.push_str(&format!("## {heading}\n{text}"));
-                }
-            }
-        }
+        let folded: Vec<String> = j
+            .stages
+            .iter()
+            .map(|s| crate::diagnostic::fold(&s.name.value))
+            .collect();
+        let (intro, mut narratives) = self.journey_body(j, &path, |heading| {
+            let heading = crate::diagnostic::fold(heading);
+            folded.iter().position(|f| *f == heading)
+        });
         let mut stages = Vec::new();
         let mut steps = Vec::new();
         let mut points_data: Vec<(Option<i8>, String, &'static str)> = Vec::new();
@@ -1582,7 +1590,7 @@ impl<'h> Views<'h> {
             column_width: svg::COLUMN,
             curve,
             lanes,
-            intro: self.md(&intro, &j.meta.file, &path),
+            intro,
             source: highlighted_source(&j.meta.source),
             extra: &j.meta.extra,
         })
