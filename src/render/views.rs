@@ -546,7 +546,7 @@ impl<'h> Views<'h> {
         }
     }
 
-    /// Views for pages rendered with `theme`'s templates (see `theme_steps`).
+    /// Views for pages rendered with `theme`'s templates (see `own_templates`).
     pub fn for_theme(mut self, theme: &crate::theme::Theme) -> Self {
         self.own_templates = crate::theme::TEMPLATES
             .iter()
