@@ -9,7 +9,7 @@
 
 use std::fmt::Write;
 
-use super::{Lanes, LensRow, StageView, StepRow, StepView};
+use super::{Average, EmotionView, Lanes, LensRow, StageView, StepRow, StepView};
 use crate::render::escape_into;
 use crate::render::i18n::Strings;
 use crate::render::svg;
@@ -72,21 +72,63 @@ impl Html<'_> {
         }
     }
 
-    /// A lane's row: its heading, then one cell per step column, each
-    /// `<td class="first">` at a stage's first step and `<td class="">`
-    /// elsewhere, filled by `cell`.
+    /// `<span class="{class}">text</span>`.
+    fn span(&mut self, class: &str, text: &str) -> &mut Self {
+        self.raw("<span class=\"")
+            .raw(class)
+            .raw("\">")
+            .text(text)
+            .raw("</span>")
+    }
+
+    /// A step's emotion word, coloured by its class (nothing without one).
+    fn emotion(&mut self, e: &Option<EmotionView>) -> &mut Self {
+        if let Some(e) = e {
+            self.raw("<span class=\"emo e")
+                .text(e.class)
+                .raw("\">")
+                .text(e.word)
+                .raw("</span>");
+        }
+        self
+    }
+
+    /// ` <span class="avg e{class}">+1.5</span>`: an average, if any.
+    fn average(&mut self, a: &Option<Average>) -> &mut Self {
+        if let Some(a) = a {
+            self.raw(" <span class=\"avg e")
+                .text(a.class)
+                .raw("\">")
+                .text(&a.text)
+                .raw("</span>");
+        }
+        self
+    }
+
+    /// A lane's row: its heading, then its [`cells`](Self::cells).
     fn lane(
         &mut self,
         class: &str,
         heading: &str,
         steps: &[StepView],
-        mut cell: impl FnMut(&mut Self, &StepView),
+        cell: impl FnMut(&mut Self, &StepView),
     ) -> &mut Self {
         self.raw("<tr class=\"")
             .raw(class)
             .raw("\"><th scope=\"row\">")
             .text(heading)
-            .raw("</th>");
+            .raw("</th>")
+            .cells(steps, cell)
+            .raw("</tr>")
+    }
+
+    /// One cell per step column, `<td class="first">` at a stage's first
+    /// step and `<td class="">` elsewhere, filled by `cell`.
+    fn cells(
+        &mut self,
+        steps: &[StepView],
+        mut cell: impl FnMut(&mut Self, &StepView),
+    ) -> &mut Self {
         for s in steps {
             self.raw(if s.first {
                 "<td class=\"first\">"
@@ -96,7 +138,7 @@ impl Html<'_> {
             cell(self, s);
             self.raw("</td>");
         }
-        self.raw("</tr>")
+        self
     }
 }
 
@@ -127,13 +169,7 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
             .raw("<span class=\"stage-name\">")
             .text(s.name)
             .raw("</span>");
-        if let Some(a) = &s.average {
-            h.raw(" <span class=\"avg e")
-                .text(a.class)
-                .raw("\">")
-                .text(&a.text)
-                .raw("</span>");
-        }
+        h.average(&s.average);
         if let Some(d) = some(s.description) {
             h.raw("<small>").text(d).raw("</small>");
         }
@@ -210,27 +246,15 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         .raw(m.curve)
         .raw("</td></tr>\n<tr class=\"lane-emotion-words\"><th scope=\"row\"><span class=\"visually-hidden\">")
         .text(t.emotion)
-        .raw("</span></th>");
-    for s in m.steps {
-        h.raw(if s.first {
-            "<td class=\"first\">"
-        } else {
-            "<td class=\"\">"
-        });
-        if let Some(e) = &s.emotion {
-            h.raw("<span class=\"emo e")
-                .text(e.class)
-                .raw("\">")
-                .text(e.word)
-                .raw("</span>");
-        }
-        h.raw("</td>");
-    }
-    h.raw("</tr>\n");
+        .raw("</span></th>")
+        .cells(m.steps, |h, s| {
+            h.emotion(&s.emotion);
+        })
+        .raw("</tr>\n");
     if m.lanes.pain {
         h.lane("lane-pain", t.pains, m.steps, |h, s| {
             if let Some(x) = some(s.pain) {
-                h.raw("<span class=\"pain\">").text(x).raw("</span>");
+                h.span("pain", x);
             }
         });
     }
@@ -238,7 +262,7 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
     if m.lanes.opportunity {
         h.lane("lane-opportunity", t.opportunities, m.steps, |h, s| {
             if let Some(x) = some(s.opportunity) {
-                h.raw("<span class=\"opportunity\">").text(x).raw("</span>");
+                h.span("opportunity", x);
             }
         });
     }
@@ -272,7 +296,7 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
                 .raw("</span>");
         }
         if let Some(o) = some(s.owner.as_deref()) {
-            h.raw("<span class=\"owner\">").text(o).raw("</span>");
+            h.span("owner", o);
         }
         h.raw("</td>");
     }
@@ -355,13 +379,7 @@ pub(super) fn touchpoint_lists<'a>(rows: &[StepRow<'a>], root: &str) -> Touchpoi
             .raw("</td><td>")
             .text(r.action)
             .raw("</td><td>");
-        if let Some(e) = &r.emotion {
-            h.raw("<span class=\"emo e")
-                .text(e.class)
-                .raw("\">")
-                .text(e.word)
-                .raw("</span>");
-        }
+        h.emotion(&r.emotion);
         h.raw("</td><td>")
             .text(some(r.owner).unwrap_or(""))
             .raw("</td></tr>\n");
@@ -412,13 +430,7 @@ pub(super) fn lens_rows(rows: &[LensRow], root: &str) -> String {
                 .text(p.name)
                 .raw("</a>");
         }
-        if let Some(a) = &r.average {
-            h.raw(" <span class=\"avg e")
-                .text(a.class)
-                .raw("\">")
-                .text(&a.text)
-                .raw("</span>");
-        }
+        h.average(&r.average);
         h.raw("</th>\n");
         for cell in &r.cells {
             let Some(cell) = cell else {
@@ -437,7 +449,7 @@ pub(super) fn lens_rows(rows: &[LensRow], root: &str) -> String {
                 }
                 h.text(s.action);
                 if let Some(p) = some(s.pain) {
-                    h.raw(" <span class=\"pain\">").text(p).raw("</span>");
+                    h.raw(" ").span("pain", p);
                 }
                 h.raw("</li>");
             }
