@@ -127,7 +127,9 @@ struct StepRef<'h> {
     stage: &'h Stage,
     step: &'h Step,
     journey_url: Arc<str>,
+    /// The effective owner's id, and its display name (`[departments]`).
     owner: Option<&'h str>,
+    owner_name: Option<&'h str>,
     lang: Language,
     /// For a system page: the touchpoints through which the step uses it
     /// (empty when the step names the system itself).
@@ -165,7 +167,7 @@ impl Serialize for StepRef<'_> {
         m.serialize_field("emotion", &self.emotion())?;
         m.serialize_field("pain", &self.pain())?;
         m.serialize_field("opportunity", &self.opportunity())?;
-        m.serialize_field("owner", &self.owner)?;
+        m.serialize_field("owner", &self.owner_name)?;
         m.serialize_field("backstage", &self.backstage())?;
         m.serialize_field("via", &self.via)?;
         m.end()
@@ -181,6 +183,7 @@ struct StepRow<'a> {
     stage: &'a str,
     action: &'a str,
     emotion: Option<EmotionView>,
+    /// The effective owner's display name (`[departments]`).
     owner: Option<&'a str>,
     pain: Option<&'a str>,
     opportunity: Option<&'a str>,
@@ -331,6 +334,11 @@ struct JourneyView<'a> {
     intro: String,
     source: String,
     extra: &'a Value,
+}
+
+/// A department's display name (`[departments]`), or its id without one.
+fn department_name<'a>(h: &'a Handbook, id: &'a str) -> &'a str {
+    h.config.departments.get(id).map_or(id, String::as_str)
 }
 
 /// Personas in reading order: weight, name, id.
@@ -594,12 +602,14 @@ impl<'h> Views<'h> {
 
     /// A step of the touchpoint index as templates see it.
     fn step_ref(&self, hit: &Hit<'h>) -> StepRef<'h> {
+        let owner = effective_owner(hit.step, &self.h.touchpoints);
         StepRef {
             journey: hit.journey,
             stage: hit.stage,
             step: hit.step,
             journey_url: journey_url(&hit.journey.meta.id.value).into(),
-            owner: effective_owner(hit.step, &self.h.touchpoints),
+            owner,
+            owner_name: owner.map(|o| department_name(self.h, o)),
             lang: self.lang,
             via: Vec::new(),
         }
@@ -613,7 +623,8 @@ impl<'h> Views<'h> {
             stage: &hit.stage.name.value,
             action: &hit.step.action,
             emotion: hit.step.emotion.map(|e| emotion_view(e, self.lang)),
-            owner: effective_owner(hit.step, &self.h.touchpoints),
+            owner: effective_owner(hit.step, &self.h.touchpoints)
+                .map(|o| department_name(self.h, o)),
             pain: hit.step.pain.as_deref(),
             opportunity: hit.step.opportunity.as_deref(),
         }
@@ -650,12 +661,14 @@ impl<'h> Views<'h> {
             let url: Arc<str> = journey_url(id).into();
             for stage in &j.stages {
                 for step in &stage.steps {
+                    let owner = effective_owner(step, &h.touchpoints);
                     let r = StepRef {
                         journey: j,
                         stage,
                         step,
                         journey_url: url.clone(),
-                        owner: effective_owner(step, &h.touchpoints),
+                        owner,
+                        owner_name: owner.map(|o| department_name(h, o)),
                         lang,
                         via: Vec::new(),
                     };
@@ -760,12 +773,7 @@ impl<'h> Views<'h> {
     }
 
     fn dept(&self, id: &str) -> String {
-        self.h
-            .config
-            .departments
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| id.to_owned())
+        department_name(self.h, id).to_owned()
     }
 
     fn md(&self, text: &str, file: &str, page_path: &str) -> String {
