@@ -420,9 +420,9 @@ struct StepView<'a> {
     emotion: Option<EmotionView>,
     pain: Option<&'a str>,
     opportunity: Option<&'a str>,
-    owner: Option<String>,
+    owner: Option<&'a str>,
     owner_set: bool,
-    handoff: Option<HandoffView>,
+    handoff: Option<HandoffView<'a>>,
     backstage: Option<&'a str>,
     systems: Vec<NameLink<'a>>,
     metrics: Vec<MetricView>,
@@ -431,8 +431,8 @@ struct StepView<'a> {
 }
 
 #[derive(Serialize)]
-struct HandoffView {
-    from: String,
+struct HandoffView<'a> {
+    from: &'a str,
     gap: bool,
 }
 
@@ -1458,7 +1458,7 @@ impl<'h> Views<'h> {
         });
         let mut stages = Vec::new();
         let mut steps = Vec::new();
-        let mut points_data: Vec<(Option<i8>, String, &'static str)> = Vec::new();
+        let mut points: Vec<svg::Point> = Vec::new();
         for (si, stage) in j.stages.iter().enumerate() {
             let span = stage.steps.len().max(1);
             let touched = stage.steps.iter().any(|s| !s.touchpoints.is_empty());
@@ -1484,21 +1484,25 @@ impl<'h> Views<'h> {
                     stage: &stage.name.value,
                     ..StepView::default()
                 });
-                points_data.push((None, String::new(), ""));
+                points.push(svg::Point {
+                    score: None,
+                    label: "",
+                    word: "",
+                });
                 continue;
             }
             for (k, step) in stage.steps.iter().enumerate() {
                 let owner = effective_owner(step, &h.touchpoints);
                 let handoff = handoffs.get(&(si, k)).map(|ho| HandoffView {
-                    from: self.dept(&ho.from_owner),
+                    from: department_name(h, &ho.from_owner),
                     gap: ho.gap.is_some(),
                 });
                 let emotion = step.emotion.map(|e| emotion_view(e, lang));
-                points_data.push((
-                    step.emotion.map(Emotion::score),
-                    step.action.clone(),
-                    step.emotion.map_or("", |e| e.word(lang)),
-                ));
+                points.push(svg::Point {
+                    score: step.emotion.map(Emotion::score),
+                    label: &step.action,
+                    word: step.emotion.map_or("", |e| e.word(lang)),
+                });
                 steps.push(StepView {
                     empty: false,
                     anchor: format!("step-{}-{}", si + 1, k + 1),
@@ -1515,7 +1519,7 @@ impl<'h> Views<'h> {
                     emotion,
                     pain: step.pain.as_deref(),
                     opportunity: step.opportunity.as_deref(),
-                    owner: owner.map(|o| self.dept(o)),
+                    owner: owner.map(|o| department_name(h, o)),
                     owner_set: step.owner.is_some(),
                     handoff,
                     backstage: step.backstage.as_deref(),
@@ -1530,14 +1534,6 @@ impl<'h> Views<'h> {
                 });
             }
         }
-        let points: Vec<svg::Point> = points_data
-            .iter()
-            .map(|(score, label, word)| svg::Point {
-                score: *score,
-                label,
-                word,
-            })
-            .collect();
         let words: Vec<&str> = Emotion::ALL.iter().map(|e| e.word(lang)).collect();
         let curve = svg::curve(
             &points,

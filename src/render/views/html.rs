@@ -288,14 +288,14 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
             h.raw("<span class=\"handoff-mark\" title=\"")
                 .text(label)
                 .raw(": ")
-                .text(&ho.from)
+                .text(ho.from)
                 .raw(" → ")
-                .text(s.owner.as_deref().unwrap_or(""))
+                .text(s.owner.unwrap_or(""))
                 .raw(if ho.gap { "\">⚠ " } else { "\">⇄ " })
                 .text(label)
                 .raw("</span>");
         }
-        if let Some(o) = some(s.owner.as_deref()) {
+        if let Some(o) = some(s.owner) {
             h.span("owner", o);
         }
         h.raw("</td>");
