@@ -797,19 +797,6 @@ impl<'h> Views<'h> {
         }
     }
 
-    /// A journey's intro and stage narratives as HTML
-    /// ([`markdown::journey_body`]).
-    fn journey_body(
-        &self,
-        j: &Journey,
-        page_path: &str,
-        stage: impl Fn(&str) -> Option<usize>,
-    ) -> (String, BTreeMap<usize, String>) {
-        let body = j.meta.body();
-        let root = root_of(page_path);
-        markdown::journey_body(body, &self.md_ctx(body, &j.meta.file, &root), stage)
-    }
-
     /// A system by the name written in content: its display name and page.
     fn system_link(&self, name: &str) -> Value {
         json!(self.system_ref(name))
@@ -1438,7 +1425,7 @@ impl<'h> Views<'h> {
     fn journey(&self, id: &str) -> tera::Value {
         let h = self.h;
         let j = &h.journeys[id];
-        let path = journey_url(id);
+        let root = root_of(&journey_url(id));
         let lang = self.lang;
         let handoffs: BTreeMap<(usize, usize), &crate::insights::Handoff> = h
             .handoffs
@@ -1452,7 +1439,9 @@ impl<'h> Views<'h> {
             .iter()
             .map(|s| crate::diagnostic::fold(&s.name.value))
             .collect();
-        let (intro, mut narratives) = self.journey_body(j, &path, |heading| {
+        let body = j.meta.body();
+        let ctx = self.md_ctx(body, &j.meta.file, &root);
+        let (intro, mut narratives) = markdown::journey_body(body, &ctx, |heading| {
             let heading = crate::diagnostic::fold(heading);
             folded.iter().position(|f| *f == heading)
         });
@@ -1559,7 +1548,7 @@ impl<'h> Views<'h> {
                 lanes: &lanes,
                 curve: &curve,
                 t: self.t,
-                root: &root_of(&path),
+                root: &root,
             },
         );
         let persona = h.personas.get(&j.persona.value);

@@ -416,12 +416,8 @@ pub(super) fn lens_rows(rows: &[LensRow], root: &str) -> String {
     let mut out = String::with_capacity(rows.len() * 2048);
     let mut h = Html(&mut out);
     for r in rows {
-        h.raw("<tr><th scope=\"row\"><a href=\"")
-            .text(root)
-            .text(&r.url)
-            .raw("\">")
-            .text(r.title)
-            .raw("</a>");
+        h.raw("<tr><th scope=\"row\">")
+            .link(root, r.title, Some(&r.url));
         if let Some(p) = &r.persona {
             h.raw("<br><a class=\"muted\" href=\"")
                 .text(root)
