@@ -51,9 +51,6 @@ pub const CSV_COLUMNS: &[&str] = &[
     "dropoff",
 ];
 
-/// One row per step (RFC 4180 quoting). `step` counts from 1 in each
-/// journey; `emotion` is the score −2..2 (empty when unrated); `owner` is
-/// the step's effective owner id; lists are joined with `; `.
 /// A list cell: the values joined with `; `.
 fn joined<T: AsRef<str>>(v: &[crate::fields::Spanned<T>]) -> String {
     v.iter()
@@ -62,6 +59,9 @@ fn joined<T: AsRef<str>>(v: &[crate::fields::Spanned<T>]) -> String {
         .join("; ")
 }
 
+/// One row per step (RFC 4180 quoting). `step` counts from 1 in each
+/// journey; `emotion` is the score −2..2 (empty when unrated); `owner` is
+/// the step's effective owner id; lists are joined with `; `.
 pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
