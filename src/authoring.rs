@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::Language;
-use crate::diagnostic::closest;
 use crate::resolve::{Handbook, unsafe_id};
+use crate::text::closest;
 
 /// Problems of `init`/`new`: all are usage or I/O errors (exit 2).
 #[derive(Debug, thiserror::Error)]

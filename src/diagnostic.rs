@@ -313,57 +313,6 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// The closest candidate to `value`, if one is close enough to be a likely
-/// typo. Comparison ignores case and accents.
-pub fn closest<'a, I>(value: &str, candidates: I) -> Option<String>
-where
-    I: IntoIterator<Item = &'a str>,
-{
-    let v = fold(value);
-    let mut best: Option<(f64, &str)> = None;
-    for c in candidates {
-        let f = fold(c);
-        let mut score = strsim::normalized_damerau_levenshtein(&v, &f);
-        if !v.is_empty() && (f.starts_with(&v) || v.starts_with(&f)) {
-            score = score.max(0.7);
-        }
-        if best.is_none_or(|(b, bc)| score > b || (score == b && c < bc)) {
-            best = Some((score, c));
-        }
-    }
-    best.filter(|(s, _)| *s >= 0.5).map(|(_, c)| c.to_owned())
-}
-
-/// "did you mean `x`?" for the closest candidate, if any.
-pub fn did_you_mean<'a, I>(value: &str, candidates: I) -> Option<String>
-where
-    I: IntoIterator<Item = &'a str>,
-{
-    closest(value, candidates).map(|c| format!("did you mean `{c}`?"))
-}
-
-/// Lower-cases and strips the accents of Spanish and other Latin letters,
-/// so `Adquisición`, `adquisicion` and `ADQUISICIÓN` compare equal.
-pub fn fold(s: &str) -> String {
-    let s = s.trim();
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            c => c,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,22 +325,6 @@ mod tests {
         assert_eq!(position(t, off), Position { line: 2, column: 2 });
         assert_eq!(position(t, t.len()), Position { line: 3, column: 2 });
         assert_eq!(line_text(t, 2), "ñx: y");
-    }
-
-    #[test]
-    fn suggestions() {
-        let c = ["call-centre", "website", "store"];
-        assert_eq!(closest("call-center", c), Some("call-centre".into()));
-        assert_eq!(closest("web-site", c), Some("website".into()));
-        assert_eq!(closest("zzzzzzzz", c), None);
-        assert_eq!(
-            closest("emotoin", ["emotion", "action", "owner"]),
-            Some("emotion".into())
-        );
-        assert_eq!(
-            closest("adquisicion", ["Adquisición"]),
-            Some("Adquisición".into())
-        );
     }
 
     #[test]

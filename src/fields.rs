@@ -8,8 +8,9 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::diagnostic::Diagnostic;
 use crate::node::{Key, Node, Value};
+use crate::text::did_you_mean;
 
 /// A value and the byte span it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 
 use crate::authoring::yaml_str;
-use crate::diagnostic::fold;
 use crate::insights::effective_owner;
 use crate::model::{Emotion, Journey};
 use crate::resolve::Handbook;
+use crate::text::fold;
 
 /// `journeys.json`, restricted to one journey when `only` is given.
 pub fn json(h: &Handbook, only: Option<&str>) -> Vec<u8> {

@@ -23,9 +23,11 @@ pub mod output;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod routes;
 pub mod schema;
 pub mod serve;
 pub mod source;
+pub mod text;
 pub mod theme;
 pub mod timings;
 

@@ -5,23 +5,14 @@
 //! Links to anything else (web addresses, `#anchors`, images and other
 //! non-Markdown files) are left alone.
 
-use std::collections::BTreeSet;
-
 use pulldown_cmark::{Event, Options, Parser, Tag};
 
-use crate::diagnostic::{Diagnostic, closest, did_you_mean};
+use crate::diagnostic::Diagnostic;
+use crate::routes::LinkMap;
+use crate::text::{closest, did_you_mean};
 
 /// The kinds an `@kind/id` link may name.
 pub const KINDS: &[&str] = &["persona", "touchpoint", "journey", "lens", "page"];
-
-/// Everything a link may point at.
-#[derive(Debug, Default)]
-pub struct Targets {
-    /// Content files by path relative to the content folder.
-    pub files: BTreeSet<String>,
-    /// `(kind, id)` pairs.
-    pub ids: BTreeSet<(String, String)>,
-}
 
 /// A link found in a body: destination and its byte span in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +61,7 @@ pub fn check(
     rel: &str,
     body: &str,
     offset: usize,
-    targets: &Targets,
+    targets: &LinkMap,
     diags: &mut Vec<Diagnostic>,
 ) {
     for link in links(body, offset) {
@@ -86,7 +77,7 @@ pub fn check(
 
 /// Why `dest` points nowhere, with a suggestion; `None` if it is fine or
 /// not ours to check.
-fn problem(rel: &str, dest: &str, targets: &Targets) -> Option<(String, Option<String>)> {
+fn problem(rel: &str, dest: &str, targets: &LinkMap) -> Option<(String, Option<String>)> {
     let path = dest.split(['#', '?']).next().unwrap_or("");
     if let Some(rest) = path.strip_prefix('@') {
         let Some((kind, id)) = rest.split_once('/') else {
@@ -100,12 +91,12 @@ fn problem(rel: &str, dest: &str, targets: &Targets) -> Option<(String, Option<S
                 closest(kind, KINDS.iter().copied()).map(|k| format!("did you mean `@{k}`?"));
             return Some((format!("link `{dest}`: unknown kind `@{kind}`"), help));
         }
-        if targets.ids.contains(&(kind.to_owned(), id.to_owned())) {
+        if targets.ids.contains_key(&(kind.to_owned(), id.to_owned())) {
             return None;
         }
         let same_kind = targets
             .ids
-            .iter()
+            .keys()
             .filter(|(k, _)| k == kind)
             .map(|(_, i)| i.as_str());
         let help = closest(id, same_kind).map(|c| format!("did you mean `@{kind}/{c}`?"));
@@ -121,10 +112,10 @@ fn problem(rel: &str, dest: &str, targets: &Targets) -> Option<(String, Option<S
         return None;
     }
     let target = resolve_path(rel, path)?;
-    if targets.files.contains(&target) {
+    if targets.files.contains_key(&target) {
         return None;
     }
-    let help = did_you_mean(&target, targets.files.iter().map(String::as_str))
+    let help = did_you_mean(&target, targets.files.keys().map(String::as_str))
         .map(|s| format!("{s} (paths are relative to this file's folder)"));
     Some((
         format!("link `{dest}` points to `{target}`, which is not a content file"),
@@ -186,9 +177,13 @@ mod tests {
 
     #[test]
     fn problems() {
-        let mut t = Targets::default();
-        t.files.insert("personas/carla.md".into());
-        t.ids.insert(("persona".into(), "carla".into()));
+        let mut t = LinkMap::default();
+        t.files
+            .insert("personas/carla.md".into(), "personas/carla.html".into());
+        t.ids.insert(
+            ("persona".into(), "carla".into()),
+            "personas/carla.html".into(),
+        );
         assert!(problem("guide/a.md", "../personas/carla.md#goals", &t).is_none());
         assert!(problem("guide/a.md", "https://example.org/x.md", &t).is_none());
         assert!(problem("guide/a.md", "@persona/carla", &t).is_none());

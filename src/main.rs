@@ -369,7 +369,9 @@ fn export(cli: &Cli, args: &ExportArgs) -> ExitCode {
             Some((k, _)) => vec![k],
             None => {
                 eprintln!("error: unknown journey `{id}`");
-                if let Some(c) = diagnostic::closest(id, h.journeys.keys().map(String::as_str)) {
+                if let Some(c) =
+                    journeydoc::text::closest(id, h.journeys.keys().map(String::as_str))
+                {
                     eprintln!("  = help: did you mean `{c}`?");
                 }
                 return ExitCode::from(2);
@@ -438,7 +440,7 @@ fn import(cli: &Cli, command: &ImportCommand) -> ExitCode {
     ] {
         if !known.contains(&value) {
             eprintln!("error: unknown {what} `{value}`");
-            if let Some(c) = diagnostic::closest(value, known.iter().map(|s| s.as_str())) {
+            if let Some(c) = journeydoc::text::closest(value, known.iter().map(|s| s.as_str())) {
                 eprintln!("  = help: did you mean `{c}`?");
             }
             return ExitCode::from(2);

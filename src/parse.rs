@@ -4,7 +4,7 @@
 //! it finds (syntax, types, unknown or missing fields, bad emotions) to the
 //! diagnostics. References between files are checked later, by `resolve`.
 
-use crate::diagnostic::{Diagnostic, did_you_mean, fold};
+use crate::diagnostic::Diagnostic;
 use crate::fields::{Ctx, Fields, Spanned, to_json};
 use crate::model::{
     CHANNEL_ALIASES, CHANNELS, Emotion, Journey, Lifecycle, Meta, Metrics, Page, Persona, Stage,
@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::node::{self, Node, Value};
 use crate::source::{Format, Kind, SourceFile, Split, split};
+use crate::text::{did_you_mean, fold};
 
 /// The keys each kind of front matter accepts (the schema is checked against these).
 pub mod keys {

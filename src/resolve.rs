@@ -13,12 +13,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, closest, did_you_mean, fold};
+use crate::diagnostic::Diagnostic;
 use crate::fields::Spanned;
 use crate::insights::{self, Handoff, JourneyGap};
-use crate::links::{self, Targets};
+use crate::links;
 use crate::model::{Content, Journey, Lens, Meta, Page, Persona, Touchpoint, lenses};
+use crate::routes::{LinkMap, Routes};
 use crate::source::Kind;
+use crate::text::{closest, did_you_mean, fold, id_key};
 
 /// The resolved handbook: what `build` renders and `export` writes.
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +39,10 @@ pub struct Handbook {
     /// on touchpoints and steps under the id of its slug (names with the
     /// same slug are one system).
     pub systems: BTreeMap<String, String>,
+    /// Every page's path, the reading orders and the link table (not
+    /// exported: worked out again from the rest).
+    #[serde(skip)]
+    pub routes: Routes,
 }
 
 impl Handbook {
@@ -47,7 +53,7 @@ impl Handbook {
                 .iter()
                 .find(|(id, display)| *id == name || *display == name)
                 .map(|(id, _)| id.clone()),
-            None => Some(crate::render::markdown::slug(name)).filter(|s| !s.is_empty()),
+            None => Some(crate::text::slug(name)).filter(|s| !s.is_empty()),
         }
     }
 }
@@ -75,7 +81,7 @@ fn systems(
     names.sort_unstable();
     let mut out = BTreeMap::new();
     for name in names {
-        let id = crate::render::markdown::slug(name);
+        let id = crate::text::slug(name);
         if !id.is_empty() {
             out.entry(id).or_insert_with(|| name.to_owned());
         }
@@ -163,32 +169,32 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
     phases.mark("  resolve: journey gaps");
     warn_unused(&personas, &touchpoints, &journeys, diags);
     phases.mark("  resolve: unused");
-    let mut targets = Targets::default();
-    for (kind, id, rel) in &content.unreadable {
-        targets.files.insert(rel.clone());
-        let kind = match kind {
-            Kind::Persona => "persona",
-            Kind::Touchpoint => "touchpoint",
-            Kind::Journey => "journey",
-            Kind::Page | Kind::Home => "page",
-        };
-        targets.ids.insert((kind.to_owned(), id.clone()));
-    }
-    check_links(
-        targets,
-        &content.home,
-        &personas,
-        &touchpoints,
-        &journeys,
-        &pages,
-        &lenses,
-        diags,
-    );
-
-    phases.mark("  resolve: links");
     let systems = systems(&config, &touchpoints, &journeys);
     phases.mark("  resolve: systems");
+    let system_origin = |id: &str| system_origin(&config, &touchpoints, &journeys, id);
+    let routes = Routes::new(
+        &crate::routes::Parts {
+            home: content.home.as_ref(),
+            personas: &personas,
+            touchpoints: &touchpoints,
+            journeys: &journeys,
+            pages: &pages,
+            lenses: &lenses,
+            systems: &systems,
+            system_origin: &system_origin,
+            unreadable: &content.unreadable,
+        },
+        diags,
+    );
+    phases.mark("  resolve: routes");
+    check_links(
+        &routes.links,
+        &metas(&content.home, &personas, &touchpoints, &journeys, &pages),
+        diags,
+    );
+    phases.mark("  resolve: links");
     Handbook {
+        routes,
         systems,
         config,
         lenses,
@@ -265,7 +271,7 @@ fn unique<T>(
             let slug =
                 m.id.value
                     .split('/')
-                    .map(crate::render::markdown::slug)
+                    .map(crate::text::slug)
                     .collect::<Vec<_>>()
                     .join("/");
             let help = if slug.is_empty() || slug == m.id.value || unsafe_id(&slug).is_some() {
@@ -399,16 +405,6 @@ pub fn unsafe_id(id: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// What two ids must not share: the id in lower case, without accents
-/// (precomposed or combining), as a case-insensitive file system or a reader
-/// would see it.
-pub fn id_key(id: &str) -> String {
-    fold(id)
-        .chars()
-        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .collect()
 }
 
 /// What references are checked against.
@@ -745,55 +741,63 @@ fn metas<'a>(
         .collect()
 }
 
-/// What links may point at: these files and every lens.
-fn add_targets(targets: &mut Targets, metas: &[(&str, &Meta)], lenses: &BTreeMap<String, Lens>) {
-    for (kind, m) in metas {
-        targets.files.insert(content_rel(&m.file));
-        targets.ids.insert(((*kind).to_owned(), m.id.value.clone()));
-    }
-    for id in lenses.keys() {
-        targets.ids.insert(("lens".to_owned(), id.clone()));
-    }
-}
-
 /// The links of one file's body.
-fn check_body_links(m: &Meta, targets: &Targets, diags: &mut Vec<Diagnostic>) {
+fn check_body_links(m: &Meta, links: &LinkMap, diags: &mut Vec<Diagnostic>) {
     // A body without `[` has no links to check.
     if m.body().contains('[') {
         links::check(
             &m.file,
-            &content_rel(&m.file),
+            crate::routes::content_rel(&m.file),
             m.body(),
             m.body_offset,
-            targets,
+            links,
             diags,
         );
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn check_links(
-    mut targets: Targets,
-    home: &Option<Page>,
-    personas: &BTreeMap<String, Persona>,
-    touchpoints: &BTreeMap<String, Touchpoint>,
-    journeys: &BTreeMap<String, Journey>,
-    pages: &BTreeMap<String, Page>,
-    lenses: &BTreeMap<String, Lens>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let metas = metas(home, personas, touchpoints, journeys, pages);
-    add_targets(&mut targets, &metas, lenses);
-    // Each file's Markdown is parsed on its own, in parallel.
+/// The links of every file, each file's Markdown parsed on its own, in
+/// parallel.
+fn check_links(links: &LinkMap, metas: &[(&str, &Meta)], diags: &mut Vec<Diagnostic>) {
     let found: Vec<Vec<Diagnostic>> = metas
         .par_iter()
         .map(|(_, m)| {
             let mut d = Vec::new();
-            check_body_links(m, &targets, &mut d);
+            check_body_links(m, links, &mut d);
             d
         })
         .collect();
     diags.extend(found.into_iter().flatten());
+}
+
+/// Where system `id` is first named: `book.toml` when `[systems]` lists
+/// it, else the first touchpoint or step whose system has that slug.
+fn system_origin(
+    config: &Config,
+    touchpoints: &BTreeMap<String, Touchpoint>,
+    journeys: &BTreeMap<String, Journey>,
+    id: &str,
+) -> Option<crate::routes::At> {
+    if config.systems.is_some() {
+        return None;
+    }
+    let named = |s: &Spanned<String>| crate::text::slug(&s.value) == id;
+    touchpoints
+        .values()
+        .find_map(|t| {
+            t.systems
+                .iter()
+                .find(|s| named(s))
+                .map(|s| (t.meta.file.clone(), s.span.clone()))
+        })
+        .or_else(|| {
+            journeys.values().find_map(|j| {
+                j.steps()
+                    .flat_map(|(_, st)| &st.systems)
+                    .find(|s| named(s))
+                    .map(|s| (j.meta.file.clone(), s.span.clone()))
+            })
+        })
 }
 
 /// One journey checked and resolved against the rest of `h`, as [`resolve`]
@@ -826,18 +830,6 @@ pub fn resolve_journey(
     }
     let (list, warning) = handoff_warning(&j.meta.id.value, j, &h.touchpoints, &h.config);
     diags.extend(warning);
-    if j.meta.body().contains('[') {
-        let mut targets = Targets::default();
-        let all = metas(&h.home, &h.personas, &h.touchpoints, &h.journeys, &h.pages);
-        add_targets(&mut targets, &all, &h.lenses);
-        check_body_links(&j.meta, &targets, diags);
-    }
+    check_body_links(&j.meta, &h.routes.links, diags);
     Some(list)
-}
-
-/// A root-relative content path made relative to the content folder.
-fn content_rel(file: &str) -> String {
-    file.split_once('/')
-        .map_or(file, |(_, rest)| rest)
-        .to_owned()
 }

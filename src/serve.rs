@@ -241,9 +241,7 @@ fn affected(
     old: &crate::resolve::Handbook,
     new: &crate::resolve::Handbook,
 ) -> Option<BTreeSet<String>> {
-    use crate::render::views::{
-        journey_order, journey_url, lens_page_urls, persona_order, persona_url, touchpoint_url,
-    };
+    use crate::routes::{journey_url, lens_page_urls, persona_url, touchpoint_url};
     fn same_text(a: &crate::model::Meta, b: &crate::model::Meta) -> bool {
         Arc::ptr_eq(&a.source, &b.source) || a.source == b.source
     }
@@ -294,7 +292,7 @@ fn affected(
         pages.insert(page.to_owned());
     }
     for h in [old, new] {
-        let order = journey_order(h, &persona_order(h));
+        let order = &h.routes.journeys;
         for id in &changed {
             let j = &h.journeys[*id];
             pages.insert(journey_url(id));
@@ -312,7 +310,7 @@ fn affected(
                     pages.insert(touchpoint_url(&t.value));
                 }
             }
-            if let Some(i) = order.iter().position(|o| o == id) {
+            if let Some(i) = order.iter().position(|o| o == *id) {
                 for k in [i.wrapping_sub(1), i + 1] {
                     if let Some(n) = order.get(k) {
                         pages.insert(journey_url(n));

@@ -18,7 +18,8 @@ use std::sync::Arc;
 use journeydoc::diagnostic::{Diagnostic, render_github, render_json, render_text};
 use journeydoc::interchange::{journey_from_diagram, parse_mermaid};
 use journeydoc::parse::{Parsed, parse_file};
-use journeydoc::render::markdown::{Ctx, LinkMap, to_html};
+use journeydoc::render::markdown::{Ctx, to_html};
+use journeydoc::routes::LinkMap;
 use journeydoc::source::{Kind, SourceFile, split};
 use proptest::prelude::*;
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::config::Language;
-use crate::diagnostic::fold;
+use crate::text::fold;
 
 /// How the customer feels at a step, from -2 (angry) to 2 (delighted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

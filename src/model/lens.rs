@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::{Config, Language};
-use crate::diagnostic::fold;
+use crate::text::fold;
 
 /// A way of cutting a journey into stages.
 #[derive(Debug, Clone, Serialize)]

@@ -151,7 +151,7 @@ impl Lifecycle {
 
     pub fn parse(s: &str) -> Option<Lifecycle> {
         // The SPEC's words, and the Spanish ones a Spanish handbook may use.
-        Some(match crate::diagnostic::fold(s).as_str() {
+        Some(match crate::text::fold(s).as_str() {
             "prospect" | "prospecto" => Lifecycle::Prospect,
             "buyer" | "comprador" | "compradora" => Lifecycle::Buyer,
             "customer" | "cliente" => Lifecycle::Customer,

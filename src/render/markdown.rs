@@ -6,35 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 
-use crate::links::{markdown_options, resolve_path};
-
-/// Where links point: content files and `(kind, id)` pairs → site URLs
-/// (relative to the site root, e.g. `personas/carla.html`).
-#[derive(Debug, Default)]
-pub struct LinkMap {
-    pub files: BTreeMap<String, String>,
-    pub ids: BTreeMap<(String, String), String>,
-}
-
-impl LinkMap {
-    /// The site URL a link destination names, with its `#fragment`, if it is
-    /// one of ours.
-    pub fn url(&self, from_rel: &str, dest: &str) -> Option<String> {
-        let (path, frag) = match dest.find('#') {
-            Some(i) => (&dest[..i], &dest[i..]),
-            None => (dest, ""),
-        };
-        let target = if let Some(rest) = path.strip_prefix('@') {
-            let (kind, id) = rest.split_once('/')?;
-            self.ids.get(&(kind.to_owned(), id.to_owned()))?
-        } else if path.ends_with(".md") && !path.contains(':') {
-            self.files.get(&resolve_path(from_rel, path)?)?
-        } else {
-            return None;
-        };
-        Some(format!("{target}{frag}"))
-    }
-}
+use crate::links::markdown_options;
+use crate::routes::LinkMap;
+use crate::text::slug;
 
 /// How to render one Markdown text.
 pub struct Ctx<'a> {
@@ -217,35 +191,6 @@ fn add_heading_ids(events: &mut [Event]) {
     }
 }
 
-/// A URL-safe slug: lower case, letters and digits (accents kept off), dashes.
-pub fn slug(text: &str) -> String {
-    let folded = crate::diagnostic::fold(text);
-    let mut out = String::new();
-    for c in folded.chars() {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_owned()
-}
-
-/// The text of the first `# heading`, for pages without a `title`.
-pub fn first_heading(markdown: &str) -> Option<String> {
-    let mut inside = false;
-    let mut text = String::new();
-    for event in Parser::new_ext(markdown, markdown_options()) {
-        match event {
-            Event::Start(Tag::Heading { .. }) => inside = true,
-            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
-            Event::End(TagEnd::Heading(_)) => return Some(text.trim().to_owned()),
-            _ => {}
-        }
-    }
-    None
-}
-
 /// The words of a Markdown text, for the search index.
 pub fn plain_text(markdown: &str) -> String {
     let mut out = String::new();
@@ -381,10 +326,6 @@ mod tests {
         let (only, none) = journey_body("Just text.\n", &ctx, |_| Some(0));
         assert_eq!(only, "<p>Just text.</p>\n");
         assert!(none.is_empty());
-        assert_eq!(
-            first_heading("text\n# Guía *x*\n").as_deref(),
-            Some("Guía x")
-        );
         assert_eq!(plain_text("# A\n\nb *c*\n- d"), "A b c d");
     }
 }

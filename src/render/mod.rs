@@ -15,10 +15,10 @@ pub(crate) mod views;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::resolve::Handbook;
+use crate::routes::root_of;
 use crate::theme::Theme;
 
 /// Rendering progress, for a progress bar.
@@ -49,25 +49,22 @@ pub fn escape_into(out: &mut String, s: &str) {
     let _ = pulldown_cmark_escape::escape_html(out, s);
 }
 
+/// Makes a page's template data.
+pub type DataFn<'a> = Box<dyn Fn() -> tera::Value + Send + Sync + 'a>;
+
 /// One page to render: output path, template, and its own data.
 pub struct PageJob<'a> {
     pub path: String,
     pub template: &'static str,
     pub title: String,
     pub section: &'static str,
-    pub data: Value,
-    /// Data worked out only when the page is rendered, in parallel with the
-    /// other pages, and dropped as soon as it is written.
-    #[allow(clippy::type_complexity)]
-    pub lazy: Option<Box<dyn Fn() -> tera::Value + Send + Sync + 'a>>,
+    /// The page's data (`data` in its template), worked out only when the
+    /// page is rendered, in parallel with the other pages, and dropped as
+    /// soon as it is written.
+    pub data: DataFn<'a>,
     pub breadcrumbs: Vec<(String, String)>,
     pub prev: Option<(String, String)>,
     pub next: Option<(String, String)>,
-}
-
-/// From `path` back to the site root: `""`, `"../"`, `"../../"`…
-pub fn root_of(path: &str) -> String {
-    "../".repeat(path.matches('/').count())
 }
 
 /// Where rendered files go: memory (serve, tests) or a staging folder (build).
@@ -195,13 +192,10 @@ fn render_impl<S: Sink>(
     phases.mark("views new");
     // The search documents are worked out beside the page list (mostly one
     // thread's work: the cross-indexes), so the other core is not idle.
-    let ((mut jobs, collisions), docs) = rayon::join(
+    let (mut jobs, docs) = rayon::join(
         || views.jobs(),
         || only.is_none().then(|| views.search_docs()),
     );
-    if !collisions.is_empty() {
-        return Err(RenderError::Templates(collisions));
-    }
     let (tera, navs) = templates(theme, &views, &jobs).map_err(RenderError::Templates)?;
     phases.mark("views and search documents");
 
@@ -394,10 +388,7 @@ fn render_jobs<S: Sink>(
             ctx.insert("prev", &link(&job.prev));
             ctx.insert("next", &link(&job.next));
             let started = timed.then(std::time::Instant::now);
-            match &job.lazy {
-                Some(make) => ctx.insert_value("data", make()),
-                None => ctx.insert("data", &job.data),
-            }
+            ctx.insert_value("data", (job.data)());
             let built = timed.then(std::time::Instant::now);
             let mut html = Vec::with_capacity(32 * 1024);
             let page = tera.render_to(job.template, &ctx, &mut html);

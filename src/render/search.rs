@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diagnostic::fold;
+use crate::text::fold;
 
 /// One searchable page.
 #[derive(Debug, Serialize)]

@@ -9,7 +9,10 @@
 
 use std::fmt::Write;
 
-use super::{Average, EmotionView, Lanes, LensRow, StageView, StepRow, StepView};
+use super::journey::{Lanes, StageView, StepView};
+use super::lens::LensRow;
+use super::shared::{Average, EmotionView};
+use super::touchpoint::StepRow;
 use crate::render::escape_into;
 use crate::render::i18n::Strings;
 use crate::render::svg;

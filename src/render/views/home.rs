@@ -1,0 +1,165 @@
+//! The home page: the coverage matrix (personas × lenses), the worst
+//! touchpoints and the worst handoff gaps.
+
+use serde::Serialize;
+
+use super::insights::GapView;
+use super::shared::*;
+use super::{PageJob, Views};
+use crate::routes::*;
+
+/// How many handoff gaps the home page shows.
+pub(super) const HOME_GAPS: usize = 10;
+/// Rows of the home page's coverage matrix; the personas index lists all.
+pub(super) const HOME_PERSONAS: usize = 100;
+
+/// The home page.
+#[derive(Serialize)]
+pub(super) struct HomeView<'a> {
+    pub(super) body: String,
+    pub(super) lenses: Vec<TitleLink<'a>>,
+    pub(super) coverage: Vec<CoverageRow<'a>>,
+    pub(super) coverage_total: usize,
+    pub(super) worst: Vec<WorstTouchpoint<'a>>,
+    pub(super) gaps: Vec<GapView<'a>>,
+    pub(super) gap_count: usize,
+    pub(super) counts: Counts,
+}
+
+/// A persona's row of the coverage matrix: its journeys through each lens.
+#[derive(Serialize)]
+pub(super) struct CoverageRow<'a> {
+    pub(super) persona: &'a str,
+    pub(super) url: String,
+    pub(super) cells: Vec<CoverageCell<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct CoverageCell<'a> {
+    pub(super) lens: &'a str,
+    pub(super) journeys: Vec<JourneyLink<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct WorstTouchpoint<'a> {
+    pub(super) name: &'a str,
+    pub(super) url: String,
+    pub(super) average: Option<Average>,
+    pub(super) owner: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct Counts {
+    pub(super) personas: usize,
+    pub(super) journeys: usize,
+    pub(super) touchpoints: usize,
+    pub(super) steps: usize,
+}
+
+impl<'h> Views<'h> {
+    pub(super) fn home<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
+        let h = self.h;
+        let title = h
+            .home
+            .as_ref()
+            .and_then(|p| p.title.clone())
+            .unwrap_or_else(|| h.config.title.clone());
+        jobs.push(PageJob {
+            path: "index.html".to_owned(),
+            template: "index.html",
+            title,
+            section: "home",
+            data: Box::new(move || tv(&self.home_page())),
+            breadcrumbs: vec![],
+            prev: None,
+            next: None,
+        });
+    }
+
+    /// The home page's view.
+    pub(super) fn home_page(&self) -> HomeView<'h> {
+        let h = self.h;
+        let body = h
+            .home
+            .as_ref()
+            .map(|p| self.md(p.meta.body(), &p.meta.file, "index.html"))
+            .unwrap_or_default();
+        let lenses: Vec<&'h String> = h.lenses.keys().collect();
+        let coverage = self
+            .personas_sorted
+            .iter()
+            .take(HOME_PERSONAS)
+            .map(|pid| CoverageRow {
+                persona: &h.personas[pid].name,
+                url: persona_url(pid),
+                cells: lenses
+                    .iter()
+                    .map(|lid| CoverageCell {
+                        lens: &h.lenses[*lid].title,
+                        journeys: self
+                            .ix()
+                            .by_lens
+                            .get(*lid)
+                            .and_then(|m| m.get(pid))
+                            .into_iter()
+                            .flatten()
+                            .map(|jid| self.journey_link(jid))
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut worst: Vec<(f64, &String)> = h
+            .touchpoints
+            .keys()
+            .filter_map(|id| value_of(&self.touchpoint_average(id)).map(|v| (v, id)))
+            .collect();
+        worst.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        let worst = worst
+            .iter()
+            .take(5)
+            .map(|(_, id)| {
+                let tp = &h.touchpoints[*id];
+                WorstTouchpoint {
+                    name: &tp.name,
+                    url: touchpoint_url(id),
+                    average: self.touchpoint_average(id),
+                    owner: tp.owner.as_ref().map(|o| self.dept(&o.value)),
+                }
+            })
+            .collect();
+        HomeView {
+            body,
+            lenses: lenses
+                .iter()
+                .map(|l| TitleLink {
+                    title: &h.lenses[*l].title,
+                    url: lens_url(l),
+                })
+                .collect(),
+            coverage,
+            coverage_total: h.personas.len(),
+            worst,
+            // The worst gaps (largest drop first, then those with a pain);
+            // the insights page lists them all.
+            gaps: self.worst_gaps(HOME_GAPS),
+            gap_count: self.ix().gaps.len(),
+            counts: Counts {
+                personas: h.personas.len(),
+                journeys: h.journeys.len(),
+                touchpoints: h.touchpoints.len(),
+                steps: h.journeys.values().map(|j| j.steps().count()).sum(),
+            },
+        }
+    }
+
+    /// A journey by id as lists show it.
+    pub(super) fn journey_link(&self, id: &'h str) -> JourneyLink<'h> {
+        let j = &self.h.journeys[id];
+        JourneyLink {
+            title: &j.title,
+            url: journey_url(id),
+            average: self.journey_average(j),
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! The journeys index and each journey's page: the grid, the emotion
+//! curve, the stage narratives and the source as written.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::shared::*;
+use super::{PageJob, Views};
+use crate::insights::effective_owner;
+use crate::model::{Emotion, Journey, Metrics};
+use crate::render::{i18n, markdown, svg};
+use crate::routes::*;
+
+use super::html;
+
+/// The journeys index: every journey in reading order.
+#[derive(Serialize)]
+pub(super) struct JourneysView<'a> {
+    pub(super) journeys: Vec<JourneyRow<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct JourneyRow<'a> {
+    pub(super) title: &'a str,
+    pub(super) url: String,
+    pub(super) persona: Option<&'a str>,
+    pub(super) lens: Option<&'a str>,
+    pub(super) average: Option<Average>,
+    pub(super) steps: usize,
+}
+
+/// Which optional lanes of the journey grid have anything to show.
+#[derive(Serialize)]
+pub(super) struct Lanes {
+    pub(super) thinking: bool,
+    pub(super) pain: bool,
+    pub(super) opportunity: bool,
+    pub(super) backstage: bool,
+    pub(super) systems: bool,
+    pub(super) metrics: bool,
+}
+
+/// The journey page.
+#[derive(Serialize)]
+pub(super) struct JourneyView<'a> {
+    pub(super) id: &'a str,
+    pub(super) title: &'a str,
+    pub(super) scenario: Option<&'a str>,
+    pub(super) persona: Option<NameLink<'a>>,
+    pub(super) lens: Option<TitleLink<'a>>,
+    pub(super) owner: Option<String>,
+    pub(super) stakeholders: &'a [String],
+    pub(super) research: &'a [String],
+    pub(super) duration: Option<&'a str>,
+    pub(super) lifecycle: Option<&'static str>,
+    pub(super) next: Vec<TitleLink<'a>>,
+    pub(super) metrics: Vec<MetricView>,
+    pub(super) average: Option<Average>,
+    pub(super) stages: Vec<StageView<'a>>,
+    /// The grid and the curve's table, as HTML ([`html::journey_map`]).
+    pub(super) map: String,
+    /// Each step column, for a theme's own `journey.html` only (the
+    /// built-in one shows them through `map`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) steps: Option<Vec<StepView<'a>>>,
+    pub(super) columns: usize,
+    pub(super) column_width: u32,
+    pub(super) curve: String,
+    pub(super) lanes: Lanes,
+    pub(super) intro: String,
+    pub(super) source: String,
+    pub(super) extra: &'a Value,
+}
+
+/// A stage column of the journey grid.
+#[derive(Serialize)]
+pub(super) struct StageView<'a> {
+    pub(super) name: &'a str,
+    pub(super) span: usize,
+    pub(super) description: Option<&'a str>,
+    pub(super) metrics: Vec<MetricView>,
+    pub(super) narrative: Option<String>,
+    pub(super) unmapped: bool,
+    pub(super) average: Option<Average>,
+}
+
+/// A step column of the journey grid (or an empty stage's placeholder).
+#[derive(Serialize, Default)]
+pub(super) struct StepView<'a> {
+    pub(super) empty: bool,
+    pub(super) anchor: String,
+    pub(super) first: bool,
+    pub(super) stage: &'a str,
+    pub(super) id: Option<&'a str>,
+    pub(super) action: &'a str,
+    pub(super) touchpoints: Vec<TouchpointRef<'a>>,
+    pub(super) thinking: Option<&'a str>,
+    pub(super) emotion: Option<EmotionView>,
+    pub(super) pain: Option<&'a str>,
+    pub(super) opportunity: Option<&'a str>,
+    pub(super) owner: Option<&'a str>,
+    pub(super) owner_set: bool,
+    pub(super) handoff: Option<HandoffView<'a>>,
+    pub(super) backstage: Option<&'a str>,
+    pub(super) systems: Vec<NameLink<'a>>,
+    pub(super) metrics: Vec<MetricView>,
+    pub(super) transaction: bool,
+    pub(super) dropoff: bool,
+}
+
+#[derive(Serialize)]
+pub(super) struct HandoffView<'a> {
+    pub(super) from: &'a str,
+    pub(super) gap: bool,
+}
+
+impl<'h> Views<'h> {
+    /// Journeys in reading order: by persona order, then lens id.
+    pub(super) fn journeys_sorted(&self) -> Vec<&'h String> {
+        self.h.routes.journeys.iter().collect()
+    }
+
+    pub(super) fn journeys<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
+        let h = self.h;
+        let t = self.t;
+        let sorted = self.journeys_sorted();
+        // Built when rendered (10,000 rows at 10,000 journeys are not held
+        // for the whole render).
+        let order = sorted.clone();
+        let list = move || {
+            let journeys = order
+                .iter()
+                .map(|id| {
+                    let j = &h.journeys[*id];
+                    JourneyRow {
+                        title: &j.title,
+                        url: journey_url(id),
+                        persona: h.personas.get(&j.persona.value).map(|p| p.name.as_str()),
+                        lens: h.lenses.get(&j.lens.value).map(|l| l.title.as_str()),
+                        average: self.journey_average(j),
+                        steps: j.steps().count(),
+                    }
+                })
+                .collect();
+            tv(&JourneysView { journeys })
+        };
+        jobs.push(PageJob {
+            path: "journeys/index.html".to_owned(),
+            template: "journeys.html",
+            title: t.journeys.to_owned(),
+            section: "journeys",
+            data: Box::new(list),
+            breadcrumbs: self.crumbs(None),
+            prev: None,
+            next: None,
+        });
+        for i in 0..sorted.len() {
+            jobs.push(self.journey_job(&sorted, i));
+        }
+    }
+
+    /// The page of the `i`th journey of `sorted` (reading order).
+    pub(super) fn journey_job<'s>(&'s self, sorted: &[&'h String], i: usize) -> PageJob<'s> {
+        let h = self.h;
+        let id: &'h str = sorted[i];
+        let (prev, next) = pager(sorted, i, |jid| {
+            (h.journeys[*jid].title.clone(), journey_url(jid))
+        });
+        PageJob {
+            path: journey_url(id),
+            template: "journey.html",
+            title: h.journeys[id].title.clone(),
+            section: "journeys",
+            // Built when the page is rendered, not all up front.
+            data: Box::new(move || tv(&self.journey(id))),
+            breadcrumbs: self.crumbs(Some((self.t.journeys, "journeys/index.html"))),
+            prev,
+            next,
+        }
+    }
+
+    /// The pages of these journeys alone (ids not in the handbook are
+    /// skipped): what the dev server renders first after an edit.
+    pub fn journey_jobs(&self, ids: &[&str]) -> Vec<PageJob<'_>> {
+        let sorted = self.journeys_sorted();
+        sorted
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| ids.contains(&id.as_str()))
+            .map(|(i, _)| self.journey_job(&sorted, i))
+            .collect()
+    }
+
+    /// The journey page: the grid, the curve, the narratives, the source.
+    pub(super) fn journey(&self, id: &'h str) -> JourneyView<'h> {
+        let h = self.h;
+        let j = &h.journeys[id];
+        let root = root_of(&journey_url(id));
+        let lang = self.lang;
+        let handoffs: BTreeMap<(usize, usize), &crate::insights::Handoff> = h
+            .handoffs
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|ho| ((ho.to.stage, ho.to.step), ho))
+            .collect();
+        let folded: Vec<String> = j
+            .stages
+            .iter()
+            .map(|s| crate::text::fold(&s.name.value))
+            .collect();
+        let body = j.meta.body();
+        let ctx = self.md_ctx(body, &j.meta.file, &root);
+        let (intro, mut narratives) = markdown::journey_body(body, &ctx, |heading| {
+            let heading = crate::text::fold(heading);
+            folded.iter().position(|f| *f == heading)
+        });
+        let mut stages = Vec::new();
+        let mut steps = Vec::new();
+        let mut points: Vec<svg::Point> = Vec::new();
+        for (si, stage) in j.stages.iter().enumerate() {
+            let span = stage.steps.len().max(1);
+            let touched = stage.steps.iter().any(|s| !s.touchpoints.is_empty());
+            stages.push(StageView {
+                name: &stage.name.value,
+                span,
+                description: stage.description.as_deref(),
+                metrics: self.metrics(&stage.metrics),
+                narrative: narratives.remove(&si),
+                unmapped: !touched,
+                average: average_of(&stage.steps),
+            });
+            if stage.steps.is_empty() {
+                steps.push(StepView {
+                    empty: true,
+                    first: true,
+                    stage: &stage.name.value,
+                    ..StepView::default()
+                });
+                points.push(svg::Point {
+                    score: None,
+                    label: "",
+                    word: "",
+                });
+                continue;
+            }
+            for (k, step) in stage.steps.iter().enumerate() {
+                let owner = effective_owner(step, &h.touchpoints);
+                let handoff = handoffs.get(&(si, k)).map(|ho| HandoffView {
+                    from: department_name(h, &ho.from_owner),
+                    gap: ho.gap.is_some(),
+                });
+                let emotion = step.emotion.map(|e| emotion_view(e, lang));
+                points.push(svg::Point {
+                    score: step.emotion.map(Emotion::score),
+                    label: &step.action,
+                    word: step.emotion.map_or("", |e| e.word(lang)),
+                });
+                steps.push(StepView {
+                    empty: false,
+                    anchor: format!("step-{}-{}", si + 1, k + 1),
+                    first: k == 0,
+                    stage: &stage.name.value,
+                    id: step.id.as_ref().map(|i| i.value.as_str()),
+                    action: &step.action,
+                    touchpoints: step
+                        .touchpoints
+                        .iter()
+                        .map(|t| self.touchpoint_ref(&t.value))
+                        .collect(),
+                    thinking: step.thinking.as_deref(),
+                    emotion,
+                    pain: step.pain.as_deref(),
+                    opportunity: step.opportunity.as_deref(),
+                    owner: owner.map(|o| department_name(h, o)),
+                    owner_set: step.owner.is_some(),
+                    handoff,
+                    backstage: step.backstage.as_deref(),
+                    systems: step
+                        .systems
+                        .iter()
+                        .map(|s| self.system_ref(&s.value))
+                        .collect(),
+                    metrics: self.metrics(step.metrics.as_deref().unwrap_or(&Metrics::NONE)),
+                    transaction: step.transaction,
+                    dropoff: step.dropoff,
+                });
+            }
+        }
+        let words: Vec<&str> = Emotion::ALL.iter().map(|e| e.word(lang)).collect();
+        let curve = svg::curve(
+            &points,
+            &format!("{} — {}", self.t.emotion_curve, j.title),
+            [words[0], words[1], words[2], words[3], words[4]],
+        );
+        let columns = steps.len();
+        let has = |f: &dyn Fn(&crate::model::Step) -> bool| j.steps().any(|(_, s)| f(s));
+        let lanes = Lanes {
+            thinking: has(&|s| s.thinking.is_some()),
+            pain: has(&|s| s.pain.is_some()),
+            opportunity: has(&|s| s.opportunity.is_some()),
+            backstage: has(&|s| s.backstage.is_some()),
+            systems: has(&|s| !s.systems.is_empty()),
+            metrics: has(&|s| s.metrics.is_some()),
+        };
+        let mut map = String::with_capacity(16 * 1024);
+        html::journey_map(
+            &mut map,
+            &html::Map {
+                stages: &stages,
+                steps: &steps,
+                lanes: &lanes,
+                curve: &curve,
+                t: self.t,
+                root: &root,
+            },
+        );
+        let persona = h.personas.get(&j.persona.value);
+        let lens = h.lenses.get(&j.lens.value);
+        JourneyView {
+            id,
+            title: &j.title,
+            scenario: j.scenario.as_deref(),
+            persona: persona.map(|p| NameLink {
+                name: &p.name,
+                url: Some(persona_url(&j.persona.value)),
+            }),
+            lens: lens.map(|l| TitleLink {
+                title: &l.title,
+                url: lens_url(&j.lens.value),
+            }),
+            owner: j.owner.as_ref().map(|o| self.dept(&o.value)),
+            stakeholders: &j.stakeholders,
+            research: &j.research,
+            duration: j.duration.as_deref(),
+            lifecycle: j.lifecycle.map(|l| i18n::lifecycle(l, lang)),
+            next: self.next_journeys(j),
+            metrics: self.metrics(&j.metrics),
+            average: self.journey_average(j),
+            stages,
+            map,
+            steps: self.own_templates.contains("journey.html").then_some(steps),
+            columns,
+            column_width: svg::COLUMN,
+            curve,
+            lanes,
+            intro,
+            source: highlighted_source(&j.meta.source),
+            extra: &j.meta.extra,
+        }
+    }
+
+    /// The journeys that follow `j` (`next`), by title and page.
+    pub(super) fn next_journeys(&self, j: &'h Journey) -> Vec<TitleLink<'h>> {
+        j.next
+            .iter()
+            .filter_map(|n| {
+                self.h.journeys.get(&n.value).map(|nj| TitleLink {
+                    title: &nj.title,
+                    url: journey_url(&n.value),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The journey file as written, highlighted: front matter as YAML or TOML,
+/// headings of the body marked.
+fn highlighted_source(full: &str) -> String {
+    match crate::source::split(full) {
+        Ok(parts) => {
+            let lang = match parts.format {
+                crate::source::Format::Yaml => "yaml",
+                crate::source::Format::Toml => "toml",
+            };
+            crate::render::highlight::source(full, lang, parts.front.end)
+        }
+        Err(_) => crate::render::escape(full),
+    }
+}

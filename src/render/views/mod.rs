@@ -1,0 +1,327 @@
+//! View models: the resolved handbook turned into what each page shows, with
+//! URLs, display names, averages and handoff marks worked out once. One
+//! module per page kind; [`shared`] holds what they share and [`html`] the
+//! long lists written as HTML in Rust.
+//!
+//! Every index (touchpoint → steps, owner → pains, lens → journeys) is built
+//! in one pass over the journeys, so no page costs work that grows with the
+//! number of pages.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+mod home;
+mod html;
+mod insights;
+mod journey;
+mod lens;
+mod pages;
+mod persona;
+mod search;
+mod shared;
+mod system;
+mod touchpoint;
+
+use super::PageJob;
+use super::i18n::{self, Strings};
+use super::markdown::{self, Ctx};
+use crate::config::Language;
+use crate::insights::effective_owner;
+use crate::resolve::Handbook;
+use crate::routes::LinkMap;
+use crate::routes::*;
+use shared::*;
+
+/// What every page shares: the book and the interface strings.
+pub struct Common<'a> {
+    pub site: Site<'a>,
+    pub strings: &'static Strings,
+}
+
+/// The book as templates see it (`site`).
+#[derive(serde::Serialize)]
+pub struct Site<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub lang: &'static str,
+    pub authors: &'a [String],
+}
+
+/// An entry of the top navigation (`nav`).
+#[derive(serde::Serialize)]
+pub struct NavItem {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub url: String,
+    pub active: bool,
+}
+
+/// The link map of a text without links.
+static NO_LINKS: LinkMap = LinkMap {
+    files: BTreeMap::new(),
+    ids: BTreeMap::new(),
+};
+
+pub struct Views<'h> {
+    h: &'h Handbook,
+    lang: Language,
+    t: &'static Strings,
+    /// Personas and free pages in reading order ([`crate::routes`]).
+    personas_sorted: &'h [String],
+    pages_sorted: &'h [String],
+    /// The cross-indexes, built the first time a page needs one (a journey
+    /// page alone, as the dev server renders first after an edit, does not).
+    index: std::sync::OnceLock<Index<'h>>,
+    /// The templates the theme replaces. A theme's own `journey.html` gets
+    /// every step as a value (`data.steps`), its own `touchpoint.html` every
+    /// row (`data.uses`…) and its own `lens.html` every row (`data.rows`);
+    /// the built-in ones need only the HTML of those lists ([`html`]), and
+    /// making 20 values of 19 fields for each of 10,000 journey pages was a
+    /// fifth of a build.
+    own_templates: BTreeSet<&'static str>,
+}
+
+/// Who uses what, across all journeys.
+struct Index<'h> {
+    /// Touchpoint id → every step through it.
+    by_touchpoint: BTreeMap<String, Vec<Hit<'h>>>,
+    /// Lens id → (persona id → journey ids).
+    by_lens: BTreeMap<String, BTreeMap<String, Vec<&'h String>>>,
+    /// System id → every step using it, directly or through a touchpoint.
+    by_system: BTreeMap<String, Vec<StepRef<'h>>>,
+    /// System id → the touchpoints that declare it.
+    system_touchpoints: BTreeMap<String, Vec<String>>,
+    /// Persona id → its journey ids, in id order.
+    by_persona: BTreeMap<&'h str, Vec<&'h String>>,
+    /// Every handoff gap, for the home and insights pages (built once).
+    gaps: Vec<(&'h String, &'h crate::insights::Handoff)>,
+}
+
+impl<'h> Views<'h> {
+    pub fn new(h: &'h Handbook) -> Self {
+        let lang = h.config.language;
+        Views {
+            h,
+            lang,
+            t: i18n::strings(lang),
+            personas_sorted: &h.routes.personas,
+            pages_sorted: &h.routes.pages,
+            index: std::sync::OnceLock::new(),
+            own_templates: BTreeSet::new(),
+        }
+    }
+
+    /// Views for pages rendered with `theme`'s templates (see `own_templates`).
+    pub fn for_theme(mut self, theme: &crate::theme::Theme) -> Self {
+        self.own_templates = crate::theme::TEMPLATES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| !theme.is_builtin(name))
+            .collect();
+        self
+    }
+
+    /// The cross-indexes (built on first use).
+    fn ix(&self) -> &Index<'h> {
+        self.index
+            .get_or_init(|| Self::build_index(self.h, self.lang))
+    }
+
+    fn build_index(h: &'h Handbook, lang: Language) -> Index<'h> {
+        let mut by_touchpoint: BTreeMap<String, Vec<Hit<'h>>> = BTreeMap::new();
+        let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<&'h String>>> = BTreeMap::new();
+        let mut by_system: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
+        let mut system_touchpoints: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (tid, tp) in &h.touchpoints {
+            for sys in &tp.systems {
+                if let Some(sid) = h.system_id(&sys.value) {
+                    let list = system_touchpoints.entry(sid).or_default();
+                    if !list.contains(tid) {
+                        list.push(tid.clone());
+                    }
+                }
+            }
+        }
+        for (id, j) in &h.journeys {
+            by_lens
+                .entry(j.lens.value.clone())
+                .or_default()
+                .entry(j.persona.value.clone())
+                .or_default()
+                .push(id);
+            let url: Arc<str> = journey_url(id).into();
+            for stage in &j.stages {
+                for step in &stage.steps {
+                    let owner = effective_owner(step, &h.touchpoints);
+                    let r = StepRef {
+                        journey: j,
+                        stage,
+                        step,
+                        journey_url: url.clone(),
+                        owner,
+                        owner_name: owner.map(|o| department_name(h, o)),
+                        lang,
+                        via: Vec::new(),
+                    };
+                    let hit = Hit {
+                        journey: j,
+                        stage,
+                        step,
+                    };
+                    for t in &step.touchpoints {
+                        match by_touchpoint.get_mut(&*t.value) {
+                            Some(list) => list.push(hit),
+                            None => {
+                                by_touchpoint.insert(t.value.to_string(), vec![hit]);
+                            }
+                        }
+                    }
+                    // Systems of the step, then those behind its touchpoints.
+                    let mut uses: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+                    for sys in &step.systems {
+                        if let Some(sid) = h.system_id(&sys.value) {
+                            uses.entry(sid).or_default();
+                        }
+                    }
+                    for t in &step.touchpoints {
+                        let Some(tp) = h.touchpoints.get(&*t.value) else {
+                            continue;
+                        };
+                        for sys in &tp.systems {
+                            if let Some(sid) = h.system_id(&sys.value) {
+                                let via = uses.entry(sid).or_default();
+                                if !via.contains(&tp.name.as_str()) {
+                                    via.push(&tp.name);
+                                }
+                            }
+                        }
+                    }
+                    for (sid, via) in uses {
+                        let mut r = r.clone();
+                        r.via = via;
+                        by_system.entry(sid).or_default().push(r);
+                    }
+                }
+            }
+        }
+        let mut by_persona: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+        for (id, j) in &h.journeys {
+            by_persona
+                .entry(j.persona.value.as_str())
+                .or_default()
+                .push(id);
+        }
+        let mut ph = crate::timings::Phases::start();
+        let gaps = Self::handoff_gaps(h);
+        ph.mark("  gaps");
+        Index {
+            by_persona,
+            by_touchpoint,
+            by_lens,
+            by_system,
+            system_touchpoints,
+            gaps,
+        }
+    }
+
+    pub fn common(&self) -> Common<'h> {
+        let c = &self.h.config;
+        Common {
+            site: Site {
+                title: &c.title,
+                description: c.description.as_deref(),
+                lang: self.lang.code(),
+                authors: &c.authors,
+            },
+            strings: self.t,
+        }
+    }
+
+    /// The top navigation, with the current section marked.
+    pub fn nav(&self, section: &str) -> Vec<NavItem> {
+        let t = self.t;
+        let mut items = vec![
+            ("home", t.home, "index.html".to_owned()),
+            ("personas", t.personas, "personas/index.html".to_owned()),
+            ("journeys", t.journeys, "journeys/index.html".to_owned()),
+            ("lenses", t.lenses, "lenses/index.html".to_owned()),
+            (
+                "touchpoints",
+                t.touchpoints,
+                "touchpoints/index.html".to_owned(),
+            ),
+            ("systems", t.systems, "systems/index.html".to_owned()),
+            ("insights", t.insights, "insights.html".to_owned()),
+        ];
+        if let Some(first) = self.pages_sorted.first() {
+            items.push(("pages", t.pages, page_url(&self.h.pages[first])));
+        }
+        items
+            .into_iter()
+            .map(|(id, label, url)| NavItem {
+                id,
+                label,
+                url,
+                active: id == section,
+            })
+            .collect()
+    }
+
+    fn dept(&self, id: &str) -> String {
+        department_name(self.h, id).to_owned()
+    }
+
+    fn md(&self, text: &str, file: &str, page_path: &str) -> String {
+        markdown::to_html(text, &self.md_ctx(text, file, &root_of(page_path)))
+    }
+
+    /// How `text`, from content file `file`, renders on a page `root` away
+    /// from the site root.
+    fn md_ctx<'a>(&'a self, text: &str, file: &'a str, root: &'a str) -> Ctx<'a> {
+        Ctx {
+            from_rel: file.split_once('/').map_or(file, |x| x.1),
+            root,
+            // Only a link needs the map (every file's URL): a text without
+            // `[` has none.
+            links: if text.contains('[') {
+                &self.h.routes.links
+            } else {
+                &NO_LINKS
+            },
+            allow_html: self.h.config.allow_html,
+        }
+    }
+
+    /// Every page to render (their paths were checked for collisions while
+    /// resolving: [`crate::routes`]).
+    pub fn jobs(&self) -> Vec<PageJob<'_>> {
+        let mut jobs = Vec::new();
+        self.home(&mut jobs);
+        self.personas(&mut jobs);
+        self.journeys(&mut jobs);
+        self.lenses(&mut jobs);
+        self.touchpoints(&mut jobs);
+        self.systems(&mut jobs);
+        self.insights(&mut jobs);
+        self.pages(&mut jobs);
+        jobs.push(PageJob {
+            path: "404.html".to_owned(),
+            template: "404.html",
+            title: self.t.not_found.to_owned(),
+            section: "",
+            data: Box::new(|| tv(&())),
+            breadcrumbs: vec![],
+            prev: None,
+            next: None,
+        });
+        jobs
+    }
+
+    fn crumbs(&self, section: Option<(&str, &str)>) -> Vec<(String, String)> {
+        let mut c = vec![(self.t.home.to_owned(), "index.html".to_owned())];
+        if let Some((label, url)) = section {
+            c.push((label.to_owned(), url.to_owned()));
+        }
+        c
+    }
+}
