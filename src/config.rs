@@ -28,7 +28,7 @@ impl Language {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Config {
     pub title: String,
     pub description: Option<String>,
@@ -53,7 +53,7 @@ pub struct Config {
 }
 
 /// A `[lenses.<id>]` table.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LensConfig {
     pub title: Option<String>,
     pub description: Option<String>,

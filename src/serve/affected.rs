@@ -1,0 +1,199 @@
+//! What a change affects: the pages an edit can touch, worked out by
+//! comparing the last good model with the new one. Pure; the dev server
+//! renders just those pages when only journeys changed.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::model::Meta;
+use crate::resolve::Handbook;
+
+/// What a change from the last good model to the new one touches.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Affected {
+    /// Something besides journeys changed (the configuration, a persona, a
+    /// touchpoint, a free page, the home page, which journeys exist, a
+    /// journey's lens or persona): every page.
+    Everything,
+    /// Only journeys changed: these pages (empty when nothing did). The
+    /// system pages are rendered with them whatever the set says.
+    Pages(BTreeSet<String>),
+}
+
+/// The pages a change from `old` to `new` can touch. The dependency set of
+/// a changed journey: its page and its neighbours' (previous/next labels),
+/// the pages of its persona, every page of its lens, its touchpoints (old
+/// and new), journeys that link to it as `next` (and their personas), and
+/// the indexes and overviews that summarise all journeys.
+pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
+    use crate::routes::{journey_url, persona_url, touchpoint_url};
+    fn same_text(a: &Meta, b: &Meta) -> bool {
+        Arc::ptr_eq(&a.source, &b.source) || a.source == b.source
+    }
+    fn same<T>(
+        a: &BTreeMap<String, T>,
+        b: &BTreeMap<String, T>,
+        meta: impl Fn(&T) -> &Meta,
+    ) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|((ka, va), (kb, vb))| ka == kb && same_text(meta(va), meta(vb)))
+    }
+    if old.config != new.config
+        || !same(&old.personas, &new.personas, |p| &p.meta)
+        || !same(&old.touchpoints, &new.touchpoints, |t| &t.meta)
+        || !same(&old.pages, &new.pages, |p| &p.meta)
+        || old.home.as_ref().map(|p| &p.meta.source) != new.home.as_ref().map(|p| &p.meta.source)
+        || !old.journeys.keys().eq(new.journeys.keys())
+    {
+        return Affected::Everything;
+    }
+    let changed: Vec<&String> = new
+        .journeys
+        .iter()
+        .filter(|(id, j)| !same_text(&old.journeys[*id].meta, &j.meta))
+        .map(|(id, _)| id)
+        .collect();
+    // A journey moved to another lens or persona shifts the journeys of
+    // paginated lens pages (one may appear or go): rebuild everything.
+    if changed.iter().any(|id| {
+        let (a, b) = (&old.journeys[*id], &new.journeys[*id]);
+        a.lens.value != b.lens.value || a.persona.value != b.persona.value
+    }) {
+        return Affected::Everything;
+    }
+    let mut pages = BTreeSet::new();
+    if changed.is_empty() {
+        return Affected::Pages(pages);
+    }
+    for page in [
+        "index.html",
+        "insights.html",
+        "journeys/index.html",
+        "lenses/index.html",
+        "touchpoints/index.html",
+    ] {
+        pages.insert(page.to_owned());
+    }
+    for h in [old, new] {
+        let order = &h.routes.journeys;
+        for id in &changed {
+            let j = &h.journeys[*id];
+            pages.insert(journey_url(id));
+            pages.insert(persona_url(&j.persona.value));
+            // Every page of its lens (which page a journey is on depends on
+            // the persona order and ids, unchanged here).
+            pages.extend(h.routes.lens_pages(&j.lens.value));
+            for (_, step) in j.steps() {
+                for t in &step.touchpoints {
+                    pages.insert(touchpoint_url(&t.value));
+                }
+            }
+            if let Some(i) = order.iter().position(|o| o == *id) {
+                for k in [i.wrapping_sub(1), i + 1] {
+                    if let Some(n) = order.get(k) {
+                        pages.insert(journey_url(n));
+                    }
+                }
+            }
+        }
+        for (id, j) in &h.journeys {
+            if j.next.iter().any(|n| changed.contains(&&n.value)) {
+                pages.insert(journey_url(id));
+                pages.insert(persona_url(&j.persona.value));
+            }
+        }
+    }
+    Affected::Pages(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Handbook {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/es");
+        crate::load(&root, &crate::Options::default())
+            .expect("the fixture loads")
+            .handbook
+    }
+
+    /// `h` with journey `id`'s file text changed (as an edit that keeps its
+    /// lens and persona).
+    fn edited(h: &Handbook, id: &str) -> Handbook {
+        let mut new = h.clone();
+        let j = new.journeys.get_mut(id).expect("journey");
+        j.meta.source = format!("{}\n<!-- edited -->\n", j.meta.source).into();
+        new
+    }
+
+    #[test]
+    fn nothing_changed_touches_no_page() {
+        let h = example();
+        assert_eq!(affected(&h, &h.clone()), Affected::Pages(BTreeSet::new()));
+    }
+
+    #[test]
+    fn a_journey_edit_touches_its_page_persona_lens_touchpoints_and_overviews() {
+        let h = example();
+        let id = h.journeys.keys().next().expect("a journey").clone();
+        let j = &h.journeys[&id];
+        let Affected::Pages(pages) = affected(&h, &edited(&h, &id)) else {
+            panic!("only a journey changed");
+        };
+        let mut want = vec![
+            crate::routes::journey_url(&id),
+            crate::routes::persona_url(&j.persona.value),
+            "index.html".to_owned(),
+            "insights.html".to_owned(),
+            "journeys/index.html".to_owned(),
+        ];
+        want.extend(h.routes.lens_pages(&j.lens.value));
+        for (_, s) in j.steps() {
+            for t in &s.touchpoints {
+                want.push(crate::routes::touchpoint_url(&t.value));
+            }
+        }
+        for page in &want {
+            assert!(pages.contains(page), "{page} missing from {pages:?}");
+        }
+        // Other personas' pages are not touched.
+        for (pid, _) in h.personas.iter().filter(|(p, _)| **p != j.persona.value) {
+            let page = crate::routes::persona_url(pid);
+            let linked = h
+                .journeys
+                .values()
+                .any(|o| o.persona.value == *pid && o.next.iter().any(|n| n.value == id));
+            assert!(linked || !pages.contains(&page), "{page} in {pages:?}");
+        }
+    }
+
+    #[test]
+    fn anything_but_journeys_touches_every_page() {
+        let h = example();
+        let mut config = h.clone();
+        config.config.title.push_str(" (nuevo)");
+        assert_eq!(affected(&h, &config), Affected::Everything);
+
+        let mut persona = h.clone();
+        let p = persona.personas.values_mut().next().expect("a persona");
+        p.meta.source = format!("{}\n", p.meta.source).into();
+        assert_eq!(affected(&h, &persona), Affected::Everything);
+
+        let mut gone = h.clone();
+        let first = gone.journeys.keys().next().expect("a journey").clone();
+        gone.journeys.remove(&first);
+        assert_eq!(affected(&h, &gone), Affected::Everything);
+
+        let mut moved = edited(&h, &first);
+        let other = h
+            .lenses
+            .keys()
+            .find(|l| **l != h.journeys[&first].lens.value)
+            .expect("another lens")
+            .clone();
+        moved.journeys.get_mut(&first).expect("journey").lens.value = other;
+        assert_eq!(affected(&h, &moved), Affected::Everything);
+    }
+}

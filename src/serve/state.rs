@@ -1,0 +1,78 @@
+//! What the server threads share: the served site, the last good build,
+//! the change counter and the notes to open tabs; and the lock protocol.
+//!
+//! Locks are taken one at a time, in this order when two are needed:
+//! `good`, then `hot`, then `site` (the hot path holds `good` while it
+//! renders; `merge` takes `hot`, lets it go, then takes `site`). Every lock
+//! survives a panic elsewhere: nothing panics half-way through a change, so
+//! the data behind a poisoned lock is still whole.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio::sync::broadcast;
+
+use crate::diagnostic::{Diagnostic, Sources};
+use crate::render::Site;
+use crate::theme::Theme;
+
+/// What every open tab is told.
+#[derive(Debug, Clone)]
+pub(super) enum Note {
+    /// New pages are ready: the build's number and the site paths whose
+    /// bytes changed (`None`: too many to list, every tab reloads).
+    Reload(u64, Option<Vec<String>>),
+    /// The content is broken: the diagnostics, as JSON.
+    Problem(String),
+    /// The content is fixed (a reload follows if pages changed).
+    Fixed,
+}
+
+/// The site as served: cloning it (a request holds it while a rebuild
+/// swaps pages in) copies no page.
+pub(super) type Served = BTreeMap<String, bytes::Bytes>;
+
+pub(super) fn served(site: Site) -> Served {
+    site.into_iter().map(|(k, v)| (k, v.into())).collect()
+}
+
+pub(super) struct Shared {
+    pub(super) site: RwLock<Arc<Served>>,
+    /// The model and theme of the last good build.
+    pub(super) good: Mutex<Option<Good>>,
+    /// After a partial rebuild the search index and journeys.json are
+    /// behind: rebuilt from `good` the first time one of them is asked for.
+    pub(super) stale_data: Mutex<bool>,
+    /// Changes seen by the watcher, counted; and the pages the hot path put
+    /// in, with the number of the change they show. A rebuild that started
+    /// before that change does not put its older bytes over them.
+    pub(super) changes: AtomicU64,
+    pub(super) hot: Mutex<BTreeMap<String, u64>>,
+    pub(super) problem: RwLock<Option<String>>,
+    pub(super) version: std::sync::atomic::AtomicU64,
+    /// The path prefix of `base-url` (`/handbook/`), also served at `/`.
+    pub(super) prefix: String,
+    pub(super) notes: broadcast::Sender<Note>,
+}
+
+/// What stops a build: the diagnostics and the texts they point into.
+pub(super) type Broken = (Vec<Diagnostic>, Sources);
+
+/// The last good build's model and theme: what a change is compared with
+/// (to work out which pages it touches), and what the hot path renders with.
+pub(super) struct Good {
+    pub(super) run: crate::Run,
+    pub(super) theme: Theme,
+}
+
+/// Locks a mutex, also after a panic elsewhere (the data is still whole:
+/// nothing here panics half-way through a change).
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A read lock that survives a panic elsewhere.
+pub(super) fn lock_read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
