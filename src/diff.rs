@@ -15,16 +15,16 @@ use serde_json::{Value, json};
 
 /// The five-point scale's words, for messages.
 fn word(score: &Value, lang: &str) -> String {
-    let s = score.as_i64();
-    let (en, es) = match s {
-        Some(2) => ("delighted", "encantado"),
-        Some(1) => ("happy", "feliz"),
-        Some(0) => ("neutral", "neutro"),
-        Some(-1) => ("frustrated", "frustrado"),
-        Some(-2) => ("angry", "enojado"),
-        _ => ("no emotion", "sin emoción"),
+    let lang = if lang == "es" {
+        crate::config::Language::Es
+    } else {
+        crate::config::Language::En
     };
-    if lang == "es" { es } else { en }.to_owned()
+    match score.as_i64().and_then(crate::model::Emotion::from_score) {
+        Some(e) => e.word(lang).to_owned(),
+        None if lang == crate::config::Language::Es => "sin emoción".to_owned(),
+        None => "no emotion".to_owned(),
+    }
 }
 
 struct Step<'a> {

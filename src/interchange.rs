@@ -19,13 +19,13 @@ use crate::text::fold;
 /// `journeys.json`, restricted to one journey when `only` is given.
 pub fn json(h: &Handbook, only: Option<&str>) -> Vec<u8> {
     match only {
-        None => crate::render::journeys_json(h, true),
+        None => journeys_json(h, true),
         Some(id) => {
             let mut one = h.clone();
             one.journeys.retain(|k, _| k == id);
             one.handoffs.retain(|k, _| k == id);
             one.journey_gaps.retain(|g| g.from == id || g.to == id);
-            crate::render::journeys_json(&one, true)
+            journeys_json(&one, true)
         }
     }
 }
@@ -288,6 +288,72 @@ pub fn journey_from_diagram(
     }
     out.push_str("---\n");
     (out, dropped)
+}
+
+/// The whole resolved model (`journeys.json`, also `export --format json`).
+/// Its shape is documented in `docs/journeys-json.md`. Pretty for export
+/// (people read it), compact in the site (a reader downloads it).
+pub fn journeys_json(h: &Handbook, pretty: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 << 16);
+    write_journeys_json(h, pretty, &mut out).expect("writing to memory does not fail");
+    out
+}
+
+/// [`journeys_json`] into a writer.
+pub fn write_journeys_json(
+    h: &Handbook,
+    pretty: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Book<'a> {
+        authors: &'a [String],
+        description: &'a Option<String>,
+        language: crate::config::Language,
+        title: &'a str,
+    }
+    // Top-level keys in alphabetical order, as version 1 always had them.
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        book: Book<'a>,
+        departments: &'a BTreeMap<String, String>,
+        handoffs: &'a BTreeMap<String, Vec<crate::insights::Handoff>>,
+        journey_gaps: &'a [crate::insights::JourneyGap],
+        journeys: &'a BTreeMap<String, crate::model::Journey>,
+        lenses: &'a BTreeMap<String, crate::model::Lens>,
+        personas: &'a BTreeMap<String, crate::model::Persona>,
+        systems: &'a BTreeMap<String, String>,
+        touchpoints: &'a BTreeMap<String, crate::model::Touchpoint>,
+        version: u32,
+    }
+    let doc = Doc {
+        book: Book {
+            authors: &h.config.authors,
+            description: &h.config.description,
+            language: h.config.language,
+            title: &h.config.title,
+        },
+        departments: &h.config.departments,
+        handoffs: &h.handoffs,
+        journey_gaps: &h.journey_gaps,
+        journeys: &h.journeys,
+        lenses: &h.lenses,
+        personas: &h.personas,
+        systems: &h.systems,
+        touchpoints: &h.touchpoints,
+        version: 1,
+    };
+    // The serialiser's many small writes gather in a buffer of a concrete
+    // type (inlined), reaching `out` through its dynamic call per 64 KB.
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, out);
+    if pretty {
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+    } else {
+        serde_json::to_writer(&mut out, &doc)?;
+    }
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 #[cfg(test)]

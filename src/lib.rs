@@ -8,6 +8,7 @@
 
 pub mod authoring;
 pub mod cli;
+pub mod commands;
 pub mod config;
 #[doc(hidden)]
 pub mod corpus;
@@ -21,6 +22,7 @@ pub mod model;
 pub mod node;
 pub mod output;
 pub mod parse;
+pub mod perf;
 pub mod render;
 pub mod resolve;
 pub mod routes;
@@ -121,15 +123,6 @@ impl FileCache {
                 e.remove(p);
             }
         }
-    }
-
-    /// How many files are kept.
-    pub fn len(&self) -> usize {
-        self.entries.lock().map_or(0, |e| e.len())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -232,7 +225,7 @@ fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Resul
     }
     let handbook = resolve::resolve(config, content, &mut diags);
     diagnostic::sort(&mut diags);
-    release_freed_memory();
+    perf::release_freed_memory();
     phases.mark("resolve");
     Ok(Run {
         handbook,
@@ -312,11 +305,6 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
     }
 }
 
-/// The configuration a run used (for callers that only need settings).
-pub fn config_of(run: &Run) -> &Config {
-    &run.handbook.config
-}
-
 /// Cases for a property test: `PROPTEST_CASES` when set (long fuzz runs),
 /// else `default`.
 #[cfg(test)]
@@ -325,15 +313,4 @@ pub(crate) fn test_cases(default: u32) -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Hands memory freed by a finished phase back to the system (glibc keeps
-/// freed blocks in its arenas, so the next phase would otherwise stack its
-/// own peak on top of the last one's leftovers).
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks glibc's own free lists.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }

@@ -14,8 +14,6 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::render::Site;
-
 /// The marker: its presence says journeydoc made this folder; its lines are
 /// the files it wrote there.
 pub const MARKER: &str = ".journeydoc-output";
@@ -149,10 +147,7 @@ fn ours_only(dir: &Path) -> Result<(), OutputError> {
             });
         }
     };
-    let written: std::collections::BTreeSet<&str> = marker
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .collect();
+    let written = listed(&marker);
     if let Some(foreign) = files
         .iter()
         .find(|f| *f != MARKER && !written.contains(f.as_str()))
@@ -188,7 +183,7 @@ fn remove_leftover(dir: &Path) -> Result<(), OutputError> {
         return std::fs::remove_dir_all(dir).map_err(io(dir));
     }
     if dir.join(MARKER).is_file() && ours_only(dir).is_ok() {
-        remove_ours(dir)
+        remove_ours(dir).map(drop)
     } else {
         Err(OutputError::Refused {
             dir: dir.to_path_buf(),
@@ -245,35 +240,109 @@ fn holds_no_files(dir: &Path) -> bool {
         .all(|e| e.is_ok_and(|e| e.file_type().is_dir()))
 }
 
-/// Removes a folder journeydoc wrote, its marker last, so that a removal
-/// interrupted half-way still leaves a folder recognisably ours.
-fn remove_ours(dir: &Path) -> Result<(), OutputError> {
-    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+/// The files a marker lists (relative, `/`-separated).
+fn listed(marker: &str) -> BTreeSet<&str> {
+    marker
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect()
+}
+
+/// Removes the files of a folder journeydoc wrote: those its marker lists,
+/// the marker last (so a removal interrupted half-way still leaves a folder
+/// recognisably ours), then the folders left empty. Any other file (one
+/// dropped in while a build ran) stays where it is; their paths, relative
+/// to `dir`, are returned.
+fn remove_ours(dir: &Path) -> Result<Vec<String>, OutputError> {
+    let marker_path = dir.join(MARKER);
+    let marker = std::fs::read_to_string(&marker_path).unwrap_or_default();
+    let ours = listed(&marker);
+    let mut kept = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
         let entry = entry.map_err(|e| io(dir)(std::io::Error::other(e)))?;
-        if !entry.file_type().is_dir() && entry.file_name() != MARKER {
+        if entry.file_type().is_dir() || entry.file_name() == MARKER {
+            continue;
+        }
+        let rel = crate::source::slash_path(entry.path().strip_prefix(dir).unwrap_or(entry.path()));
+        if ours.contains(rel.as_str()) || rel == MARKER_NEXT {
             std::fs::remove_file(entry.path()).map_err(io(entry.path()))?;
+        } else {
+            kept.push(rel);
         }
     }
-    std::fs::remove_dir_all(dir).map_err(io(dir))
+    if kept.is_empty() {
+        return std::fs::remove_dir_all(dir).map_err(io(dir)).map(|()| kept);
+    }
+    std::fs::remove_file(&marker_path).map_err(io(&marker_path))?;
+    // The folders left empty, deepest first.
+    let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.into_path())
+        .collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in dirs {
+        let _ = std::fs::remove_dir(&d); // fails, as it should, when not empty
+    }
+    Ok(kept)
+}
+
+/// After the swap, the previous output (in `old`) held files journeydoc did
+/// not write (`kept`): each goes back into the output folder at its own
+/// path when that path is free there; the rest stay in `old`, renamed to a
+/// visible `<out>.journeydoc-kept` beside the output. Returns where each
+/// one is now.
+fn keep(out: &Path, old: &Path, kept: Vec<String>) -> Result<Vec<PathBuf>, OutputError> {
+    let mut now = Vec::new();
+    let mut left = false;
+    for rel in kept {
+        let (from, to) = (old.join(&rel), out.join(&rel));
+        if to.exists() {
+            left = true;
+            now.push(from);
+            continue;
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::rename(&from, &to).map_err(io(&to))?;
+        now.push(to);
+    }
+    if !left {
+        let _ = std::fs::remove_dir_all(old); // only empty folders are left
+        return Ok(now);
+    }
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".to_owned(), |n| n.to_string_lossy().into_owned());
+    let mut aside = out.with_file_name(format!("{name}.journeydoc-kept"));
+    let mut n = 1;
+    while aside.exists() {
+        n += 1;
+        aside = out.with_file_name(format!("{name}.journeydoc-kept-{n}"));
+    }
+    std::fs::rename(old, &aside).map_err(io(&aside))?;
+    Ok(now
+        .into_iter()
+        .map(|p| match p.strip_prefix(old) {
+            Ok(rel) => aside.join(rel),
+            Err(_) => p,
+        })
+        .collect())
 }
 
 /// What a write did.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Written {
     pub files: usize,
     /// HTML pages among the files.
     pub pages: usize,
     pub bytes: usize,
-}
-
-/// Writes `site` to `out` (already checked by [`check_target`]) atomically.
-pub fn write(out: &Path, site: &Site) -> Result<Written, OutputError> {
-    let paths: Vec<&str> = site.keys().map(String::as_str).collect();
-    let staging = Staging::begin(out, &paths)?;
-    for (path, content) in site {
-        staging.put(path, content)?;
-    }
-    staging.commit()
+    /// Files journeydoc did not write that were in the output folder when
+    /// it was swapped (added while the build ran): where they are now.
+    pub kept: Vec<PathBuf>,
 }
 
 /// Files of a build, written as they are rendered.
@@ -418,7 +487,7 @@ impl Staging {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         std::fs::create_dir(&dir).map_err(io(&dir))?;
-        spread(&dir);
+        crate::perf::spread(&dir);
         let staging = Staging {
             out: out.to_path_buf(),
             dir,
@@ -524,7 +593,7 @@ impl Staging {
             if !known {
                 std::fs::create_dir_all(parent).map_err(io(parent))?;
                 for dir in parent.ancestors().take_while(|d| d.starts_with(&self.dir)) {
-                    spread(dir);
+                    crate::perf::spread(dir);
                 }
                 if let Ok(mut m) = self.made.lock() {
                     m.insert(parent.to_path_buf());
@@ -568,16 +637,22 @@ impl Staging {
         }
         let (out, staging) = (self.out.clone(), self.dir.clone());
         let old = sibling(&out, "old");
+        let mut kept = Vec::new();
         if out.exists() {
-            if exchange(&staging, &out).is_ok() {
-                // `staging` now holds the previous output.
-                remove_ours(&staging)?;
+            // The previous output ends up in `previous`: its files are
+            // removed, but for any journeydoc did not write.
+            let previous = if exchange(&staging, &out).is_ok() {
+                staging
             } else {
                 // No atomic exchange here: two renames, and a killed build in
                 // between is repaired by the next one (see `recover`).
                 std::fs::rename(&out, &old).map_err(io(&out))?;
                 std::fs::rename(&staging, &out).map_err(io(&out))?;
-                remove_ours(&old)?;
+                old
+            };
+            let foreign = remove_ours(&previous)?;
+            if !foreign.is_empty() {
+                kept = keep(&out, &previous, foreign)?;
             }
         } else {
             std::fs::rename(&staging, &out).map_err(io(&out))?;
@@ -587,6 +662,7 @@ impl Staging {
             files: self.files.load(Ordering::Relaxed),
             pages: self.pages.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
+            kept,
         })
     }
 }
@@ -601,37 +677,6 @@ impl Drop for Staging {
         }
     }
 }
-
-/// Marks a folder as the top of a hierarchy (ext4's `FS_TOPDIR_FL`, `chattr
-/// +T`), so the folders created in it are spread over the disk's block
-/// groups. Without it, every page's inode is taken from the few groups of
-/// the output folder, and after a previous build was deleted ext4 scans
-/// past each of its recently freed inodes for every new one: a 10k-journey
-/// build spent a third of its time there. Best effort: other file systems
-/// refuse or ignore the flag.
-#[cfg(target_os = "linux")]
-fn spread(dir: &Path) {
-    use std::os::fd::AsRawFd;
-    const FS_TOPDIR_FL: libc::c_long = 0x0002_0000;
-    let Ok(f) = std::fs::File::open(dir) else {
-        return;
-    };
-    let mut flags: libc::c_long = 0;
-    // SAFETY: the descriptor is open for the duration of both calls, and the
-    // flag word is a valid, writable c_long as these ioctls expect.
-    unsafe {
-        if libc::ioctl(f.as_raw_fd(), libc::FS_IOC_GETFLAGS, &mut flags) != 0 {
-            return;
-        }
-        if flags & FS_TOPDIR_FL == 0 {
-            flags |= FS_TOPDIR_FL;
-            libc::ioctl(f.as_raw_fd(), libc::FS_IOC_SETFLAGS, &flags);
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn spread(_dir: &Path) {}
 
 /// A writer that counts the bytes it passes on.
 struct Counted<'a>(&'a mut dyn std::io::Write, usize);
@@ -684,6 +729,75 @@ mod tests {
         assert!(
             !out.join(MARKER_NEXT).exists(),
             "the replacement was renamed over the marker"
+        );
+    }
+
+    #[test]
+    fn a_file_dropped_into_the_output_during_a_build_is_kept_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, &["index.html", "journeys/a.html"]).unwrap();
+        first.put("index.html", b"one").unwrap();
+        first.put("journeys/a.html", b"a").unwrap();
+        assert!(first.commit().unwrap().kept.is_empty());
+
+        // The second build checks the output, then someone writes into it.
+        let second = Staging::begin(&out, &["index.html"]).unwrap();
+        second.put("index.html", b"two").unwrap();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        std::fs::create_dir_all(out.join("journeys")).unwrap();
+        std::fs::write(out.join("journeys/draft.txt"), "also mine").unwrap();
+        std::fs::write(out.join("index.html"), "overwritten by hand").unwrap();
+        let written = second.commit().unwrap();
+
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "two"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+            "mine"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("journeys/draft.txt")).unwrap(),
+            "also mine"
+        );
+        assert!(
+            !out.join("journeys/a.html").exists(),
+            "our old page is gone"
+        );
+        assert_eq!(
+            written.kept,
+            [out.join("journeys/draft.txt"), out.join("notes.txt")]
+        );
+        // Nothing of the previous output is left beside it.
+        let beside: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(beside, ["public"]);
+        // The next build refuses the folder until the user moves them away.
+        assert!(matches!(ours_only(&out), Err(OutputError::Refused { .. })));
+    }
+
+    #[test]
+    fn a_dropped_file_whose_path_the_new_output_takes_is_set_aside_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = Staging::begin(&out, &["index.html"]).unwrap();
+        first.put("index.html", b"one").unwrap();
+        first.commit().unwrap();
+        let second = Staging::begin(&out, &["index.html", "extra.html"]).unwrap();
+        second.put("index.html", b"two").unwrap();
+        second.put("extra.html", b"x").unwrap();
+        std::fs::write(out.join("extra.html"), "hand-written").unwrap();
+        let written = second.commit().unwrap();
+        let aside = dir.path().join("public.journeydoc-kept/extra.html");
+        assert_eq!(std::fs::read_to_string(&aside).unwrap(), "hand-written");
+        assert_eq!(written.kept, [aside]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("extra.html")).unwrap(),
+            "x"
         );
     }
 }

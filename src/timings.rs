@@ -35,7 +35,9 @@ impl Phases {
     }
 }
 
-/// CPU time (user and system) of the whole process so far, in ms.
+/// CPU time (user and system) of the whole process so far, in ms (0 off
+/// Unix).
+#[cfg(unix)]
 fn cpu_ms() -> f64 {
     if !enabled() {
         return 0.0;
@@ -47,6 +49,11 @@ fn cpu_ms() -> f64 {
     }
     let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
     ms(u.ru_utime) + ms(u.ru_stime)
+}
+
+#[cfg(not(unix))]
+fn cpu_ms() -> f64 {
+    0.0
 }
 
 /// CPU time per page template, summed over the threads that render.

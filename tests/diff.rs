@@ -305,3 +305,38 @@ fn git_revisions() {
     assert_eq!(code, 2);
     assert!(err.contains("not inside a git repository"), "{err}");
 }
+
+#[test]
+fn a_failing_git_archive_is_exit_2_with_gits_own_message() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path().join("handbook");
+    std::fs::create_dir(&root).unwrap();
+    copy_tree(&fixture("es"), &root);
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "old"]);
+    // The commit is there (rev-parse finds it) but one of its files is not:
+    // `git archive` fails half-way.
+    let blob = Command::new("git")
+        .args(["rev-parse", "HEAD:handbook/book.toml"])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    let blob = String::from_utf8(blob.stdout).unwrap().trim().to_owned();
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&object).unwrap();
+    let (code, out, err) = run(&root, &["diff", "git:HEAD"]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(
+        err.contains("cannot read revision `HEAD` from git"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&blob),
+        "git's own message names the missing object: {err}"
+    );
+}

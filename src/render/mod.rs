@@ -171,7 +171,10 @@ pub fn data_files(handbook: &Handbook) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .map(|(p, t)| (p, t.into_bytes()))
         .collect();
-    files.push(("journeys.json".to_owned(), journeys_json(handbook, false)));
+    files.push((
+        "journeys.json".to_owned(),
+        crate::interchange::journeys_json(handbook, false),
+    ));
     files
 }
 
@@ -239,7 +242,7 @@ fn render_impl<S: Sink>(
     // beside the other pages they raised the build's memory peak.
     let (heavy, jobs): (Vec<PageJob>, Vec<PageJob>) = jobs
         .into_iter()
-        .partition(|j| HEAVY_PAGES.contains(&j.path.as_str()));
+        .partition(|j| crate::perf::HEAVY_PAGES.contains(&j.path.as_str()));
     phases.mark("begin");
     // Three things at once: the search index (its shard names are known
     // only once it is built, so they are announced then), `journeys.json`
@@ -270,7 +273,7 @@ fn render_impl<S: Sink>(
             rayon::join(
                 || {
                     let written = sink.put_with("journeys.json", &|w| {
-                        write_journeys_json(handbook, false, w)
+                        crate::interchange::write_journeys_json(handbook, false, w)
                     });
                     done("journeys.json");
                     written
@@ -291,9 +294,6 @@ fn render_impl<S: Sink>(
     }
     json.map_err(RenderError::Sink)
 }
-
-/// Pages rendered after the search index (see `render_impl`).
-const HEAVY_PAGES: [&str; 2] = ["insights.html", "journeys/index.html"];
 
 /// The theme's templates, compiled, with what every page shares (site,
 /// strings) converted once, and the navigation of each section of `jobs`.
@@ -443,72 +443,6 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
     }
     Diagnostic::error("template", format!("template `{name}`: {msg}"))
         .help("fix the template in themes/<theme>/templates/, or remove it to use the built-in one")
-}
-
-/// The whole resolved model (`journeys.json`, also `export --format json`).
-/// Its shape is documented in `docs/journeys-json.md`. Pretty for export
-/// (people read it), compact in the site (a reader downloads it).
-pub fn journeys_json(h: &Handbook, pretty: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 << 16);
-    write_journeys_json(h, pretty, &mut out).expect("writing to memory does not fail");
-    out
-}
-
-/// [`journeys_json`] into a writer.
-pub fn write_journeys_json(
-    h: &Handbook,
-    pretty: bool,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    #[derive(serde::Serialize)]
-    struct Book<'a> {
-        authors: &'a [String],
-        description: &'a Option<String>,
-        language: crate::config::Language,
-        title: &'a str,
-    }
-    // Top-level keys in alphabetical order, as version 1 always had them.
-    #[derive(serde::Serialize)]
-    struct Doc<'a> {
-        book: Book<'a>,
-        departments: &'a BTreeMap<String, String>,
-        handoffs: &'a BTreeMap<String, Vec<crate::insights::Handoff>>,
-        journey_gaps: &'a [crate::insights::JourneyGap],
-        journeys: &'a BTreeMap<String, crate::model::Journey>,
-        lenses: &'a BTreeMap<String, crate::model::Lens>,
-        personas: &'a BTreeMap<String, crate::model::Persona>,
-        systems: &'a BTreeMap<String, String>,
-        touchpoints: &'a BTreeMap<String, crate::model::Touchpoint>,
-        version: u32,
-    }
-    let doc = Doc {
-        book: Book {
-            authors: &h.config.authors,
-            description: &h.config.description,
-            language: h.config.language,
-            title: &h.config.title,
-        },
-        departments: &h.config.departments,
-        handoffs: &h.handoffs,
-        journey_gaps: &h.journey_gaps,
-        journeys: &h.journeys,
-        lenses: &h.lenses,
-        personas: &h.personas,
-        systems: &h.systems,
-        touchpoints: &h.touchpoints,
-        version: 1,
-    };
-    // The serialiser's many small writes gather in a buffer of a concrete
-    // type (inlined), reaching `out` through its dynamic call per 64 KB.
-    use std::io::Write;
-    let mut out = std::io::BufWriter::with_capacity(64 << 10, out);
-    if pretty {
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-    } else {
-        serde_json::to_writer(&mut out, &doc)?;
-    }
-    out.write_all(b"\n")?;
-    out.flush()
 }
 
 /// `sitemap.xml`: every HTML page but the 404, under `base-url`, sorted.
