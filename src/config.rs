@@ -160,6 +160,9 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Config {
         };
         set("content-dir", &mut cfg.content_dir, &mut ctx);
         set("output-dir", &mut cfg.output_dir, &mut ctx);
+        // `./content`, `content/` and `content` name one folder.
+        cfg.content_dir = normalize_dir(&cfg.content_dir);
+        cfg.output_dir = normalize_dir(&cfg.output_dir);
         set("theme", &mut cfg.theme, &mut ctx);
         set("base-url", &mut cfg.base_url, &mut ctx);
         if let Some(b) = t.bool(&mut ctx, "allow-html") {
@@ -290,4 +293,20 @@ fn name_table(ctx: &mut Ctx, node: &Node, table: &str) -> BTreeMap<String, Strin
         ),
     }
     out
+}
+
+/// A folder path as written in `book.toml`, in one spelling: `.` parts and
+/// trailing or doubled slashes dropped (`./content/` → `content`), `..`
+/// kept; an absolute path stays absolute; the empty path is `.`.
+pub fn normalize_dir(dir: &str) -> String {
+    let absolute = dir.starts_with('/');
+    let parts: Vec<&str> = dir
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    match (absolute, parts.is_empty()) {
+        (true, _) => format!("/{}", parts.join("/")),
+        (false, true) => ".".to_owned(),
+        (false, false) => parts.join("/"),
+    }
 }

@@ -128,10 +128,17 @@ pub fn journey_gap(
     b: &Journey,
     touchpoints: &BTreeMap<String, Touchpoint>,
 ) -> Option<JourneyGap> {
-    let last = a.steps().last()?.1;
-    let first = b.steps().next()?.1;
-    let from_owner = effective_owner(last, touchpoints)?;
-    let to_owner = effective_owner(first, touchpoints)?;
+    // As for handoffs: the closest steps that have an owner (the last of
+    // `a` that has one, the first of `b`).
+    let (last, from_owner) = a
+        .stages
+        .iter()
+        .rev()
+        .flat_map(|st| st.steps.iter().rev())
+        .find_map(|s| effective_owner(s, touchpoints).map(|o| (s, o)))?;
+    let (first, to_owner) = b
+        .steps()
+        .find_map(|(_, s)| effective_owner(s, touchpoints).map(|o| (s, o)))?;
     if from_owner == to_owner {
         return None;
     }
@@ -142,4 +149,64 @@ pub fn journey_gap(
         to_owner: to_owner.to_owned(),
         gap: gap_between(last, first)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::Spanned;
+
+    fn handbook() -> crate::resolve::Handbook {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/es");
+        crate::load(&root, &crate::Options::default())
+            .expect("the fixture loads")
+            .handbook
+    }
+
+    fn owned(step: &mut Step, owner: &str, emotion: Emotion) {
+        step.owner = Some(Spanned {
+            value: owner.into(),
+            span: 0..0,
+        });
+        step.emotion = Some(emotion);
+    }
+
+    #[test]
+    fn a_journey_gap_looks_past_a_last_step_without_an_owner() {
+        let h = handbook();
+        let mut a = h.journeys["lucia/actividad"].clone();
+        let mut b = h.journeys["lucia/b2b"].clone();
+        let last = a
+            .stages
+            .iter_mut()
+            .rev()
+            .find(|s| !s.steps.is_empty())
+            .unwrap();
+        owned(last.steps.last_mut().unwrap(), "ventas", Emotion::Happy);
+        let first = b.stages.iter_mut().find(|s| !s.steps.is_empty()).unwrap();
+        owned(&mut first.steps[0], "reparto", Emotion::Angry);
+        let gap =
+            journey_gap(&a, &b, &BTreeMap::new()).expect("a gap: the owner changes and it hurts");
+        assert_eq!((&*gap.from_owner, &*gap.to_owner), ("ventas", "reparto"));
+
+        // A closing step nobody owns (a thank-you screen): the gap is still
+        // between the last step with an owner and the next journey.
+        let mut closing = last_step(&a).clone();
+        closing.owner = None;
+        closing.touchpoints.clear();
+        closing.emotion = None;
+        let stage = a
+            .stages
+            .iter_mut()
+            .rev()
+            .find(|s| !s.steps.is_empty())
+            .unwrap();
+        stage.steps.push(closing);
+        let again = journey_gap(&a, &b, &BTreeMap::new()).expect("the same gap");
+        assert_eq!(again, gap);
+    }
+
+    fn last_step(j: &Journey) -> &Step {
+        j.steps().last().unwrap().1
+    }
 }

@@ -158,6 +158,17 @@ fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Resul
         }
     };
 
+    let mut config = config;
+    // An absolute content folder inside the handbook is the same folder as
+    // its relative spelling (paths in diagnostics and kinds by folder are
+    // relative to the root).
+    if Path::new(&config.content_dir).is_absolute() {
+        let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let (abs, top) = (canonical(Path::new(&config.content_dir)), canonical(root));
+        if let Ok(rel) = abs.strip_prefix(&top) {
+            config.content_dir = config::normalize_dir(&source::slash_path(rel));
+        }
+    }
     let content_dir = root.join(&config.content_dir);
     let paths = if content_dir.is_dir() {
         source::walk(root, &content_dir, &mut diags).map_err(|source| Error::Io {

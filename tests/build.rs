@@ -217,6 +217,18 @@ fn touchpoint_page_lists_every_step_through_it() {
         assert!(owners.iter().any(|o| o == "Customer service"), "{owners:?}");
         assert!(!owners.iter().any(|o| o == "service"), "{owners:?}");
     }
+    // A step that names a system itself is used through its own
+    // touchpoints: the "via" column names them.
+    // (Sales Cloud is not a system of the webinar touchpoint: only the step
+    // names it.)
+    let crm = page(&out, "systems/sales-cloud.html");
+    let demo = select(&crm, "table tbody tr")
+        .into_iter()
+        .find(|row| text(row).contains("Downloads the checklist"))
+        .expect("Priya's demo request uses Sales Cloud");
+    let cell = scraper::Selector::parse("td:nth-child(6)").unwrap();
+    let via: Vec<String> = demo.select(&cell).map(|c| text(&c)).collect();
+    assert_eq!(via, ["NTO for Teams webinar"], "{}", text(&demo));
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{example, faulty, fixture, run};
+use common::{copy_tree, example, faulty, fixture, run};
 
 /// One fault: the exact first line of each error, the help line under it,
 /// and how many errors the run reports in all (no cascades).
@@ -518,4 +518,66 @@ fn what_authors_really_write_is_understood() {
     assert_eq!(code, 0, "{stderr}");
     let diags: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
     assert!(diags.iter().all(|d| d["severity"] == "warning"), "{stdout}");
+}
+
+#[test]
+fn any_spelling_of_the_content_folder_is_the_same_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    let book = std::fs::read_to_string(dir.path().join("book.toml")).unwrap();
+    let absolute = dir.path().join("content").display().to_string();
+    for spelling in ["./content", "content/", "./content//", absolute.as_str()] {
+        std::fs::write(
+            dir.path().join("book.toml"),
+            format!("{book}\n[build]\ncontent-dir = \"{spelling}\"\n"),
+        )
+        .unwrap();
+        let (code, _, stderr) = run(dir.path(), &["check"]);
+        assert_eq!(code, 0, "content-dir = {spelling}: {stderr}");
+        assert!(
+            stderr.contains(": 0 errors, 1 warning"),
+            "{spelling}: {stderr}"
+        );
+        assert!(!stderr.contains("free page"), "{spelling}: {stderr}");
+    }
+}
+
+#[test]
+fn a_page_that_collides_with_a_built_in_page_is_a_check_error_at_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    std::fs::write(
+        dir.path().join("content/insights.md"),
+        "---\ntitle: Nuestros hallazgos\n---\nTexto.\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("content/insights.md:1:1: error: this page would be written to `insights.html`, which another page of the handbook already uses [page-collision]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: rename the file or give it another `id:`"),
+        "{stderr}"
+    );
+    // `build` refuses it for the same reason, with the same words.
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("site");
+    let (code, _, build) = run(dir.path(), &["build", "--output", target.to_str().unwrap()]);
+    assert_eq!(code, 1, "{build}");
+    assert!(build.contains("[page-collision]"), "{build}");
+    assert!(!target.exists());
+
+    // A persona whose page is the personas index: the same error at the
+    // persona's file.
+    std::fs::remove_file(dir.path().join("content/insights.md")).unwrap();
+    let lucia = std::fs::read_to_string(dir.path().join("content/personas/lucia.md")).unwrap();
+    std::fs::write(dir.path().join("content/personas/index.md"), lucia).unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("content/personas/index.md:1:1: error: this persona's page would be written to `personas/index.html`"),
+        "{stderr}"
+    );
 }

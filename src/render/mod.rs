@@ -445,6 +445,28 @@ fn template_error(name: &str, e: &tera::Error) -> Diagnostic {
         .help("fix the template in themes/<theme>/templates/, or remove it to use the built-in one")
 }
 
+/// A site path as a URL path: each segment percent-encoded (UTF-8), the
+/// slashes kept.
+fn url_path(path: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const SEGMENT: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}')
+        .add(b'/');
+    path.split('/')
+        .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// `sitemap.xml`: every HTML page but the 404, under `base-url`, sorted.
 fn sitemap(base_url: &str, pages: &[&str]) -> String {
     let base = if base_url.ends_with('/') {
@@ -464,7 +486,8 @@ fn sitemap(base_url: &str, pages: &[&str]) -> String {
     for path in sorted {
         out.push_str("  <url><loc>");
         out.push_str(&base);
-        out.push_str(&escape(path));
+        // Percent-encoded as the pages' links are (a `<loc>` is a URL).
+        out.push_str(&escape(&url_path(path)));
         out.push_str("</loc></url>\n");
     }
     out.push_str("</urlset>\n");
@@ -486,5 +509,27 @@ mod tests {
         let mut out = String::from("kept ");
         escape_into(&mut out, "x & y");
         assert_eq!(out, "kept x &amp; y");
+    }
+
+    #[test]
+    fn sitemap_locations_are_percent_encoded_urls() {
+        let map = sitemap(
+            "https://cx.example.org/handbook",
+            &[
+                "touchpoints/señal.html",
+                "index.html",
+                "404.html",
+                "a&b.html",
+            ],
+        );
+        assert!(
+            map.contains("<loc>https://cx.example.org/handbook/touchpoints/se%C3%B1al.html</loc>"),
+            "{map}"
+        );
+        assert!(
+            map.contains("<loc>https://cx.example.org/handbook/a&amp;b.html</loc>"),
+            "{map}"
+        );
+        assert!(!map.contains("404"), "{map}");
     }
 }

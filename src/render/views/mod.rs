@@ -178,9 +178,20 @@ impl<'h> Views<'h> {
                     }
                     // Systems of the step, then those behind its touchpoints.
                     let mut uses: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+                    // A system the step names itself is used through the
+                    // step's touchpoints (the "via" column shows them).
                     for sys in &step.systems {
                         if let Some(sid) = h.system_id(&sys.value) {
-                            uses.entry(sid).or_default();
+                            let via = uses.entry(sid).or_default();
+                            for t in &step.touchpoints {
+                                let name = h
+                                    .touchpoints
+                                    .get(&*t.value)
+                                    .map_or(&*t.value, |tp| tp.name.as_str());
+                                if !via.contains(&name) {
+                                    via.push(name);
+                                }
+                            }
                         }
                     }
                     for t in &step.touchpoints {
