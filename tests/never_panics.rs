@@ -86,6 +86,13 @@ fn check_cached(root: &Path, cache: Option<&journeydoc::FileCache>) {
             render_text(&run.diagnostics, &run.sources, true);
             render_json(&run.diagnostics, &run.sources);
             render_github(&run.diagnostics, &run.sources);
+            // A handbook that checks clean is rendered too (to memory), as
+            // `build` and `serve` would: every page, journeys.json, search.
+            if !run.has_errors()
+                && let Ok(theme) = journeydoc::theme::Theme::load(root, &run.handbook.config.theme)
+            {
+                let _ = journeydoc::render::render(&run.handbook, &theme, &|_| {});
+            }
         }
         // Only I/O can fail outright; a mutated book.toml is still a file.
         Err(e) => panic!("unexpected I/O error: {e}"),
