@@ -108,9 +108,11 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
             };
             let span = e.span.unwrap_or(parts.front.start..parts.front.start);
             diags.push(
-                Diagnostic::error("syntax", format!("invalid {lang}: {}", e.message))
-                    .at(&file.path, span)
-                    .help_opt(syntax_help(parts.format, &e.message)),
+                unclosed(file, &parts, &span, &e.message).unwrap_or_else(|| {
+                    Diagnostic::error("syntax", format!("invalid {lang}: {}", e.message))
+                        .at(&file.path, span)
+                        .help_opt(syntax_help(parts.format, &e.message))
+                }),
             );
             return None;
         }
@@ -209,6 +211,37 @@ fn unquoted_angry_emoticons(front: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A YAML error caused by a `[`, `{` or quote that is never closed: pointed
+/// at where it was opened (the parser notices only later, often on the next
+/// line), with where the parser stopped in the help.
+fn unclosed(
+    file: &SourceFile,
+    parts: &Split,
+    noticed: &std::ops::Range<usize>,
+    message: &str,
+) -> Option<Diagnostic> {
+    // Limits (nesting, aliases) are their own error, whatever is open.
+    if parts.format != Format::Yaml || message.contains("too deeply") || message.contains("expands")
+    {
+        return None;
+    }
+    let front = &file.text[parts.front.clone()];
+    let stop = noticed.start.checked_sub(parts.front.start)?;
+    let (at, close) = node::unclosed::unclosed_at(front, stop)?;
+    let opener = front[at..].chars().next()?;
+    let start = parts.front.start + at;
+    let (where_, _) = crate::diagnostic::locate(&file.text, noticed);
+    let what = if close == opener { "quote" } else { "bracket" };
+    Some(
+        Diagnostic::error("syntax", format!("invalid YAML: this `{opener}` is never closed"))
+            .at(&file.path, start..start + opener.len_utf8())
+            .help(format!(
+                "close the {what} with `{close}` (the YAML parser stopped at line {}, column {}: {message})",
+                where_.line, where_.column
+            )),
+    )
+}
+
 fn syntax_help(format: Format, message: &str) -> Option<String> {
     match format {
         _ if message.contains("too deeply") => {
@@ -219,6 +252,10 @@ fn syntax_help(format: Format, message: &str) -> Option<String> {
         ),
         Format::Yaml if message.contains("mapping values") || message.contains("':'") => Some(
             "a value that contains `: ` or starts with a symbol must be quoted: `pain: \"Wait: 20 min\"`"
+                .to_owned(),
+        ),
+        Format::Yaml if message.contains("unclosed quote") => Some(
+            "close the quote on the same line (a text may not run on into the next key): `quote: \"Hot pizza, please\"`"
                 .to_owned(),
         ),
         Format::Yaml => Some("check the indentation and quoting on this line".to_owned()),

@@ -130,8 +130,17 @@ const CASES: &[Case] = &[
     Case {
         name: "yaml-syntax",
         errors: &[(
-            "content/personas/lucia.md:4:6: error: invalid YAML: illegal placement of ':' indicator [syntax]",
-            "= help: a value that contains `: ` or starts with a symbol must be quoted",
+            // The `[` opened on line 3 is what is wrong, not line 4's `:`
+            // where the parser noticed.
+            "content/personas/lucia.md:3:7: error: invalid YAML: this `[` is never closed [syntax]",
+            "= help: close the bracket with `]` (the YAML parser stopped at line 4, column 6: illegal placement of ':' indicator)",
+        )],
+    },
+    Case {
+        name: "unclosed-quote",
+        errors: &[(
+            "content/personas/lucia.md:4:8: error: invalid YAML: unclosed quote [syntax]",
+            "= help: close the quote on the same line",
         )],
     },
     Case {

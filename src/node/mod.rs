@@ -7,6 +7,7 @@
 //! knows nothing about personas or journeys.
 
 mod simple;
+pub mod unclosed;
 
 use std::fmt;
 use std::ops::Range;
