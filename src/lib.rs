@@ -29,6 +29,7 @@ pub mod routes;
 pub mod schema;
 pub mod serve;
 pub mod source;
+pub mod systems;
 pub mod text;
 pub mod theme;
 pub mod timings;

@@ -58,37 +58,6 @@ impl Handbook {
     }
 }
 
-/// Every system: the configured table, or the names used, keyed by slug
-/// (the first name in sorted order wins the display).
-fn systems(
-    config: &Config,
-    touchpoints: &BTreeMap<String, Touchpoint>,
-    journeys: &BTreeMap<String, Journey>,
-) -> BTreeMap<String, String> {
-    if let Some(table) = &config.systems {
-        return table.clone();
-    }
-    let mut names: Vec<&str> = touchpoints
-        .values()
-        .flat_map(|t| t.systems.iter())
-        .chain(
-            journeys
-                .values()
-                .flat_map(|j| j.steps().flat_map(|(_, s)| s.systems.iter())),
-        )
-        .map(|s| s.value.as_str())
-        .collect();
-    names.sort_unstable();
-    let mut out = BTreeMap::new();
-    for name in names {
-        let id = crate::text::slug(name);
-        if !id.is_empty() {
-            out.entry(id).or_insert_with(|| name.to_owned());
-        }
-    }
-    out
-}
-
 /// Resolves `content`. `files` are the content-relative paths of every
 /// content file that is part of this run (drafts already left out).
 pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) -> Handbook {
@@ -169,9 +138,9 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
     phases.mark("  resolve: journey gaps");
     warn_unused(&personas, &touchpoints, &journeys, diags);
     phases.mark("  resolve: unused");
-    let systems = systems(&config, &touchpoints, &journeys);
+    let systems = crate::systems::systems(&config, &touchpoints, &journeys);
     phases.mark("  resolve: systems");
-    let system_origin = |id: &str| system_origin(&config, &touchpoints, &journeys, id);
+    let system_origin = |id: &str| crate::systems::origin(&config, &touchpoints, &journeys, id);
     let routes = Routes::new(
         &crate::routes::Parts {
             home: content.home.as_ref(),
@@ -768,36 +737,6 @@ fn check_links(links: &LinkMap, metas: &[(&str, &Meta)], diags: &mut Vec<Diagnos
         })
         .collect();
     diags.extend(found.into_iter().flatten());
-}
-
-/// Where system `id` is first named: `book.toml` when `[systems]` lists
-/// it, else the first touchpoint or step whose system has that slug.
-fn system_origin(
-    config: &Config,
-    touchpoints: &BTreeMap<String, Touchpoint>,
-    journeys: &BTreeMap<String, Journey>,
-    id: &str,
-) -> Option<crate::routes::At> {
-    if config.systems.is_some() {
-        return None;
-    }
-    let named = |s: &Spanned<String>| crate::text::slug(&s.value) == id;
-    touchpoints
-        .values()
-        .find_map(|t| {
-            t.systems
-                .iter()
-                .find(|s| named(s))
-                .map(|s| (t.meta.file.clone(), s.span.clone()))
-        })
-        .or_else(|| {
-            journeys.values().find_map(|j| {
-                j.steps()
-                    .flat_map(|(_, st)| &st.systems)
-                    .find(|s| named(s))
-                    .map(|s| (j.meta.file.clone(), s.span.clone()))
-            })
-        })
 }
 
 /// One journey checked and resolved against the rest of `h`, as [`resolve`]
