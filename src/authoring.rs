@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Language;
 use crate::resolve::{Handbook, unsafe_id};
-use crate::text::closest;
+use crate::text::{closest, yaml_str};
 
 /// Problems of `init`/`new`: all are usage or I/O errors (exit 2).
 #[derive(Debug, thiserror::Error)]
@@ -144,37 +144,6 @@ fn name_of(id: &str) -> String {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// Quotes a value as a YAML double-quoted scalar. Like a JSON string, but
-/// also escaping what YAML does not allow unescaped (DEL, the C1 controls,
-/// the byte-order mark, U+FFFE/U+FFFF, the line and paragraph separators):
-/// a JSON string with those in it is not valid YAML.
-pub fn yaml_str(s: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c < ' '
-                || ('\u{7f}'..='\u{9f}').contains(&c)
-                || matches!(
-                    c,
-                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-                ) =>
-            {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `journeydoc new persona ID`.

@@ -10,11 +10,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::authoring::yaml_str;
 use crate::insights::effective_owner;
 use crate::model::{Emotion, Journey};
 use crate::resolve::Handbook;
 use crate::text::fold;
+use crate::text::yaml_str;
 
 /// `journeys.json`, restricted to one journey when `only` is given.
 pub fn json(h: &Handbook, only: Option<&str>) -> Vec<u8> {
@@ -372,7 +372,7 @@ mod tests {
             "q\"uote\\",
             "l\u{2028}s",
         ] {
-            let yaml = format!("---\ntitle: {}\n---\n", crate::authoring::yaml_str(text));
+            let yaml = format!("---\ntitle: {}\n---\n", crate::text::yaml_str(text));
             let node = crate::node::parse_yaml(&yaml[4..yaml.len() - 4], 4).unwrap();
             let crate::node::Value::Map(map) = &node.value else {
                 panic!("{yaml}");

@@ -5,7 +5,9 @@
 //! Links to anything else (web addresses, `#anchors`, images and other
 //! non-Markdown files) are left alone.
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
+use pulldown_cmark::{Event, Parser, Tag};
+
+pub use crate::text::markdown_options;
 
 use crate::diagnostic::Diagnostic;
 use crate::routes::LinkMap;
@@ -19,15 +21,6 @@ pub const KINDS: &[&str] = &["persona", "touchpoint", "journey", "lens", "page"]
 pub struct Link {
     pub dest: String,
     pub span: std::ops::Range<usize>,
-}
-
-/// The Markdown options journeydoc renders with (tables, footnotes, …).
-pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Every link and image in `body`, whose first byte is at `offset` in the file.

@@ -2,7 +2,7 @@
 //! closest spelling for "did you mean", slugs, and a Markdown text's first
 //! heading. Pure functions over strings; nothing here knows the model.
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// The closest candidate to `value`, if one is close enough to be a likely
 /// typo. Comparison ignores case and accents.
@@ -73,7 +73,7 @@ pub fn slug(text: &str) -> String {
 pub fn first_heading(markdown: &str) -> Option<String> {
     let mut inside = false;
     let mut text = String::new();
-    for event in Parser::new_ext(markdown, crate::links::markdown_options()) {
+    for event in Parser::new_ext(markdown, markdown_options()) {
         match event {
             Event::Start(Tag::Heading { .. }) => inside = true,
             Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
@@ -92,6 +92,46 @@ pub fn id_key(id: &str) -> String {
         .chars()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
         .collect()
+}
+
+/// The Markdown options journeydoc renders with (tables, footnotes, …).
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Quotes a value as a YAML double-quoted scalar. Like a JSON string, but
+/// also escaping what YAML does not allow unescaped (DEL, the C1 controls,
+/// the byte-order mark, U+FFFE/U+FFFF, the line and paragraph separators):
+/// a JSON string with those in it is not valid YAML.
+pub fn yaml_str(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c < ' '
+                || ('\u{7f}'..='\u{9f}').contains(&c)
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ) =>
+            {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

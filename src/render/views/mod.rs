@@ -20,6 +20,8 @@ mod persona;
 mod search;
 mod shared;
 mod system;
+#[cfg(test)]
+mod tests;
 mod touchpoint;
 
 use super::PageJob;
