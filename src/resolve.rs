@@ -58,8 +58,7 @@ impl Handbook {
     }
 }
 
-/// Resolves `content`. `files` are the content-relative paths of every
-/// content file that is part of this run (drafts already left out).
+/// Resolves `content` (drafts already left out) under `config`.
 pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) -> Handbook {
     let mut phases = crate::timings::Phases::start();
     let lenses = lenses(&config);

@@ -224,9 +224,7 @@ impl<'h> Views<'h> {
                 .or_default()
                 .push(id);
         }
-        let mut ph = crate::timings::Phases::start();
         let gaps = Self::handoff_gaps(h);
-        ph.mark("  gaps");
         Index {
             by_persona,
             by_touchpoint,
