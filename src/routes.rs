@@ -134,7 +134,9 @@ pub fn journey_order(journeys: &BTreeMap<String, Journey>, personas: &[String]) 
 /// Free pages in reading order: weight, title, id.
 pub fn page_order(pages: &BTreeMap<String, Page>) -> Vec<String> {
     let mut ids: Vec<String> = pages.keys().cloned().collect();
-    ids.sort_by_key(|id| {
+    // A title may take a Markdown parse (its first heading): once per page,
+    // not once per comparison.
+    ids.sort_by_cached_key(|id| {
         let p = &pages[id];
         (p.meta.weight.unwrap_or(0), page_title(p), id.clone())
     });
@@ -267,7 +269,7 @@ impl Routes {
                 .or_insert(url);
         }
 
-        collisions(parts, &lens_journeys, diags);
+        collisions(parts, &lens_journeys, &pages, diags);
         Routes {
             personas,
             journeys,
@@ -277,16 +279,26 @@ impl Routes {
         }
     }
 
+    /// How many journeys go through the lens `id`.
+    pub fn lens_journey_count(&self, id: &str) -> usize {
+        self.lens_journeys.get(id).copied().unwrap_or(0)
+    }
+
     /// Every page of the lens `id`.
     pub fn lens_pages(&self, id: &str) -> Vec<String> {
-        lens_page_urls(id, self.lens_journeys.get(id).copied().unwrap_or(0))
+        lens_page_urls(id, self.lens_journey_count(id))
     }
 }
 
 /// Page paths compared as a case-insensitive file system would: the fixed
 /// pages first, then each kind's pages in turn; the page that comes second
 /// to a path is the error.
-fn collisions(parts: &Parts, lens_journeys: &BTreeMap<String, usize>, diags: &mut Vec<Diagnostic>) {
+fn collisions(
+    parts: &Parts,
+    lens_journeys: &BTreeMap<String, usize>,
+    pages: &[String],
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut taken: BTreeMap<String, (String, &str)> = FIXED_PAGES
         .iter()
         .map(|p| (id_key(p), ((*p).to_owned(), "")))
@@ -341,8 +353,8 @@ fn collisions(parts: &Parts, lens_journeys: &BTreeMap<String, usize>, diags: &mu
     for id in parts.systems.keys() {
         claim(system_url(id), "system", (parts.system_origin)(id));
     }
-    for id in page_order(parts.pages) {
-        let p = &parts.pages[&id];
+    for id in pages {
+        let p = &parts.pages[id];
         claim(page_url(p), "page", at(&p.meta));
     }
 }

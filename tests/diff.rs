@@ -263,8 +263,9 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-#[test]
-fn git_revisions() {
+/// A git repository with the Spanish fixture committed in its `handbook/`
+/// folder: the repository and that folder.
+fn committed_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
     let repo = tempfile::tempdir().unwrap();
     let root = repo.path().join("handbook");
     std::fs::create_dir(&root).unwrap();
@@ -272,6 +273,12 @@ fn git_revisions() {
     git(repo.path(), &["init", "-q"]);
     git(repo.path(), &["add", "."]);
     git(repo.path(), &["commit", "-q", "-m", "old"]);
+    (repo, root)
+}
+
+#[test]
+fn git_revisions() {
+    let (_repo, root) = committed_fixture();
     edit(&root, J, |t| {
         t.replace("emotion: \">:(\"", "emotion: neutro")
     });
@@ -308,13 +315,7 @@ fn git_revisions() {
 
 #[test]
 fn a_failing_git_archive_is_exit_2_with_gits_own_message() {
-    let repo = tempfile::tempdir().unwrap();
-    let root = repo.path().join("handbook");
-    std::fs::create_dir(&root).unwrap();
-    copy_tree(&fixture("es"), &root);
-    git(repo.path(), &["init", "-q"]);
-    git(repo.path(), &["add", "."]);
-    git(repo.path(), &["commit", "-q", "-m", "old"]);
+    let (repo, root) = committed_fixture();
     // The commit is there (rev-parse finds it) but one of its files is not:
     // `git archive` fails half-way.
     let blob = Command::new("git")

@@ -93,7 +93,7 @@ impl<'h> Views<'h> {
             let l = &h.lenses[*id];
             let (prev, next) = pager(&ids, i, |lid| (h.lenses[*lid].title.clone(), lens_url(lid)));
             let id: &'s str = id;
-            let pages = h.routes.lens_pages(id).len();
+            let pages = lens_page_count(h.routes.lens_journey_count(id));
             // Worked out once for all the lens's pages.
             let members = Arc::new(std::sync::OnceLock::new());
             for n in 1..=pages {
@@ -136,18 +136,10 @@ impl<'h> Views<'h> {
                     description: l.description.as_deref(),
                     stages: &l.stages,
                     free: l.free,
-                    journeys: self.lens_journeys(id),
+                    journeys: self.h.routes.lens_journey_count(id),
                 })
                 .collect(),
         }
-    }
-
-    /// How many journeys go through a lens.
-    pub(super) fn lens_journeys(&self, id: &str) -> usize {
-        self.ix()
-            .by_lens
-            .get(id)
-            .map_or(0, |m| m.values().map(Vec::len).sum())
     }
 
     /// A lens's journeys in page order (personas in order, then journey

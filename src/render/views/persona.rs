@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::shared::*;
 use super::{PageJob, Views};
-use crate::model::{Journey, Lifecycle, Persona};
+use crate::model::{Journey, Lifecycle};
 use crate::render::i18n;
 use crate::routes::*;
 
@@ -127,18 +127,20 @@ impl<'h> Views<'h> {
 
     /// The personas index's view.
     pub(super) fn personas_index(&self) -> PersonasView<'h> {
-        let row = |(id, p): (&String, &'h Persona)| PersonaRow {
-            name: &p.name,
-            url: persona_url(id),
-            role: p.role.as_deref(),
-            quote: p.quote.as_deref(),
-            segment: p.segment.as_deref(),
-        };
         PersonasView {
             personas: self
                 .personas_sorted
                 .iter()
-                .map(|id| row((id, &self.h.personas[id])))
+                .map(|id| {
+                    let p = &self.h.personas[id];
+                    PersonaRow {
+                        name: &p.name,
+                        url: persona_url(id),
+                        role: p.role.as_deref(),
+                        quote: p.quote.as_deref(),
+                        segment: p.segment.as_deref(),
+                    }
+                })
                 .collect(),
         }
     }

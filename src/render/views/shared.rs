@@ -35,7 +35,7 @@ pub(super) struct StepRef<'h> {
     pub(super) owner_name: Option<&'h str>,
     pub(super) lang: Language,
     /// For a system page: the touchpoints through which the step uses it
-    /// (empty when the step names the system itself).
+    /// (the step's own touchpoints when the step names the system itself).
     pub(super) via: Vec<&'h str>,
 }
 
