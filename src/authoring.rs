@@ -232,12 +232,17 @@ pub fn new_journey(
         l.stages.clone()
     };
     let title = title.map_or_else(|| format!("{} — {}", p.name, l.title), str::to_owned);
-    let (scenario, action, emotion, intro) = if es {
+    let (scenario, action, emotion, intro, lanes) = if es {
         (
             "Qué quiere conseguir el cliente, y por qué mapeamos este recorrido",
             "Lo que hace el cliente en esta etapa",
             "neutro",
             "Introducción: el alcance de este mapa y la investigación en que se basa.",
+            [
+                "lo que hace el personal a la vista del cliente",
+                "lo que pasa fuera de su vista",
+                "los procesos y socios que sostienen el servicio",
+            ],
         )
     } else {
         (
@@ -245,6 +250,11 @@ pub fn new_journey(
             "What the customer does in this stage",
             "neutral",
             "Introduction: the scope of this map and the research behind it.",
+            [
+                "what employees do in the customer's view",
+                "what happens out of the customer's view",
+                "the processes and partners that hold the service up",
+            ],
         )
     };
     let mut text = format!(
@@ -252,12 +262,18 @@ pub fn new_journey(
         yaml_str(&title),
         yaml_str(scenario)
     );
-    for stage in &stages {
+    for (i, stage) in stages.iter().enumerate() {
         text.push_str(&format!(
             "  - name: {}\n    steps:\n      - action: {}\n        emotion: {emotion}\n",
             yaml_str(stage),
             yaml_str(action)
         ));
+        if i == 0 {
+            // The service blueprint lanes, shown but left for the author.
+            for (field, hint) in ["frontstage", "backstage", "support"].iter().zip(lanes) {
+                text.push_str(&format!("        # {field}: {hint}\n"));
+            }
+        }
     }
     text.push_str(&format!("---\n{intro}\n"));
     let path = format!("{}/journeys/{persona}/{lens}.md", h.config.content_dir);

@@ -13,6 +13,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+/// Step fields compared as plain text: a changed value is a change.
+const TEXT_FIELDS: [&str; 6] = [
+    "owner",
+    "opportunity",
+    "backstage",
+    "frontstage",
+    "support",
+    "thinking",
+];
+
 /// The five-point scale's words, for messages.
 fn word(score: &Value, lang: &str) -> String {
     let lang = if lang == "es" {
@@ -283,7 +293,7 @@ pub fn diff(old: &Value, new: &Value) -> Value {
                     if let Some(t) = list_change(&ov["touchpoints"], &nv["touchpoints"]) {
                         c.insert("touchpoints".into(), t);
                     }
-                    for f in ["owner", "opportunity", "backstage", "thinking"] {
+                    for f in TEXT_FIELDS {
                         if let Some(ch) = change(&ov[f], &nv[f]) {
                             c.insert(f.into(), ch);
                         }
@@ -533,7 +543,7 @@ fn journey_lines(j: &Value) -> Vec<String> {
                 if let Some(t) = st.get("touchpoints") {
                     parts.push(format!("touchpoints +{:?} −{:?}", t["added"], t["removed"]));
                 }
-                for f in ["owner", "opportunity", "backstage", "thinking"] {
+                for f in TEXT_FIELDS {
                     if let Some(c) = st.get(f) {
                         parts.push(format!("{f}: {} → {}", c["from"], c["to"]));
                     }

@@ -49,6 +49,8 @@ pub const CSV_COLUMNS: &[&str] = &[
     "systems",
     "transaction",
     "dropoff",
+    "frontstage",
+    "support",
 ];
 
 /// A list cell: the values joined with `; `.
@@ -89,6 +91,8 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
                 &joined(&step.systems),
                 if step.transaction { "true" } else { "false" },
                 if step.dropoff { "true" } else { "false" },
+                step.frontstage.as_deref().unwrap_or_default(),
+                step.support.as_deref().unwrap_or_default(),
             ])?;
         }
     }
@@ -148,6 +152,15 @@ pub fn mermaid(h: &Handbook, j: &Journey) -> String {
                 out.push_str(&format!(": {}", mermaid_text(name).replace(',', " ")));
             }
             out.push('\n');
+            for (lane, text) in [
+                ("frontstage", &step.frontstage),
+                ("backstage", &step.backstage),
+                ("support", &step.support),
+            ] {
+                if let Some(t) = text {
+                    out.push_str(&format!("      %% {lane}: {}\n", mermaid_text(t)));
+                }
+            }
         }
     }
     out
@@ -166,8 +179,22 @@ pub fn mermaid_all(h: &Handbook, journeys: &[&String]) -> String {
     out
 }
 
-/// A task of a Mermaid journey: text, score 1..5, actors.
-pub type Task = (String, i8, Vec<String>);
+/// A task of a Mermaid journey: text, score 1..5, actors, and the
+/// blueprint lanes written as `%% lane: text` comments after it.
+pub type Task = (String, i8, Vec<String>, Vec<(&'static str, String)>);
+
+/// The step fields a Mermaid diagram carries as `%% lane: text` comments
+/// (Mermaid has no lanes; it ignores comments, `import mermaid` reads them).
+pub const MERMAID_LANES: &[&str] = &["frontstage", "backstage", "support"];
+
+/// The lane a `%% lane: text` comment names, with its text.
+fn lane_comment(line: &str) -> Option<(&'static str, String)> {
+    let rest = line.strip_prefix("%%")?.trim_start();
+    let (key, text) = rest.split_once(':')?;
+    let lane = MERMAID_LANES.iter().find(|l| **l == key.trim())?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| (*lane, text.to_owned()))
+}
 
 /// A Mermaid journey diagram, as read back.
 #[derive(Debug, Default, PartialEq)]
@@ -184,6 +211,12 @@ pub fn parse_mermaid(text: &str) -> Result<Diagram, (usize, String)> {
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim();
         let no = n + 1;
+        if let Some(lane) = lane_comment(line) {
+            if let Some(task) = d.sections.last_mut().and_then(|s| s.1.last_mut()) {
+                task.3.push(lane);
+            }
+            continue;
+        }
         if line.is_empty() || line.starts_with("%%") {
             continue;
         }
@@ -221,7 +254,7 @@ pub fn parse_mermaid(text: &str) -> Result<Diagram, (usize, String)> {
                 d.sections.push(("Journey".to_owned(), Vec::new()));
             }
             if let Some(last) = d.sections.last_mut() {
-                last.1.push((task, score, actors));
+                last.1.push((task, score, actors, Vec::new()));
             }
         }
     }
@@ -262,7 +295,7 @@ pub fn journey_from_diagram(
     );
     for (section, tasks) in &d.sections {
         out.push_str(&format!("  - name: {}\n    steps:\n", yaml_str(section)));
-        for (task, score, actors) in tasks {
+        for (task, score, actors, lanes) in tasks {
             let emotion = Emotion::from_score(i64::from(*score) - 3).unwrap_or(Emotion::Neutral);
             out.push_str(&format!(
                 "      - action: {}\n        emotion: {}\n",
@@ -283,6 +316,14 @@ pub fn journey_from_diagram(
             }
             if let Some(o) = owner {
                 out.push_str(&format!("        owner: {}\n", yaml_str(&o)));
+            }
+            let mut seen = Vec::new();
+            for (lane, text) in lanes {
+                // One value per field: a repeated comment keeps the first.
+                if !seen.contains(lane) {
+                    seen.push(lane);
+                    out.push_str(&format!("        {lane}: {}\n", yaml_str(text)));
+                }
             }
         }
     }
@@ -399,7 +440,7 @@ mod tests {
     #[test]
     fn parses_a_diagram() {
         let d = parse_mermaid(
-            "%% c\njourney\n    title My day\n    section Go to work\n      Make tea: 5: Me\n      Go upstairs: 3: Me, Cat\n      Rest: 1\n",
+            "%% c\njourney\n    title My day\n    section Go to work\n      Make tea: 5: Me\n      Go upstairs: 3: Me, Cat\n      %% frontstage: Cat waits\n      %% note: not a lane\n      Rest: 1\n",
         )
         .unwrap();
         assert_eq!(d.title.as_deref(), Some("My day"));
@@ -409,9 +450,11 @@ mod tests {
             (
                 "Go upstairs".to_owned(),
                 3,
-                vec!["Me".to_owned(), "Cat".to_owned()]
+                vec!["Me".to_owned(), "Cat".to_owned()],
+                vec![("frontstage", "Cat waits".to_owned())]
             )
         );
+        assert!(d.sections[0].1[0].3.is_empty());
         assert_eq!(d.sections[0].1[2].2, Vec::<String>::new());
         assert_eq!(
             parse_mermaid("journey\n  Make tea: 9: Me\n").unwrap_err().0,

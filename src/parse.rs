@@ -52,6 +52,8 @@ pub mod keys {
         "pain",
         "opportunity",
         "backstage",
+        "frontstage",
+        "support",
         "owner",
         "metrics",
         "id",
@@ -407,6 +409,8 @@ fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
         pain: f.string(ctx, "pain").map(|s| s.value.into()),
         opportunity: f.string(ctx, "opportunity").map(|s| s.value.into()),
         backstage: f.string(ctx, "backstage").map(|s| s.value.into()),
+        frontstage: f.string(ctx, "frontstage").map(|s| s.value.into()),
+        support: f.string(ctx, "support").map(|s| s.value.into()),
         owner: f.id(ctx, "owner"),
         metrics: Some(metrics(ctx, &mut f))
             .filter(|m| *m != Metrics::NONE)

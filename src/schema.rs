@@ -88,7 +88,12 @@ pub struct Step {
     thinking: Option<String>,
     pain: Option<String>,
     opportunity: Option<String>,
+    /// What happens out of the customer's view (service blueprint).
     backstage: Option<String>,
+    /// What employees do in the customer's view (service blueprint).
+    frontstage: Option<String>,
+    /// Processes and partners that hold the service up (service blueprint).
+    support: Option<String>,
     owner: Option<String>,
     metrics: Option<Metrics>,
     /// Unique within the journey; pins the step across edits.

@@ -486,3 +486,76 @@ fn exported_diagrams_parse_with_mermaid_itself_in_chromium() {
         "{stdout}"
     );
 }
+
+#[test]
+fn blueprint_lanes_reach_the_grid_the_exports_and_diff_in_spanish() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("manual");
+    init(&root, "es");
+    let (code, _, stderr) = run(&root, &["build"]);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(root.join("public/journeys/maya/activity.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let rows: Vec<String> = doc
+        .select(&scraper::Selector::parse("table.grid tbody th[scope=row]").unwrap())
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    let at = |name: &str| {
+        rows.iter()
+            .position(|r| r == name)
+            .unwrap_or_else(|| panic!("no `{name}` row in {rows:?}"))
+    };
+    // Blueprint order, in the handbook's language.
+    assert!(at("Oportunidades") < at("Línea de interacción"));
+    assert!(at("Línea de interacción") < at("En escena"));
+    assert!(at("En escena") < at("Línea de visibilidad"));
+    assert!(at("Línea de visibilidad") < at("Tras bambalinas"));
+    assert!(at("Tras bambalinas") < at("Soporte"));
+    assert!(at("Soporte") < at("Responsables"));
+    assert!(html.contains("El mecánico anota con ella las averías de la bici"));
+    // A journey with no blueprint lanes draws no lines.
+    let goal = std::fs::read_to_string(root.join("public/journeys/leo/goal.html")).unwrap();
+    assert!(!goal.contains("Línea de interacción"), "no empty lanes");
+
+    // CSV and JSON carry both fields.
+    let (code, csv_text, _) = run(&root, &["export", "--format", "csv", "maya/activity"]);
+    assert_eq!(code, 0);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(
+        rows.iter()
+            .any(|r| &r[col("support")] == "Las piezas se piden al mayorista durante la noche")
+    );
+    let (_, json_text, _) = run(&root, &["export", "--format", "json"]);
+    assert!(json_text.contains("\"frontstage\": \"El mecánico anota"));
+
+    // Mermaid keeps them as comments, and `import mermaid` reads them back.
+    let (_, mmd, _) = run(&root, &["export", "--format", "mermaid", "maya/activity"]);
+    assert!(
+        mmd.contains("%% support: Las piezas se piden al mayorista"),
+        "{mmd}"
+    );
+
+    // diff: a changed support text is a change.
+    let old = dir.path().join("old.json");
+    std::fs::write(&old, &json_text).unwrap();
+    let file = root.join("content/journeys/maya/activity.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("durante la noche", "el mismo día")).unwrap();
+    let (_, out, stderr) = run(&root, &["diff", old.to_str().unwrap()]);
+    assert!(
+        out.contains("support:") && out.contains("el mismo día"),
+        "{out}\n{stderr}"
+    );
+
+    // A misspelt lane is an error naming the field.
+    std::fs::write(&file, text.replace("support:", "suport:")).unwrap();
+    let (code, _, stderr) = run(&root, &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("`suport`") && stderr.contains("support"),
+        "{stderr}"
+    );
+}

@@ -305,3 +305,119 @@ fn the_handbook_works_in_a_real_browser_from_file_and_from_a_sub_path() {
     check(&server.url(), &screenshot_dir("http"));
     drop(server);
 }
+
+/// The words of `text`, lower-cased (anything not a letter or digit separates).
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// `pdftotext` of one page of `pdf` (1-based), or every page with `None`.
+fn pdf_text(pdf: &Path, page: Option<u32>) -> String {
+    let mut cmd = Command::new("pdftotext");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext (Debian's poppler-utils: apt-get install poppler-utils)");
+    assert!(out.status.success(), "pdftotext {}: {out:?}", pdf.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_map_fits_the_window_keeps_its_lane_names_and_prints_on_one_page() {
+    require_tools();
+    common::install_browser_deps();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    let (code, stdout, stderr) = run(
+        &example(),
+        &["build", "--output", site.to_str().expect("UTF-8 path")],
+    );
+    assert_eq!(code, 0, "build failed:\n{stdout}\n{stderr}");
+    let pdfs = tmp.path().join("pdf");
+    let dir = browser_dir();
+    let out = Command::new("node")
+        .arg(dir.join("map.mjs"))
+        .arg(&site)
+        .arg(screenshot_dir("map"))
+        .arg(&pdfs)
+        .current_dir(&dir)
+        .output()
+        .expect("run node");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "map.mjs failed:\n{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("map.mjs prints JSON");
+    let journeys = report.as_array().expect("a list of journeys");
+    assert_eq!(journeys.len(), 12, "every example journey was checked");
+    for j in journeys {
+        let page = j["page"].as_str().unwrap();
+        let pdf = Path::new(j["pdf"].as_str().unwrap());
+        // Every word of every action is on the first printed page.
+        // A word broken across two lines of a narrow cell ("requiremen" +
+        // "ts", or "two-" + "night" without its hyphen) comes out of
+        // pdftotext as two: neighbouring pairs count as words too.
+        let tokens = words(&pdf_text(pdf, Some(1)));
+        let first: std::collections::BTreeSet<String> = tokens
+            .windows(2)
+            .map(|p| format!("{}{}", p[0], p[1]))
+            .chain(tokens.iter().cloned())
+            .collect();
+        for action in j["actions"].as_array().unwrap() {
+            let action = action.as_str().unwrap();
+            // ... and a hyphenated word may come out joined ("twonight").
+            let w = words(action);
+            let joined = |i: usize| {
+                (i > 0 && first.contains(&format!("{}{}", w[i - 1], w[i])))
+                    || (i + 1 < w.len() && first.contains(&format!("{}{}", w[i], w[i + 1])))
+            };
+            let missing: Vec<&String> = (0..w.len())
+                .filter(|&i| !first.contains(&w[i]) && !joined(i))
+                .map(|i| &w[i])
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{page}: printed, the action `{action}` is not all on page 1 (missing {missing:?})"
+            );
+        }
+        // The narratives follow on the next pages.
+        if page == "journeys/carla/activity.html" {
+            // Both blueprint lines are named on the printed map.
+            assert!(first.contains("interaction") && first.contains("visibility"));
+            let rest = pdf_text(pdf, None);
+            assert!(rest.contains("Stage by stage"), "narratives printed");
+            let lanes: Vec<&str> = j["lanes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l.as_str().unwrap())
+                .collect();
+            assert_eq!(
+                lanes,
+                [
+                    "Action",
+                    "Touchpoints",
+                    "Thinking",
+                    "Emotion",
+                    "Emotion",
+                    "Pain points",
+                    "Opportunities",
+                    "Line of interaction",
+                    "Frontstage",
+                    "Line of visibility",
+                    "Backstage",
+                    "Support",
+                    "Systems",
+                    "Owners",
+                ],
+                "blueprint order"
+            );
+        }
+    }
+}

@@ -173,7 +173,7 @@ fn journey_page_shows_the_map_as_a_grid_with_an_svg_curve() {
     assert!(!select(&doc, ".tag.transaction").is_empty());
     assert!(!select(&doc, ".tag.dropoff").is_empty());
     assert_eq!(select(&doc, "details.curve-table tbody tr").len(), 16);
-    let metrics: Vec<String> = select(&doc, "dl.facts dd.metric")
+    let metrics: Vec<String> = select(&doc, "header.journey-head .chips li.metric")
         .iter()
         .map(text)
         .collect();

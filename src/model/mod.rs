@@ -216,6 +216,10 @@ pub struct Step {
     pub pain: Option<Box<str>>,
     pub opportunity: Option<Box<str>>,
     pub backstage: Option<Box<str>>,
+    /// Service blueprint: what employees do in the customer's view.
+    pub frontstage: Option<Box<str>>,
+    /// Service blueprint: the processes and partners holding the service up.
+    pub support: Option<Box<str>>,
     /// Shared like `touchpoints`; set to the department's id by resolve.
     pub owner: Option<Spanned<Arc<str>>>,
     /// `None` when the step has no metrics (written as `{}` all the same).

@@ -8,9 +8,21 @@ use std::fmt::Write as _;
 
 use super::escape;
 
-/// Width of one step column in the grid, in CSS pixels (the stylesheet uses
-/// the same number).
-pub const COLUMN: u32 = 200;
+/// The narrowest a step column of the grid gets, in CSS pixels (the grid's
+/// `--column`): at 1440 pixels twelve steps fit the window. The columns
+/// share the window's width; the curve follows them because its x
+/// coordinates are percentages of its cell, which spans every column.
+pub const COLUMN: u32 = 100;
+/// A journey longer than [`FITS`] steps scrolls inside its box anyway, so
+/// its columns are this wide: text wraps less and the rows stay short.
+pub const WIDE_COLUMN: u32 = 136;
+/// The most steps a 1440-pixel window shows without sideways scrolling.
+pub const FITS: usize = 12;
+
+/// The narrowest step column for a journey of `steps` steps.
+pub fn column_for(steps: usize) -> u32 {
+    if steps > FITS { WIDE_COLUMN } else { COLUMN }
+}
 const HEIGHT: u32 = 120;
 const PAD: u32 = 16;
 
@@ -29,11 +41,16 @@ fn y(score: i8) -> u32 {
 
 /// The SVG for `points`, titled `title` (e.g. "Emotion curve of …").
 pub fn curve(points: &[Point], title: &str, scale_labels: [&str; 5]) -> String {
-    let width = COLUMN * points.len().max(1) as u32;
+    let n = points.len().max(1);
+    // The centre of column i, as a percentage of the curve's width.
+    let x = |i: usize| {
+        let per_mille = (2 * i + 1) * 1000 / (2 * n);
+        format!("{}.{}%", per_mille / 10, per_mille % 10)
+    };
     let mut s = String::new();
     let _ = write!(
         s,
-        "<svg class=\"curve\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {HEIGHT}\" width=\"{width}\" height=\"{HEIGHT}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
+        "<svg class=\"curve\" xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" height=\"{HEIGHT}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
         escape(title),
         escape(title)
     );
@@ -43,38 +60,33 @@ pub fn curve(points: &[Point], title: &str, scale_labels: [&str; 5]) -> String {
         let class = if score == 0 { "axis zero" } else { "axis" };
         let _ = write!(
             s,
-            "<line class=\"{class}\" x1=\"0\" y1=\"{yy}\" x2=\"{width}\" y2=\"{yy}\"/><text class=\"level\" x=\"4\" y=\"{}\">{}</text>",
+            "<line class=\"{class}\" x1=\"0\" y1=\"{yy}\" x2=\"100%\" y2=\"{yy}\"/><text class=\"level\" x=\"4\" y=\"{}\">{}</text>",
             yy.saturating_sub(3),
             escape(scale_labels[4 - i])
         );
     }
-    // The line: broken where a step has no emotion.
-    let mut segment: Vec<String> = Vec::new();
-    let flush = |segment: &mut Vec<String>, s: &mut String| {
-        if segment.len() > 1 {
+    // The line: a segment between each two neighbouring rated steps (so
+    // broken where a step has no emotion); segments, not a polyline,
+    // because only they take percentages.
+    for (i, pair) in points.windows(2).enumerate() {
+        if let (Some(a), Some(b)) = (pair[0].score, pair[1].score) {
             let _ = write!(
                 s,
-                "<polyline class=\"line\" points=\"{}\"/>",
-                segment.join(" ")
+                "<line class=\"line\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+                x(i),
+                y(a),
+                x(i + 1),
+                y(b)
             );
         }
-        segment.clear();
-    };
-    for (i, p) in points.iter().enumerate() {
-        let x = COLUMN * i as u32 + COLUMN / 2;
-        match p.score {
-            Some(score) => segment.push(format!("{x},{}", y(score))),
-            None => flush(&mut segment, &mut s),
-        }
     }
-    flush(&mut segment, &mut s);
     for (i, p) in points.iter().enumerate() {
         let Some(score) = p.score else { continue };
-        let x = COLUMN * i as u32 + COLUMN / 2;
         let _ = write!(
             s,
-            "<circle class=\"point e{}\" cx=\"{x}\" cy=\"{}\" r=\"6\" data-score=\"{score}\"><title>{}: {}</title></circle>",
+            "<circle class=\"point e{}\" cx=\"{}\" cy=\"{}\" r=\"6\" data-score=\"{score}\"><title>{}: {}</title></circle>",
             score_class(score),
+            x(i),
             y(score),
             escape(p.label),
             escape(p.word)
@@ -125,12 +137,13 @@ mod tests {
         ];
         let svg = curve(&pts, "Emotion of <Carla>", ["-2", "-1", "0", "+1", "+2"]);
         assert_eq!(svg.matches("<circle").count(), 3);
-        assert!(svg.contains("cx=\"100\" cy=\"16\""), "{svg}"); // +2 at the top
-        assert!(svg.contains("cx=\"500\" cy=\"104\""), "{svg}"); // -2 at the bottom
-        assert!(svg.contains("cx=\"700\" cy=\"60\""), "{svg}");
-        // The line breaks at the unrated step: one polyline, c → d.
-        assert_eq!(svg.matches("<polyline").count(), 1);
-        assert!(svg.contains("points=\"500,104 700,60\""));
+        // Four columns: centres at 12.5 %, 37.5 %, 62.5 %, 87.5 %.
+        assert!(svg.contains("cx=\"12.5%\" cy=\"16\""), "{svg}"); // +2 at the top
+        assert!(svg.contains("cx=\"62.5%\" cy=\"104\""), "{svg}"); // -2 at the bottom
+        assert!(svg.contains("cx=\"87.5%\" cy=\"60\""), "{svg}");
+        // The line breaks at the unrated step: one segment, c → d.
+        assert_eq!(svg.matches("class=\"line\"").count(), 1);
+        assert!(svg.contains("x1=\"62.5%\" y1=\"104\" x2=\"87.5%\" y2=\"60\""));
         assert!(svg.contains("aria-label=\"Emotion of &lt;Carla&gt;\""));
         assert!(svg.contains("<title>d &amp; e: neutral</title>"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));

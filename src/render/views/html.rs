@@ -24,6 +24,8 @@ pub(super) struct Map<'m, 'a> {
     pub lanes: &'m Lanes,
     /// The SVG emotion curve, in the emotion lane.
     pub curve: &'m str,
+    /// The print stylesheet's scale for one landscape page.
+    pub print_zoom: f32,
     pub t: &'static Strings,
     /// From the page back to the site root.
     pub root: &'m str,
@@ -109,6 +111,18 @@ impl Html<'_> {
     }
 
     /// A lane's row: its heading, then its [`cells`](Self::cells).
+    /// A blueprint line (of interaction, of visibility) across the grid,
+    /// named in the pinned lane-name column.
+    fn line(&mut self, class: &str, name: &str, columns: usize) -> &mut Self {
+        self.raw("\n<tr class=\"line ")
+            .raw(class)
+            .raw("\"><th scope=\"row\">")
+            .text(name)
+            .raw("</th><td colspan=\"")
+            .num(columns)
+            .raw("\"></td></tr>\n")
+    }
+
     fn lane(
         &mut self,
         class: &str,
@@ -157,8 +171,10 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
     h.raw("<div class=\"map\" style=\"--columns: ")
         .num(m.steps.len())
         .raw("; --column: ")
-        .num(svg::COLUMN)
-        .raw("px\">\n<table class=\"grid\">\n<thead>\n<tr class=\"lane-stage\"><th scope=\"row\">")
+        .num(svg::column_for(m.steps.len()))
+        .raw("px; --print-zoom: ")
+        .raw(&format!("{:.2}", m.print_zoom))
+        .raw("\">\n<table class=\"grid\">\n<thead>\n<tr class=\"lane-stage\"><th scope=\"row\">")
         .text(t.stage)
         .raw("</th>");
     for s in m.stages {
@@ -269,6 +285,45 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
             }
         });
     }
+    // The service blueprint: frontstage under the line of interaction,
+    // what the customer cannot see under the line of visibility.
+    let l = m.lanes;
+    if l.frontstage {
+        h.line("line-interaction", t.line_interaction, m.steps.len());
+        h.lane("lane-frontstage", t.frontstage, m.steps, |h, s| {
+            if let Some(x) = some(s.frontstage) {
+                h.text(x);
+            }
+        });
+    }
+    if l.backstage || l.support || l.systems {
+        h.line("line-visibility", t.line_visibility, m.steps.len());
+    }
+    if m.lanes.backstage {
+        h.lane("lane-backstage", t.backstage, m.steps, |h, s| {
+            if let Some(x) = some(s.backstage) {
+                h.text(x);
+            }
+        });
+    }
+    if m.lanes.support {
+        h.lane("lane-support", t.support, m.steps, |h, s| {
+            if let Some(x) = some(s.support) {
+                h.text(x);
+            }
+        });
+    }
+    h.raw("\n");
+    if m.lanes.systems {
+        h.lane("lane-systems", t.systems, m.steps, |h, s| {
+            for (i, sys) in s.systems.iter().enumerate() {
+                if i > 0 {
+                    h.raw(", ");
+                }
+                h.link(m.root, sys.name, some(sys.url.as_deref()));
+            }
+        });
+    }
     h.raw("\n<tr class=\"lane-owner\"><th scope=\"row\">")
         .text(t.owners)
         .raw("</th>");
@@ -304,24 +359,6 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         h.raw("</td>");
     }
     h.raw("</tr>\n");
-    if m.lanes.backstage {
-        h.lane("lane-backstage", t.backstage, m.steps, |h, s| {
-            if let Some(x) = some(s.backstage) {
-                h.text(x);
-            }
-        });
-    }
-    h.raw("\n");
-    if m.lanes.systems {
-        h.lane("lane-systems", t.systems, m.steps, |h, s| {
-            for (i, sys) in s.systems.iter().enumerate() {
-                if i > 0 {
-                    h.raw(", ");
-                }
-                h.link(m.root, sys.name, some(sys.url.as_deref()));
-            }
-        });
-    }
     h.raw("\n");
     if m.lanes.metrics {
         h.lane("lane-metrics", t.metrics, m.steps, |h, s| {

@@ -37,7 +37,9 @@ pub(super) struct Lanes {
     pub(super) thinking: bool,
     pub(super) pain: bool,
     pub(super) opportunity: bool,
+    pub(super) frontstage: bool,
     pub(super) backstage: bool,
+    pub(super) support: bool,
     pub(super) systems: bool,
     pub(super) metrics: bool,
 }
@@ -103,7 +105,9 @@ pub(super) struct StepView<'a> {
     pub(super) owner: Option<&'a str>,
     pub(super) owner_set: bool,
     pub(super) handoff: Option<HandoffView<'a>>,
+    pub(super) frontstage: Option<&'a str>,
     pub(super) backstage: Option<&'a str>,
+    pub(super) support: Option<&'a str>,
     pub(super) systems: Vec<NameLink<'a>>,
     pub(super) metrics: Vec<MetricView>,
     pub(super) transaction: bool,
@@ -277,7 +281,9 @@ impl<'h> Views<'h> {
                     owner: owner.map(|o| department_name(h, o)),
                     owner_set: step.owner.is_some(),
                     handoff,
+                    frontstage: step.frontstage.as_deref(),
                     backstage: step.backstage.as_deref(),
+                    support: step.support.as_deref(),
                     systems: step
                         .systems
                         .iter()
@@ -301,7 +307,9 @@ impl<'h> Views<'h> {
             thinking: has(&|s| s.thinking.is_some()),
             pain: has(&|s| s.pain.is_some()),
             opportunity: has(&|s| s.opportunity.is_some()),
+            frontstage: has(&|s| s.frontstage.is_some()),
             backstage: has(&|s| s.backstage.is_some()),
+            support: has(&|s| s.support.is_some()),
             systems: has(&|s| !s.systems.is_empty()),
             metrics: has(&|s| s.metrics.is_some()),
         };
@@ -313,6 +321,7 @@ impl<'h> Views<'h> {
                 steps: &steps,
                 lanes: &lanes,
                 curve: &curve,
+                print_zoom: print_zoom(&steps, &lanes),
                 t: self.t,
                 root: &root,
             },
@@ -343,7 +352,7 @@ impl<'h> Views<'h> {
             map,
             steps: self.own_templates.contains("journey.html").then_some(steps),
             columns,
-            column_width: svg::COLUMN,
+            column_width: svg::column_for(columns),
             curve,
             lanes,
             intro,
@@ -364,6 +373,112 @@ impl<'h> Views<'h> {
             })
             .collect()
     }
+}
+
+/// How much the printed map must shrink to fit one landscape A4 page
+/// (`--print-zoom`, 0.35..1): an estimate of the printed grid's height from
+/// the longest text of each lane, at the print stylesheet's sizes.
+pub(super) fn print_zoom(steps: &[StepView], lanes: &Lanes) -> f32 {
+    // A4 landscape less 8 mm margins, in CSS pixels, less the header (two
+    // lines of facts and the scenario). Measured in Chromium, the example
+    // journeys' grids are up to 15 % taller than estimated: a quarter more
+    // is allowed for.
+    const PAGE_H: f32 = 733.0 - 125.0;
+    const MARGIN: f32 = 1.25;
+    // Zoomed out by `zoom`, the page holds 1/zoom more CSS pixels: columns
+    // widen and text wraps less. The largest zoom whose grid fits is taken.
+    let fits = |zoom: f32| grid_height(steps, lanes, zoom) * MARGIN * zoom <= PAGE_H;
+    let mut zoom = 1.0;
+    while zoom > 0.35 && !fits(zoom) {
+        zoom -= 0.025;
+    }
+    zoom.max(0.35)
+}
+
+/// The printed grid's estimated height in CSS pixels at `zoom`.
+fn grid_height(steps: &[StepView], lanes: &Lanes, zoom: f32) -> f32 {
+    const PAGE_W: f32 = 1062.0;
+    const LANE_NAMES: f32 = 112.0;
+    const CHAR_W: f32 = 4.9;
+    const LINE_H: f32 = 11.7;
+    const CELL_PAD: f32 = 6.0;
+    let columns = steps.len().max(1) as f32;
+    let column = ((PAGE_W / zoom - LANE_NAMES) / columns - CELL_PAD).max(10.0);
+    let per_line = (column / CHAR_W).floor().max(1.0);
+    let lines = |text: &str| -> f32 {
+        text.split_whitespace()
+            .fold((0.0f32, 0.0f32), |(lines, used), word| {
+                let w = word.chars().count() as f32;
+                if used == 0.0 {
+                    (lines + (w / per_line).ceil().max(1.0), w % per_line)
+                } else if used + 1.0 + w <= per_line {
+                    (lines, used + 1.0 + w)
+                } else {
+                    (lines + (w / per_line).ceil().max(1.0), w % per_line)
+                }
+            })
+            .0
+            .max(1.0)
+    };
+    let lane = |text: &dyn Fn(&StepView) -> String| -> f32 {
+        let tallest = steps.iter().map(|s| lines(&text(s))).fold(1.0, f32::max);
+        tallest * LINE_H + CELL_PAD
+    };
+    let mut height = 40.0
+        + 120.0
+        + lane(&|s| {
+            s.emotion
+                .as_ref()
+                .map_or(String::new(), |e| e.word.to_owned())
+        });
+    height += lane(&|s| s.action.to_owned());
+    height += lane(&|s| {
+        s.touchpoints
+            .iter()
+            .map(|t| t.name)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }) + LINE_H
+        * (steps.iter().map(|s| s.touchpoints.len()).max().unwrap_or(1) as f32 - 1.0).max(0.0);
+    type Text = fn(&StepView) -> String;
+    let optional: [(bool, Text); 6] = [
+        (lanes.thinking, |s| {
+            s.thinking.unwrap_or_default().to_owned()
+        }),
+        (lanes.pain, |s| s.pain.unwrap_or_default().to_owned()),
+        (lanes.opportunity, |s| {
+            s.opportunity.unwrap_or_default().to_owned()
+        }),
+        (lanes.frontstage, |s| {
+            s.frontstage.unwrap_or_default().to_owned()
+        }),
+        (lanes.backstage, |s| {
+            s.backstage.unwrap_or_default().to_owned()
+        }),
+        (lanes.support, |s| s.support.unwrap_or_default().to_owned()),
+    ];
+    for (shown, text) in optional {
+        if shown {
+            height += lane(&text);
+        }
+    }
+    height += lane(&|s| s.owner.unwrap_or_default().to_owned()) + LINE_H;
+    if lanes.systems {
+        height += lane(&|s| {
+            s.systems
+                .iter()
+                .map(|x| x.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+    }
+    if lanes.metrics {
+        height += LINE_H + CELL_PAD;
+    }
+    if lanes.frontstage || lanes.backstage || lanes.support || lanes.systems {
+        height += 2.0 * LINE_H;
+    }
+    height
 }
 
 /// The journey file as written, highlighted: front matter as YAML or TOML,
