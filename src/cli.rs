@@ -131,9 +131,11 @@ pub enum NewCommand {
 pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// One journey id (`carla/activity`); all journeys when left out.
+    /// One journey id (`carla/activity`); all journeys when left out (for
+    /// svg, png and pdf that needs `-o DIR`: one file per journey).
     pub journey: Option<String>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (for svg, png and pdf
+    /// of every journey: this folder).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Include files marked `draft: true`.
@@ -146,6 +148,12 @@ pub enum ExportFormat {
     Json,
     Csv,
     Mermaid,
+    /// The map as one picture: SVG with the font embedded.
+    Svg,
+    /// The map as one picture: PNG at twice the SVG's size.
+    Png,
+    /// The map as one picture: a one-page PDF, text selectable.
+    Pdf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,6 +23,7 @@ pub mod node;
 pub mod output;
 pub mod parse;
 pub mod perf;
+pub mod picture;
 pub mod render;
 pub mod resolve;
 pub mod routes;

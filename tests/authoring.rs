@@ -559,3 +559,190 @@ fn blueprint_lanes_reach_the_grid_the_exports_and_diff_in_spanish() {
         "{stderr}"
     );
 }
+
+/// Width and height of a PNG, from its IHDR chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG signature");
+    assert_eq!(&png[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&png[16..20]), be(&png[20..24]))
+}
+
+/// The `width`/`height` attributes of an SVG's root element.
+fn svg_size(svg: &str) -> (u32, u32) {
+    let attr = |name: &str| -> u32 {
+        let at = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    (attr("width"), attr("height"))
+}
+
+#[test]
+fn pictures_of_a_map_are_the_same_bytes_twice_and_hold_every_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, json, _) = run(
+        &example(),
+        &["export", "--format", "json", "carla/activity"],
+    );
+    let model: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let actions: Vec<String> = model["journeys"]["carla/activity"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["steps"].as_array().unwrap().clone())
+        .map(|s| s["action"].as_str().unwrap().to_owned())
+        .collect();
+    let mut files = std::collections::BTreeMap::new();
+    for format in ["svg", "png", "pdf"] {
+        let mut twice = Vec::new();
+        for round in 0..2 {
+            let out = dir.path().join(format!("map{round}.{format}"));
+            let (code, _, stderr) = run(
+                &example(),
+                &[
+                    "export",
+                    "--format",
+                    format,
+                    "carla/activity",
+                    "-o",
+                    out.to_str().unwrap(),
+                ],
+            );
+            assert_eq!(code, 0, "{format}: {stderr}");
+            twice.push(std::fs::read(&out).unwrap());
+        }
+        assert!(twice[0] == twice[1], "{format}: the same bytes twice");
+        files.insert(format, twice.remove(0));
+    }
+    // The SVG: every action, the blueprint lines, the font embedded.
+    let svg = String::from_utf8(files["svg"].clone()).unwrap();
+    for a in &actions {
+        let first_words: String = a.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+        let shown = svg
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&");
+        assert!(shown.contains(&first_words), "`{first_words}` in the SVG");
+    }
+    assert!(svg.contains(">Line of interaction<") && svg.contains(">Line of visibility<"));
+    assert!(svg.contains("@font-face{font-family:\"Noto Sans\""));
+    // The PNG at twice the SVG's size.
+    let (w, h) = svg_size(&svg);
+    assert_eq!(png_size(&files["png"]), (2 * w, 2 * h));
+    // The PDF: one page, the font embedded, every action selectable text.
+    let pdf = dir.path().join("map0.pdf");
+    let info = Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo (Debian's poppler-utils: apt-get install poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.ends_with(" 1")),
+        "{info}"
+    );
+    let fonts = Command::new("pdffonts").arg(&pdf).output().unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(
+        fonts.contains("NotoSans-Regular") && fonts.contains("yes yes yes"),
+        "{fonts}"
+    );
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text: String = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for a in &actions {
+        // Wrapped in its card, an action's words follow one another.
+        let words: Vec<&str> = a.split_whitespace().collect();
+        assert!(
+            words.iter().all(|w| text.contains(w)),
+            "`{a}` in the PDF's text"
+        );
+    }
+}
+
+#[test]
+fn pictures_refuse_bad_ids_and_paths_and_export_every_journey_into_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(
+        &example(),
+        &["export", "--format", "png", "carla/activty", "-o", "x.png"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("carla/activity"), "closest id: {stderr}");
+    let nowhere = dir.path().join("missing/folder/map.pdf");
+    let (code, _, stderr) = run(
+        &example(),
+        &[
+            "export",
+            "--format",
+            "pdf",
+            "carla/activity",
+            "-o",
+            nowhere.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains(nowhere.to_str().unwrap()), "{stderr}");
+    assert!(!dir.path().join("missing").exists(), "nothing left behind");
+    let (code, _, stderr) = run(&example(), &["export", "--format", "svg"]);
+    assert_eq!(code, 2, "every journey needs -o DIR: {stderr}");
+    assert!(stderr.contains("-o DIR"), "{stderr}");
+    // Every journey, one file each, nothing else in the folder.
+    let out = dir.path().join("slides");
+    let (code, _, stderr) = run(
+        &example(),
+        &["export", "--format", "svg", "-o", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let written = common::tree(&out);
+    assert_eq!(written.len(), 12, "{:?}", written.keys());
+    assert!(written.contains_key("carla/activity.svg"));
+}
+
+#[test]
+fn a_long_journey_gives_a_wider_picture_not_smaller_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("h");
+    init(&root, "en");
+    let mut text =
+        String::from("---\ntitle: Forty steps\npersona: maya\nlens: activity\nstages:\n");
+    for stage in 0..8 {
+        text.push_str(&format!("  - name: Stage {stage}\n    steps:\n"));
+        for step in 0..5 {
+            text.push_str(&format!(
+                "      - action: Step {step} of stage {stage}, with an action long enough to wrap over several lines\n        emotion: {}\n        frontstage: Staff do something the customer sees\n",
+                ["happy", "neutral", "angry"][(stage + step) % 3]
+            ));
+        }
+    }
+    text.push_str("---\n");
+    std::fs::write(root.join("content/journeys/maya/long.md"), text).unwrap();
+    let short = dir.path().join("short.svg");
+    let long = dir.path().join("long.svg");
+    for (id, out) in [("maya/activity", &short), ("maya/long", &long)] {
+        let (code, _, stderr) = run(
+            &root,
+            &["export", "--format", "svg", id, "-o", out.to_str().unwrap()],
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let short = std::fs::read_to_string(short).unwrap();
+    let long = std::fs::read_to_string(long).unwrap();
+    assert!(svg_size(&long).0 > 40 * 200, "{:?}", svg_size(&long));
+    assert!(svg_size(&long).0 > 5 * svg_size(&short).0);
+    let sizes = |svg: &str| -> Vec<f32> {
+        svg.split("font-size=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let smallest = |svg: &str| sizes(svg).into_iter().fold(f32::MAX, f32::min);
+    assert_eq!(smallest(&long), smallest(&short), "the same text sizes");
+    assert!(smallest(&long) >= 14.0);
+}

@@ -421,3 +421,45 @@ fn the_map_fits_the_window_keeps_its_lane_names_and_prints_on_one_page() {
         }
     }
 }
+
+#[test]
+fn the_exported_picture_keeps_every_text_inside_its_card_in_chromium() {
+    require_tools();
+    common::install_browser_deps();
+    let shots = screenshot_dir("picture");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for (id, name) in [
+        ("carla/activity", "carla-activity"),
+        ("priya/b2b", "priya-b2b"),
+    ] {
+        let svg = tmp.path().join(format!("{name}.svg"));
+        let png = shots.join(format!("{name}.png"));
+        for (format, out) in [("svg", &svg), ("png", &png)] {
+            let (code, _, stderr) = run(
+                &example(),
+                &[
+                    "export",
+                    "--format",
+                    format,
+                    id,
+                    "-o",
+                    out.to_str().unwrap(),
+                ],
+            );
+            assert_eq!(code, 0, "{format} {id}: {stderr}");
+        }
+        let dir = browser_dir();
+        let out = Command::new("node")
+            .arg(dir.join("picture.mjs"))
+            .arg(&svg)
+            .arg(shots.join(format!("{name}-in-chromium.png")))
+            .current_dir(&dir)
+            .output()
+            .expect("run node");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{id}: {stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert!(report["texts"].as_u64().unwrap() > 100, "{report}");
+    }
+}
