@@ -260,6 +260,111 @@ fn home_shows_coverage_gaps_worst_touchpoints_and_handoff_gaps() {
 }
 
 #[test]
+fn home_opens_with_the_figures_a_director_asks_for_each_a_link() {
+    let (_dir, out) = built_example();
+    let doc = page(&out, "index.html");
+    let figures: Vec<(String, String, String)> = select(&doc, "#figures li.figure a")
+        .iter()
+        .map(|a| {
+            let b = a
+                .select(&scraper::Selector::parse("b").unwrap())
+                .next()
+                .unwrap();
+            let span = a
+                .select(&scraper::Selector::parse("span").unwrap())
+                .next()
+                .unwrap();
+            (
+                text(&span),
+                text(&b),
+                a.value().attr("href").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("journeys.json")).unwrap()).unwrap();
+    let steps: Vec<&serde_json::Value> = json["journeys"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|j| j["stages"].as_array().unwrap())
+        .flat_map(|s| s["steps"].as_array().unwrap())
+        .collect();
+    let unanswered = steps
+        .iter()
+        .filter(|s| !s["pain"].is_null() && s["opportunity"].is_null())
+        .count();
+    let dropoffs = steps.iter().filter(|s| s["dropoff"] == true).count();
+    let handoff_gaps: usize = json["handoffs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|h| h.as_array().unwrap())
+        .filter(|h| !h["gap"].is_null())
+        .count();
+    let expected = [
+        ("Journeys", "12".to_owned(), "journeys/index.html"),
+        ("Personas", "5".to_owned(), "personas/index.html"),
+        (
+            "Average emotion",
+            "+0.3".to_owned(),
+            "insights.html#heatmap",
+        ),
+        (
+            "Handoff gaps",
+            handoff_gaps.to_string(),
+            "insights.html#handoff-gaps",
+        ),
+        (
+            "Journey gaps",
+            json["journey_gaps"].as_array().unwrap().len().to_string(),
+            "insights.html#journey-gaps",
+        ),
+        ("Drop-offs", dropoffs.to_string(), "insights.html#dropoffs"),
+        (
+            "Pain points without an opportunity",
+            unanswered.to_string(),
+            "insights.html#pains-by-owner",
+        ),
+    ];
+    assert_eq!(figures.len(), expected.len(), "{figures:?}");
+    for ((label, value, href), (l, v, u)) in figures.iter().zip(&expected) {
+        assert_eq!((label.as_str(), value, href.as_str()), (*l, v, *u));
+        let (file, anchor) = href.split_once('#').unwrap_or((href, ""));
+        let target = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(
+            anchor.is_empty() || target.contains(&format!("id=\"{anchor}\"")),
+            "{href}"
+        );
+    }
+    // The figures come before the matrix, and the handbook's text after it.
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    assert!(at("id=\"figures\"") < at("id=\"coverage\""));
+    assert!(at("id=\"coverage\"") < at("class=\"prose home-text\""));
+}
+
+#[test]
+fn persona_page_opens_with_a_persona_card() {
+    let (_dir, out) = built_example();
+    let doc = page(&out, "personas/carla.html");
+    let card = &select(&doc, "section.persona-card")[0];
+    let inside = |sel: &str| {
+        card.select(&scraper::Selector::parse(sel).unwrap())
+            .map(|e| text(&e))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(inside("h1"), ["Carla"]);
+    assert_eq!(inside(".role").len(), 1);
+    assert_eq!(inside(".segment").len(), 1);
+    assert!(inside(".channels li").len() >= 3);
+    assert_eq!(inside("blockquote.quote").len(), 1);
+    for list in [".goals li", ".needs li", ".frustrations li"] {
+        assert!(!inside(list).is_empty(), "{list}");
+    }
+}
+
+#[test]
 fn insights_page_has_the_heatmap_and_unmapped_moments() {
     let (_dir, out) = built_example();
     let doc = page(&out, "insights.html");

@@ -113,6 +113,8 @@ pub struct Strings {
     pub journey_gap: &'static str,
     pub systems_help: &'static str,
     pub used_by_touchpoints: &'static str,
+    pub pains_without_opportunity: &'static str,
+    pub at_a_glance: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -219,6 +221,8 @@ pub const EN: Strings = Strings {
     no_lifecycle: "No lifecycle",
     journey_gap: "journey gap",
     systems_help: "Which systems sit behind our worst moments: lowest average emotion first, over every step that uses the system directly or through a touchpoint.",
+    pains_without_opportunity: "Pain points without an opportunity",
+    at_a_glance: "At a glance",
     used_by_touchpoints: "Touchpoints on this system",
 };
 
@@ -326,6 +330,8 @@ pub const ES: Strings = Strings {
     no_lifecycle: "Sin ciclo de vida",
     journey_gap: "brecha entre recorridos",
     systems_help: "Qué sistemas están detrás de nuestros peores momentos: menor emoción media primero, en cada paso que usa el sistema directamente o a través de un punto de contacto.",
+    pains_without_opportunity: "Puntos de dolor sin oportunidad",
+    at_a_glance: "De un vistazo",
     used_by_touchpoints: "Puntos de contacto sobre este sistema",
 };
 

@@ -30,6 +30,7 @@ const SHOTS = {
   "index.html": "home",
   "journeys/carla/activity.html": "journey",
   "insights.html": "insights",
+  "personas/carla.html": "persona",
 };
 const VIEWPORTS = {
   desktop: { width: 1366, height: 900 },

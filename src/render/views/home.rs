@@ -24,6 +24,19 @@ pub(super) struct HomeView<'a> {
     pub(super) gaps: Vec<GapView<'a>>,
     pub(super) gap_count: usize,
     pub(super) counts: Counts,
+    /// The figures a director asks for first, each a link to its list.
+    pub(super) figures: Vec<Figure>,
+}
+
+/// One figure of the dashboard: a number (or an average), what it counts,
+/// where it is listed, and whether it is a warning (a gap, a loss).
+#[derive(Serialize)]
+pub(super) struct Figure {
+    pub(super) value: String,
+    pub(super) label: &'static str,
+    pub(super) url: &'static str,
+    /// `e…` colour class of an average, or `alert` for counts of problems.
+    pub(super) class: String,
 }
 
 /// A persona's row of the coverage matrix: its journeys through each lens.
@@ -128,7 +141,65 @@ impl<'h> Views<'h> {
                 }
             })
             .collect();
+        let t = self.t;
+        let all_steps = || h.journeys.values().flat_map(|j| j.steps().map(|(_, s)| s));
+        let average = average_of(all_steps());
+        let count = |n: usize, label, url| Figure {
+            value: n.to_string(),
+            label,
+            url,
+            class: if n > 0 {
+                "alert".to_owned()
+            } else {
+                String::new()
+            },
+        };
+        let figures = vec![
+            Figure {
+                value: h.journeys.len().to_string(),
+                label: t.journeys,
+                url: "journeys/index.html",
+                class: String::new(),
+            },
+            Figure {
+                value: h.personas.len().to_string(),
+                label: t.personas,
+                url: "personas/index.html",
+                class: String::new(),
+            },
+            Figure {
+                value: average.as_ref().map_or("—".to_owned(), |a| a.text.clone()),
+                label: t.average_emotion,
+                url: "insights.html#heatmap",
+                class: average
+                    .as_ref()
+                    .map_or(String::new(), |a| format!("e{}", a.class)),
+            },
+            count(
+                self.ix().gaps.len(),
+                t.handoff_gaps,
+                "insights.html#handoff-gaps",
+            ),
+            count(
+                h.journey_gaps.len(),
+                t.journey_gaps,
+                "insights.html#journey-gaps",
+            ),
+            count(
+                all_steps().filter(|s| s.dropoff).count(),
+                t.dropoffs,
+                "insights.html#dropoffs",
+            ),
+            count(
+                all_steps()
+                    .filter(|s| s.pain.is_some() && s.opportunity.is_none())
+                    .count(),
+                t.pains_without_opportunity,
+                "insights.html#pains-by-owner",
+            ),
+        ];
         HomeView {
+            figures,
             body,
             lenses: lenses
                 .iter()
