@@ -376,8 +376,8 @@ impl<'h> Views<'h> {
 }
 
 /// How much the printed map must shrink to fit one landscape A4 page
-/// (`--print-zoom`, 0.35..1): an estimate of the printed grid's height from
-/// the longest text of each lane, at the print stylesheet's sizes.
+/// (`--print-zoom`, 0.35..1), from an estimate of the printed grid's height
+/// (the longest text of each lane, at the print stylesheet's sizes).
 pub(super) fn print_zoom(steps: &[StepView], lanes: &Lanes) -> f32 {
     // A4 landscape less 8 mm margins, in CSS pixels, less the header (two
     // lines of facts and the scenario). Measured in Chromium, the example
@@ -385,100 +385,140 @@ pub(super) fn print_zoom(steps: &[StepView], lanes: &Lanes) -> f32 {
     // is allowed for.
     const PAGE_H: f32 = 733.0 - 125.0;
     const MARGIN: f32 = 1.25;
+    let grid = PrintGrid::of(steps, lanes);
     // Zoomed out by `zoom`, the page holds 1/zoom more CSS pixels: columns
-    // widen and text wraps less. The largest zoom whose grid fits is taken.
-    let fits = |zoom: f32| grid_height(steps, lanes, zoom) * MARGIN * zoom <= PAGE_H;
-    let mut zoom = 1.0;
-    while zoom > 0.35 && !fits(zoom) {
-        zoom -= 0.025;
+    // widen and text wraps less. The largest zoom whose grid fits, by
+    // bisection (the height only grows with the zoom).
+    let fits = |zoom: f32| grid.height(zoom) * MARGIN * zoom <= PAGE_H;
+    if fits(1.0) {
+        return 1.0;
     }
-    zoom.max(0.35)
+    let (mut lo, mut hi) = (0.35f32, 1.0f32);
+    if !fits(lo) {
+        return lo;
+    }
+    for _ in 0..8 {
+        let mid = (lo + hi) / 2.0;
+        if fits(mid) { lo = mid } else { hi = mid }
+    }
+    (lo * 100.0).floor() / 100.0
 }
 
-/// The printed grid's estimated height in CSS pixels at `zoom`.
-fn grid_height(steps: &[StepView], lanes: &Lanes, zoom: f32) -> f32 {
-    const PAGE_W: f32 = 1062.0;
-    const LANE_NAMES: f32 = 112.0;
-    const CHAR_W: f32 = 4.9;
-    const LINE_H: f32 = 11.7;
-    const CELL_PAD: f32 = 6.0;
-    let columns = steps.len().max(1) as f32;
-    let column = ((PAGE_W / zoom - LANE_NAMES) / columns - CELL_PAD).max(10.0);
-    let per_line = (column / CHAR_W).floor().max(1.0);
-    let lines = |text: &str| -> f32 {
-        text.split_whitespace()
-            .fold((0.0f32, 0.0f32), |(lines, used), word| {
-                let w = word.chars().count() as f32;
-                if used == 0.0 {
-                    (lines + (w / per_line).ceil().max(1.0), w % per_line)
-                } else if used + 1.0 + w <= per_line {
-                    (lines, used + 1.0 + w)
-                } else {
-                    (lines + (w / per_line).ceil().max(1.0), w % per_line)
-                }
-            })
-            .0
-            .max(1.0)
-    };
-    let lane = |text: &dyn Fn(&StepView) -> String| -> f32 {
-        let tallest = steps.iter().map(|s| lines(&text(s))).fold(1.0, f32::max);
-        tallest * LINE_H + CELL_PAD
-    };
-    let mut height = 40.0
-        + 120.0
-        + lane(&|s| {
-            s.emotion
-                .as_ref()
-                .map_or(String::new(), |e| e.word.to_owned())
-        });
-    height += lane(&|s| s.action.to_owned());
-    height += lane(&|s| {
-        s.touchpoints
-            .iter()
-            .map(|t| t.name)
-            .collect::<Vec<_>>()
-            .join("\n")
-    }) + LINE_H
-        * (steps.iter().map(|s| s.touchpoints.len()).max().unwrap_or(1) as f32 - 1.0).max(0.0);
-    type Text = fn(&StepView) -> String;
-    let optional: [(bool, Text); 6] = [
-        (lanes.thinking, |s| {
-            s.thinking.unwrap_or_default().to_owned()
-        }),
-        (lanes.pain, |s| s.pain.unwrap_or_default().to_owned()),
-        (lanes.opportunity, |s| {
-            s.opportunity.unwrap_or_default().to_owned()
-        }),
-        (lanes.frontstage, |s| {
-            s.frontstage.unwrap_or_default().to_owned()
-        }),
-        (lanes.backstage, |s| {
-            s.backstage.unwrap_or_default().to_owned()
-        }),
-        (lanes.support, |s| s.support.unwrap_or_default().to_owned()),
-    ];
-    for (shown, text) in optional {
-        if shown {
-            height += lane(&text);
+/// The texts of the printed grid, lane by lane (each lane: its cells'
+/// word lengths in characters), gathered once per journey.
+struct PrintGrid {
+    lanes: Vec<Vec<Vec<u16>>>,
+    /// Fixed heights: stage row, curve, lines, metrics.
+    fixed: f32,
+    columns: f32,
+}
+
+const LINE_H: f32 = 11.7;
+const CELL_PAD: f32 = 6.0;
+
+/// The lengths of the words of `text`, in characters.
+fn words_of(text: &str) -> Vec<u16> {
+    text.split_whitespace()
+        .map(|w| w.chars().count().min(usize::from(u16::MAX - 1)) as u16)
+        .collect()
+}
+
+impl PrintGrid {
+    fn of(steps: &[StepView], lanes: &Lanes) -> PrintGrid {
+        let words = words_of;
+        let lane =
+            |text: &dyn Fn(&StepView) -> Vec<u16>| steps.iter().map(text).collect::<Vec<_>>();
+        let mut out = vec![
+            lane(&|s| words(s.action)),
+            lane(&|s| s.emotion.as_ref().map_or(Vec::new(), |e| words(e.word))),
+            lane(&|s| words(s.owner.unwrap_or_default())),
+        ];
+        // Touchpoints: one line (at least) each.
+        out.push(lane(&|s| {
+            s.touchpoints
+                .iter()
+                .flat_map(|t| words(t.name).into_iter().chain([u16::MAX]))
+                .collect()
+        }));
+        type Text = fn(&StepView) -> Vec<u16>;
+        let optional: [(bool, Text); 6] = [
+            (lanes.thinking, |s| words_of(s.thinking.unwrap_or_default())),
+            (lanes.pain, |s| words_of(s.pain.unwrap_or_default())),
+            (lanes.opportunity, |s| {
+                words_of(s.opportunity.unwrap_or_default())
+            }),
+            (lanes.frontstage, |s| {
+                words_of(s.frontstage.unwrap_or_default())
+            }),
+            (lanes.backstage, |s| {
+                words_of(s.backstage.unwrap_or_default())
+            }),
+            (lanes.support, |s| words_of(s.support.unwrap_or_default())),
+        ];
+        for (shown, text) in optional {
+            if shown {
+                out.push(lane(&text));
+            }
+        }
+        if lanes.systems {
+            out.push(lane(&|s| {
+                s.systems.iter().flat_map(|x| words(x.name)).collect()
+            }));
+        }
+        let mut fixed = 40.0 + 120.0 + LINE_H;
+        if lanes.metrics {
+            fixed += LINE_H + CELL_PAD;
+        }
+        if lanes.frontstage || lanes.backstage || lanes.support || lanes.systems {
+            fixed += 2.0 * LINE_H;
+        }
+        PrintGrid {
+            lanes: out,
+            fixed,
+            columns: steps.len().max(1) as f32,
         }
     }
-    height += lane(&|s| s.owner.unwrap_or_default().to_owned()) + LINE_H;
-    if lanes.systems {
-        height += lane(&|s| {
-            s.systems
+
+    /// The estimated height in CSS pixels at `zoom`.
+    fn height(&self, zoom: f32) -> f32 {
+        const PAGE_W: f32 = 1062.0;
+        const LANE_NAMES: f32 = 112.0;
+        const CHAR_W: f32 = 4.9;
+        let column = ((PAGE_W / zoom - LANE_NAMES) / self.columns - CELL_PAD).max(10.0);
+        let per_line = (column / CHAR_W).floor().max(1.0);
+        // Greedy wrapping of words of these lengths (u16::MAX: a forced
+        // line break).
+        let lines = |words: &[u16]| -> f32 {
+            let (mut lines, mut used) = (1.0f32, 0.0f32);
+            for &w in words {
+                if w == u16::MAX {
+                    lines += 1.0;
+                    used = 0.0;
+                    continue;
+                }
+                let w = f32::from(w);
+                if used > 0.0 && used + 1.0 + w <= per_line {
+                    used += 1.0 + w;
+                } else {
+                    if used > 0.0 {
+                        lines += 1.0;
+                    }
+                    lines += (w / per_line).ceil().max(1.0) - 1.0;
+                    used = w % per_line;
+                }
+            }
+            lines
+        };
+        self.fixed
+            + self
+                .lanes
                 .iter()
-                .map(|x| x.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        });
+                .map(|cells| {
+                    let tallest = cells.iter().map(|c| lines(c)).fold(1.0, f32::max);
+                    tallest * LINE_H + CELL_PAD
+                })
+                .sum::<f32>()
     }
-    if lanes.metrics {
-        height += LINE_H + CELL_PAD;
-    }
-    if lanes.frontstage || lanes.backstage || lanes.support || lanes.systems {
-        height += 2.0 * LINE_H;
-    }
-    height
 }
 
 /// The journey file as written, highlighted: front matter as YAML or TOML,
