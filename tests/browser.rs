@@ -263,11 +263,11 @@ fn raw_get(port: u16, target: &str) -> String {
     reply.split("\r\n\r\n").next().unwrap_or("").to_owned()
 }
 
-#[test]
-fn the_handbook_works_in_a_real_browser_from_file_and_from_a_sub_path() {
+/// The tools checked, the browser's npm packages installed, and the example
+/// handbook built into a temporary folder (kept while the guard lives).
+fn built_example_in_browser_setup() -> (tempfile::TempDir, PathBuf) {
     require_tools();
     common::install_browser_deps();
-
     let tmp = tempfile::tempdir().expect("tempdir");
     let site = tmp.path().join("site");
     let (code, stdout, stderr) = run(
@@ -276,6 +276,12 @@ fn the_handbook_works_in_a_real_browser_from_file_and_from_a_sub_path() {
     );
     assert_eq!(code, 0, "build failed:\n{stdout}\n{stderr}");
     let site = site.canonicalize().expect("built site");
+    (tmp, site)
+}
+
+#[test]
+fn the_handbook_works_in_a_real_browser_from_file_and_from_a_sub_path() {
+    let (_tmp, site) = built_example_in_browser_setup();
     assert!(
         site.join("index.html").is_file(),
         "no index.html in {}",
@@ -331,15 +337,7 @@ fn pdf_text(pdf: &Path, page: Option<u32>) -> String {
 
 #[test]
 fn the_map_fits_the_window_keeps_its_lane_names_and_prints_on_one_page() {
-    require_tools();
-    common::install_browser_deps();
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let site = tmp.path().join("site");
-    let (code, stdout, stderr) = run(
-        &example(),
-        &["build", "--output", site.to_str().expect("UTF-8 path")],
-    );
-    assert_eq!(code, 0, "build failed:\n{stdout}\n{stderr}");
+    let (tmp, site) = built_example_in_browser_setup();
     let pdfs = tmp.path().join("pdf");
     let dir = browser_dir();
     let out = Command::new("node")
