@@ -172,6 +172,21 @@ proptest! {
     }
 
     #[test]
+    fn picture_text_wrapping(text in text_like(), size in 1.0f32..60.0, width in 1.0f32..600.0) {
+        // Any text (the picture draws what authors wrote) wraps without a
+        // panic, loses no character but spaces, and a line is wider than
+        // the box only when it is a single character.
+        let m = journeydoc::picture::font::regular();
+        let lines = journeydoc::picture::font::wrap(m, &text, size, width);
+        let kept: String = lines.concat().chars().filter(|c| !c.is_whitespace()).collect();
+        let given: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        prop_assert_eq!(kept, given);
+        for l in &lines {
+            prop_assert!(m.width(l, size) <= width || l.chars().count() == 1, "{l:?}");
+        }
+    }
+
+    #[test]
     fn mermaid_importer(text in mermaid_like()) {
         let Ok(diagram) = parse_mermaid(&text) else { return Ok(()) };
         let (journey, _) = journey_from_diagram(handbook(), &diagram, "lucia", "activity", "Importado");
