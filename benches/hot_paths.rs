@@ -64,6 +64,7 @@ fn draw_one_curve(c: &mut Criterion) {
             score: (i % 7 != 3).then_some((i % 5) as i8 - 2),
             label: l,
             word: "happy",
+            before: None,
         })
         .collect();
     c.bench_function("draw one 20-step emotion curve", |b| {

@@ -279,3 +279,133 @@ pub fn new_journey(
     let path = format!("{}/journeys/{persona}/{lens}.md", h.config.content_dir);
     write_all(root, &[(path, text)])
 }
+
+/// `journeydoc new journey --future-of ID [--title T]`: a copy of current
+/// journey `ID`'s file beside it (`<lens>-future.md`, or `-future-2.md`…),
+/// marked `state: future` and `redesigns: ID`, its title saying so. Measured
+/// metrics and an explicit `id` are not copied (a redesign is not measured
+/// yet, and two files cannot share an id); everything else is, for the
+/// author to change what the redesign changes.
+pub fn new_future_state(
+    h: &Handbook,
+    root: &Path,
+    id: &str,
+    title: Option<&str>,
+) -> Result<Vec<PathBuf>, AuthoringError> {
+    let Some(j) = h.journeys.get(id) else {
+        let current: Vec<&str> = h
+            .journeys
+            .iter()
+            .filter(|(_, j)| !j.is_future())
+            .map(|(id, _)| id.as_str())
+            .collect();
+        return Err(AuthoringError::Usage {
+            message: format!("unknown journey `{id}`"),
+            help: closest(id, current.iter().copied()).map(|c| format!("did you mean `{c}`?")),
+        });
+    };
+    if j.is_future() {
+        return Err(AuthoringError::Usage {
+            message: format!("`{id}` is a future state itself"),
+            help: j.redesigns.as_ref().map(|r| {
+                format!(
+                    "write another future state of `{}`: --future-of {}",
+                    r.value, r.value
+                )
+            }),
+        });
+    }
+    let es = h.config.language == Language::Es;
+    let title = title.map_or_else(
+        || {
+            if es {
+                format!("{} (estado futuro)", j.title)
+            } else {
+                format!("{} (future state)", j.title)
+            }
+        },
+        str::to_owned,
+    );
+    let text = future_copy(&j.meta.source, id, &title).ok_or_else(|| AuthoringError::Usage {
+        message: format!("cannot read the front matter of `{}`", j.meta.file),
+        help: Some("run `journeydoc check` and fix it first".to_owned()),
+    })?;
+    let stem = j.meta.file.strip_suffix(".md").unwrap_or(&j.meta.file);
+    let path = (1..)
+        .map(|n| match n {
+            1 => format!("{stem}-future.md"),
+            n => format!("{stem}-future-{n}.md"),
+        })
+        .find(|p| {
+            let t = root.join(p);
+            !t.exists() && !t.is_symlink()
+        })
+        .expect("a free name");
+    write_all(root, &[(path, text)])
+}
+
+/// The text of a journey file as a future state of journey `id`: the
+/// top-level `title`, `state`, `redesigns`, `id` and `metrics` lines of the
+/// front matter replaced (YAML or TOML, as written), the rest kept.
+fn future_copy(source: &str, id: &str, title: &str) -> Option<String> {
+    let parts = crate::source::split(source).ok()?;
+    let toml = parts.format == crate::source::Format::Toml;
+    let front = &source[parts.front.clone()];
+    let key = |line: &str| -> Option<String> {
+        // A top-level key starts the line; TOML tables end the top level.
+        let sep = if toml { '=' } else { ':' };
+        let (k, _) = line.split_once(sep)?;
+        (!line.starts_with([' ', '\t', '-', '#', '['])).then(|| k.trim().to_owned())
+    };
+    let value = |v: &str| {
+        let plain = !v.is_empty()
+            && v.chars().all(|c| c.is_alphanumeric() || "-_/".contains(c))
+            && !matches!(v, "true" | "false" | "null" | "yes" | "no" | "on" | "off");
+        if toml {
+            // A JSON string is a TOML basic string.
+            serde_json::Value::String(v.to_owned()).to_string()
+        } else if plain {
+            v.to_owned()
+        } else {
+            yaml_str(v)
+        }
+    };
+    let assign = |k: &str, v: &str| {
+        if toml {
+            format!("{k} = {}\n", value(v))
+        } else {
+            format!("{k}: {}\n", value(v))
+        }
+    };
+    let mut out = String::with_capacity(source.len() + 64);
+    out.push_str(&source[..parts.front.start]);
+    out.push_str(&assign("title", title));
+    out.push_str(&assign("state", "future"));
+    out.push_str(&assign("redesigns", id));
+    let mut top = true;
+    let mut skipping = false;
+    for line in front.split_inclusive('\n') {
+        if toml && line.starts_with('[') {
+            top = false;
+        }
+        if top {
+            if let Some(k) = key(line) {
+                skipping = matches!(
+                    k.as_str(),
+                    "title" | "state" | "redesigns" | "id" | "metrics" | "realises"
+                );
+                if skipping {
+                    continue;
+                }
+            } else if skipping && (line.starts_with([' ', '\t']) || line.trim().is_empty()) {
+                // The rest of a skipped value (a folded title, a metrics map).
+                continue;
+            } else {
+                skipping = false;
+            }
+        }
+        out.push_str(line);
+    }
+    out.push_str(&source[parts.front.end..]);
+    Some(out)
+}

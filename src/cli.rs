@@ -116,14 +116,19 @@ pub enum NewCommand {
     Persona { id: String },
     /// content/touchpoints/ID.md
     Touchpoint { id: String },
-    /// content/journeys/P/L.md, with the lens's stages
+    /// content/journeys/P/L.md, with the lens's stages; or, with
+    /// `--future-of ID`, a copy of that journey marked as its future state
     Journey {
-        #[arg(long)]
-        persona: String,
-        #[arg(long)]
-        lens: String,
+        #[arg(long, required_unless_present = "future_of")]
+        persona: Option<String>,
+        #[arg(long, required_unless_present = "future_of")]
+        lens: Option<String>,
         #[arg(long)]
         title: Option<String>,
+        /// A current-state journey id: write a copy of it as a redesign
+        /// (`state: future`, `redesigns: ID`) next to it
+        #[arg(long, value_name = "ID", conflicts_with_all = ["persona", "lens"])]
+        future_of: Option<String>,
     },
 }
 

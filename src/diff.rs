@@ -2,11 +2,9 @@
 //! a handbook. Both sides are the resolved model as `journeys.json` (v1), so
 //! a folder, a `journeys.json` file and a git revision compare alike.
 //!
-//! Steps are matched, in this order: by step `id` (both sides have one);
-//! then by exactly the same action anywhere in the journey; then by the most
-//! similar action in the stage of the same name (at least half the text in
-//! common); then by position in that stage. What is left is added or
-//! removed. Journeys are matched by id; an unmatched old and new journey of
+//! Steps are matched by [`crate::matching`] (step `id`, the same action,
+//! the most similar action in the stage, position), the rule the
+//! handbook's comparison of a future state uses too. Journeys are matched by id; an unmatched old and new journey of
 //! the same persona and lens (or the same file) are a rename.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -77,72 +75,22 @@ fn text(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
-/// Pairs old and new steps by the rule in the module comment.
+/// Pairs old and new steps ([`crate::matching`]).
 fn match_steps(old: &[Step], new: &[Step]) -> Vec<(Option<usize>, Option<usize>)> {
-    let mut pair_of_new: Vec<Option<usize>> = vec![None; new.len()];
-    let mut used = vec![false; old.len()];
-    let pass = |ok: &dyn Fn(&Step, &Step) -> bool,
-                pair_of_new: &mut Vec<Option<usize>>,
-                used: &mut Vec<bool>| {
-        for (ni, n) in new.iter().enumerate() {
-            if pair_of_new[ni].is_some() {
-                continue;
-            }
-            if let Some(oi) = (0..old.len()).find(|&oi| !used[oi] && ok(&old[oi], n)) {
-                used[oi] = true;
-                pair_of_new[ni] = Some(oi);
-            }
-        }
-    };
-    pass(
-        &|o, n| !o.v["id"].is_null() && o.v["id"] == n.v["id"],
-        &mut pair_of_new,
-        &mut used,
-    );
-    pass(
-        &|o, n| text(&o.v["action"]) == text(&n.v["action"]),
-        &mut pair_of_new,
-        &mut used,
-    );
-    // The most similar action in the same stage.
-    for (ni, n) in new.iter().enumerate() {
-        if pair_of_new[ni].is_some() {
-            continue;
-        }
-        let best = (0..old.len())
-            .filter(|&oi| !used[oi] && old[oi].stage == n.stage)
-            .map(|oi| {
-                (
-                    strsim::normalized_levenshtein(
-                        text(&old[oi].v["action"]),
-                        text(&n.v["action"]),
-                    ),
-                    oi,
-                )
-            })
-            .filter(|(score, _)| *score >= 0.5)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
-        if let Some((_, oi)) = best {
-            used[oi] = true;
-            pair_of_new[ni] = Some(oi);
-        }
-    }
-    pass(
-        &|o, n| o.stage == n.stage && o.index == n.index,
-        &mut pair_of_new,
-        &mut used,
-    );
-    let mut out: Vec<(Option<usize>, Option<usize>)> = pair_of_new
+    crate::matching::match_steps(&step_keys(old), &step_keys(new))
+}
+
+/// What the matcher needs of each step.
+fn step_keys<'a>(steps: &[Step<'a>]) -> Vec<crate::matching::Key<'a>> {
+    steps
         .iter()
-        .enumerate()
-        .map(|(ni, o)| (*o, Some(ni)))
-        .collect();
-    for (oi, u) in used.iter().enumerate() {
-        if !u {
-            out.push((Some(oi), None));
-        }
-    }
-    out
+        .map(|s| crate::matching::Key {
+            stage: s.stage,
+            index: s.index,
+            id: s.v["id"].as_str(),
+            action: text(&s.v["action"]),
+        })
+        .collect()
 }
 
 fn change(from: &Value, to: &Value) -> Option<Value> {
@@ -191,14 +139,26 @@ fn gap_json(g: &(String, String, String)) -> Value {
     json!({ "from_owner": g.0, "to_owner": g.1, "step": g.2 })
 }
 
-/// Average emotion per touchpoint over every step through it.
-fn touchpoint_averages(model: &Value) -> BTreeMap<String, (f64, usize)> {
-    let mut acc: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for j in model["journeys"]
+/// A future state (a redesign): `state` is `future`. Older models have no
+/// `state`: every journey there is current.
+fn is_future(j: &Value) -> bool {
+    j["state"] == "future"
+}
+
+/// The current-state journeys of a model: what the handbook-wide figures
+/// count (SPEC 3: future states are shown beside, not counted with, them).
+fn current(model: &Value) -> impl Iterator<Item = &Value> {
+    model["journeys"]
         .as_object()
         .into_iter()
         .flat_map(|m| m.values())
-    {
+        .filter(|j| !is_future(j))
+}
+
+/// Average emotion per touchpoint over every step through it.
+fn touchpoint_averages(model: &Value) -> BTreeMap<String, (f64, usize)> {
+    let mut acc: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for j in current(model) {
         for s in steps(j) {
             let Some(e) = s.v["emotion"].as_f64() else {
                 continue;
@@ -221,10 +181,7 @@ fn keys(model: &Value, field: &str) -> BTreeSet<String> {
 }
 
 fn coverage(model: &Value) -> BTreeSet<(String, String)> {
-    model["journeys"]
-        .as_object()
-        .into_iter()
-        .flat_map(|m| m.values())
+    current(model)
         .map(|j| (text(&j["persona"]).to_owned(), text(&j["lens"]).to_owned()))
         .collect()
 }
@@ -365,6 +322,11 @@ pub fn diff(old: &Value, new: &Value) -> Value {
             ));
         }
         let metrics = change(&oj["metrics"], &nj["metrics"]);
+        // Becoming a redesign (or no longer one), or redesigning another
+        // journey, is a change of what the map is.
+        let state_word = |j: &Value| if is_future(j) { "future" } else { "current" };
+        let state = change(&json!(state_word(oj)), &json!(state_word(nj)));
+        let redesigns = change(&oj["redesigns"], &nj["redesigns"]);
         let status = if old_id != *id { "renamed" } else { "changed" };
         let changed = status == "renamed"
             || !step_changes.is_empty()
@@ -372,6 +334,8 @@ pub fn diff(old: &Value, new: &Value) -> Value {
             || !opened.is_empty()
             || !closed.is_empty()
             || metrics.is_some()
+            || state.is_some()
+            || redesigns.is_some()
             || oj["title"] != nj["title"];
         if changed {
             journeys.push(json!({
@@ -385,6 +349,8 @@ pub fn diff(old: &Value, new: &Value) -> Value {
                 "average": { "from": ao, "to": an },
                 "handoff_gaps": { "opened": opened, "closed": closed },
                 "metrics": metrics,
+                "state": state,
+                "redesigns": redesigns,
             }));
         }
     }
@@ -433,15 +399,7 @@ pub fn diff(old: &Value, new: &Value) -> Value {
         .map(|j| j["handoff_gaps"]["closed"].as_array().map_or(0, Vec::len))
         .sum::<usize>()
         + jgo.difference(&jgn).count();
-    let all_avg = |m: &Value| -> Option<f64> {
-        mean(
-            m["journeys"]
-                .as_object()
-                .into_iter()
-                .flat_map(|x| x.values())
-                .flat_map(scores),
-        )
-    };
+    let all_avg = |m: &Value| -> Option<f64> { mean(current(m).flat_map(scores)) };
     let personas = set_diff(&keys(old, "personas"), &keys(new, "personas"));
     let tps = set_diff(&keys(old, "touchpoints"), &keys(new, "touchpoints"));
     let none = journeys.is_empty()
@@ -509,6 +467,21 @@ fn journey_lines(j: &Value) -> Vec<String> {
         "removed" => out.push("removed".to_owned()),
         "renamed" => out.push(format!("renamed from `{}`", text(&j["renamed_from"]))),
         _ => {}
+    }
+    if !j["state"].is_null() {
+        out.push(format!(
+            "state: {} → {}",
+            text(&j["state"]["from"]),
+            text(&j["state"]["to"])
+        ));
+    }
+    if !j["redesigns"].is_null() {
+        let id = |v: &Value| v.as_str().map_or("—".to_owned(), |s| format!("`{s}`"));
+        out.push(format!(
+            "redesigns: {} → {}",
+            id(&j["redesigns"]["from"]),
+            id(&j["redesigns"]["to"])
+        ));
     }
     for s in j["stages_added"].as_array().into_iter().flatten() {
         out.push(format!("stage added: {}", text(s)));
@@ -707,4 +680,59 @@ pub fn render_markdown(d: &Value) -> String {
 
 fn escape_md(s: &str) -> String {
     s.replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The handbook's comparison of a future state ([`crate::redesign`])
+    /// and `journeydoc diff` pair the same steps, for every redesign of the
+    /// example handbook: one rule (SPEC 3).
+    #[test]
+    fn the_handbooks_comparison_matches_steps_as_diff_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let h = crate::load(root, &crate::Options::default())
+            .expect("the example handbook loads")
+            .handbook;
+        let model: Value = serde_json::from_slice(&crate::interchange::journeys_json(&h, false))
+            .expect("journeys.json is JSON");
+        let mut compared = 0;
+        for (current, futures) in &h.routes.redesigns {
+            let cj = &h.journeys[current];
+            for future in futures {
+                let fj = &h.journeys[future];
+                let c = crate::redesign::compare(
+                    (cj, &h.handoffs[current]),
+                    (fj, &h.handoffs[future]),
+                    &h.touchpoints,
+                );
+                let action = |j: &crate::model::Journey, r: crate::insights::StepRef| {
+                    j.stages[r.stage].steps[r.step].action.clone()
+                };
+                let ours: Vec<(Option<String>, Option<String>)> = c
+                    .pairs
+                    .iter()
+                    .map(|(a, b)| (a.map(|r| action(cj, r)), b.map(|r| action(fj, r))))
+                    .collect();
+                let (os, ns) = (
+                    steps(&model["journeys"][current.as_str()]),
+                    steps(&model["journeys"][future.as_str()]),
+                );
+                let theirs: Vec<(Option<String>, Option<String>)> = match_steps(&os, &ns)
+                    .into_iter()
+                    .map(|(o, n)| {
+                        (
+                            o.map(|i| text(&os[i].v["action"]).to_owned()),
+                            n.map(|i| text(&ns[i].v["action"]).to_owned()),
+                        )
+                    })
+                    .collect();
+                assert_eq!(ours, theirs, "{current} → {future}");
+                assert!(ours.iter().any(|(a, b)| a.is_some() && b.is_some()));
+                compared += 1;
+            }
+        }
+        assert!(compared >= 2, "the example handbook has two redesigns");
+    }
 }

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::insights::effective_owner;
-use crate::model::{Emotion, Journey};
+use crate::model::{Emotion, Journey, State};
 use crate::resolve::Handbook;
 use crate::text::fold;
 use crate::text::yaml_str;
@@ -51,6 +51,8 @@ pub const CSV_COLUMNS: &[&str] = &[
     "dropoff",
     "frontstage",
     "support",
+    "state",
+    "redesigns",
 ];
 
 /// A list cell: the values joined with `; `.
@@ -93,10 +95,20 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
                 if step.dropoff { "true" } else { "false" },
                 step.frontstage.as_deref().unwrap_or_default(),
                 step.support.as_deref().unwrap_or_default(),
+                state_word(j.state.value),
+                j.redesigns.as_ref().map_or("", |r| r.value.as_str()),
             ])?;
         }
     }
     w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// `current` or `future`, as journeys.json, CSV and Mermaid write it.
+pub fn state_word(s: State) -> &'static str {
+    match s {
+        State::Current => "current",
+        State::Future => "future",
+    }
 }
 
 /// Text Mermaid's journey grammar can hold (`[^#:\n;]`).
@@ -132,6 +144,14 @@ pub fn score(e: Option<Emotion>) -> i8 {
 /// One `journey` diagram.
 pub fn mermaid(h: &Handbook, j: &Journey) -> String {
     let mut out = format!("journey\n    title {}\n", mermaid_text(&j.title));
+    // A future state says so, and what it redesigns, in comments Mermaid
+    // ignores and `import mermaid` reads back.
+    if j.is_future() {
+        out.push_str("    %% state: future\n");
+        if let Some(r) = &j.redesigns {
+            out.push_str(&format!("    %% redesigns: {}\n", mermaid_text(&r.value)));
+        }
+    }
     for stage in &j.stages {
         out.push_str(&format!(
             "    section {}\n",
@@ -200,6 +220,9 @@ fn lane_comment(line: &str) -> Option<(&'static str, String)> {
 #[derive(Debug, Default, PartialEq)]
 pub struct Diagram {
     pub title: Option<String>,
+    /// `%% state: future` and `%% redesigns: ID` before the first section.
+    pub state: Option<String>,
+    pub redesigns: Option<String>,
     /// Sections with their tasks.
     pub sections: Vec<(String, Vec<Task>)>,
 }
@@ -214,6 +237,18 @@ pub fn parse_mermaid(text: &str) -> Result<Diagram, (usize, String)> {
         if let Some(lane) = lane_comment(line) {
             if let Some(task) = d.sections.last_mut().and_then(|s| s.1.last_mut()) {
                 task.3.push(lane);
+            }
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("%%")
+            && d.sections.is_empty()
+            && let Some((key, value)) = rest.split_once(':')
+        {
+            let value = value.trim();
+            match key.trim() {
+                "state" if !value.is_empty() => d.state = Some(value.to_owned()),
+                "redesigns" if !value.is_empty() => d.redesigns = Some(value.to_owned()),
+                _ => {}
             }
             continue;
         }
@@ -290,9 +325,16 @@ pub fn journey_from_diagram(
     let mut dropped = Vec::new();
     let title = d.title.clone().unwrap_or_else(|| fallback_title.to_owned());
     let mut out = format!(
-        "---\ntitle: {}\npersona: {persona}\nlens: {lens}\nstages:\n",
+        "---\ntitle: {}\npersona: {persona}\nlens: {lens}\n",
         yaml_str(&title)
     );
+    if let Some(state) = &d.state {
+        out.push_str(&format!("state: {}\n", yaml_str(state)));
+    }
+    if let Some(r) = &d.redesigns {
+        out.push_str(&format!("redesigns: {}\n", yaml_str(r)));
+    }
+    out.push_str("stages:\n");
     for (section, tasks) in &d.sections {
         out.push_str(&format!("  - name: {}\n    steps:\n", yaml_str(section)));
         for (task, score, actors, lanes) in tasks {

@@ -18,12 +18,14 @@ pub mod fields;
 pub mod insights;
 pub mod interchange;
 pub mod links;
+pub mod matching;
 pub mod model;
 pub mod node;
 pub mod output;
 pub mod parse;
 pub mod perf;
 pub mod picture;
+pub mod redesign;
 pub mod render;
 pub mod resolve;
 pub mod routes;
@@ -294,7 +296,7 @@ pub(crate) fn read_journey(root: &Path, path: &str, rel: &str) -> Option<model::
         return None;
     }
     match file.parsed {
-        Ok(Parsed::Journey(j)) => Some(j),
+        Ok(Parsed::Journey(j)) => Some(*j),
         _ => None,
     }
 }
@@ -314,7 +316,7 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
         Parsed::Page(p) => content.pages.push(p),
         Parsed::Persona(p) => content.personas.push(p),
         Parsed::Touchpoint(t) => content.touchpoints.push(t),
-        Parsed::Journey(j) => content.journeys.push(j),
+        Parsed::Journey(j) => content.journeys.push(*j),
     }
 }
 

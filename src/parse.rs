@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::fields::{Ctx, Fields, Spanned, to_json};
 use crate::model::{
     CHANNEL_ALIASES, CHANNELS, Emotion, Journey, Lifecycle, Meta, Metrics, Page, Persona, Stage,
-    Step, Touchpoint,
+    State, Step, Touchpoint,
 };
 use crate::node::{self, Node, Value};
 use crate::source::{Format, Kind, SourceFile, Split, split};
@@ -41,6 +41,9 @@ pub mod keys {
         "metrics",
         "lifecycle",
         "next",
+        "state",
+        "redesigns",
+        "realises",
         "stages",
     ];
     pub const STAGE: &[&str] = &["name", "description", "metrics", "steps"];
@@ -72,7 +75,7 @@ pub enum Parsed {
     Home(Page),
     Persona(Persona),
     Touchpoint(Touchpoint),
-    Journey(Journey),
+    Journey(Box<Journey>),
     Page(Page),
 }
 
@@ -185,7 +188,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
             f.finish(&mut ctx, &[COMMON, TOUCHPOINT].concat());
             Parsed::Touchpoint(tp)
         }
-        Kind::Journey => Parsed::Journey(journey(&mut ctx, f, meta)),
+        Kind::Journey => Parsed::Journey(Box::new(journey(&mut ctx, f, meta))),
     };
     Some(parsed)
 }
@@ -353,6 +356,31 @@ fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
         }
         parsed
     });
+    let redesigns = f.string(ctx, "redesigns");
+    let state = match f.string(ctx, "state") {
+        None => Spanned::new(State::Current, f.span().start..f.span().start),
+        Some(s) => {
+            let parsed = State::parse(&s.value);
+            if parsed.is_none() {
+                let help = did_you_mean(&s.value, State::NAMES.iter().copied())
+                    .unwrap_or_else(|| format!("use one of: {}", State::NAMES.join(", ")));
+                ctx.error(
+                    "bad-state",
+                    s.span.clone(),
+                    format!("unknown state `{}`", s.value),
+                    Some(help),
+                );
+            }
+            // A misspelt state on a journey that names what it redesigns
+            // is a future state (no second error about `redesigns`).
+            let guess = if redesigns.is_some() {
+                State::Future
+            } else {
+                State::Current
+            };
+            Spanned::new(parsed.unwrap_or(guess), s.span)
+        }
+    };
     let stages = f
         .list(ctx, "stages")
         .into_iter()
@@ -370,6 +398,9 @@ fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
         metrics: metrics(ctx, &mut f),
         lifecycle,
         next: f.strings(ctx, "next"),
+        state,
+        redesigns,
+        realises: f.strings(ctx, "realises"),
         stages,
         meta,
     };

@@ -111,6 +111,7 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         })
         .collect();
     diags.extend(found.into_iter().flatten());
+    check_redesigns(&journeys, &refs.journey_ids, diags);
     phases.mark("  resolve: references");
 
     let found: Vec<(Vec<Handoff>, Option<Diagnostic>)> = journeys
@@ -124,9 +125,10 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
     }
     phases.mark("  resolve: handoffs");
     let mut journey_gaps = Vec::new();
-    for j in journeys.values() {
+    // Between current-state journeys: the customer's life as it is.
+    for j in journeys.values().filter(|j| !j.is_future()) {
         for n in &j.next {
-            if let Some(next) = journeys.get(&n.value)
+            if let Some(next) = journeys.get(&n.value).filter(|n| !n.is_future())
                 && let Some(g) = insights::journey_gap(j, next, &touchpoints)
             {
                 journey_gaps.push(g);
@@ -173,6 +175,147 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         pages,
         handoffs,
         journey_gaps,
+    }
+}
+
+/// The rules of `state`, `redesigns` and `realises` (SPEC 3, "Current and
+/// future state"): a future state names the current journey of its own
+/// persona and lens that it redesigns; nothing else names one. So a chain of
+/// redesigns is one step long, and a loop cannot be written.
+fn check_redesigns(
+    journeys: &BTreeMap<String, Journey>,
+    known: &BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // The current journeys of the same persona and lens (what a redesign
+    // may name), else every current one.
+    let currents = |j: &Journey| -> Vec<&str> {
+        let same: Vec<&str> = journeys
+            .iter()
+            .filter(|(_, c)| {
+                !c.is_future() && c.persona.value == j.persona.value && c.lens.value == j.lens.value
+            })
+            .map(|(id, _)| id.as_str())
+            .collect();
+        if same.is_empty() {
+            journeys
+                .iter()
+                .filter(|(_, c)| !c.is_future())
+                .map(|(id, _)| id.as_str())
+                .collect()
+        } else {
+            same
+        }
+    };
+    for (id, j) in journeys {
+        let file = j.meta.file.as_str();
+        if !j.is_future() {
+            if let Some(r) = &j.redesigns {
+                diags.push(
+                    Diagnostic::error(
+                        "redesigns-on-current",
+                        format!("`redesigns` on a current-state journey (`{id}`)"),
+                    )
+                    .at(file, r.span.clone())
+                    .help("add `state: future` to make this journey a redesign of that one, or remove `redesigns`"),
+                );
+            }
+            if let Some(r) = j.realises.first() {
+                diags.push(
+                    Diagnostic::error(
+                        "realises-on-current",
+                        "`realises` on a current-state journey",
+                    )
+                    .at(file, r.span.clone())
+                    .help("only a future state (`state: future`) puts opportunities into effect; remove `realises`, or mark the journey `state: future`"),
+                );
+            }
+            continue;
+        }
+        let Some(r) = &j.redesigns else {
+            let help = match currents(j).first() {
+                Some(c) => {
+                    format!("add `redesigns: {c}` (the current-state journey this one improves)")
+                }
+                None => "add `redesigns: ID` naming the current-state journey this one improves"
+                    .to_owned(),
+            };
+            diags.push(
+                Diagnostic::error(
+                    "missing-redesigns",
+                    "a future-state journey must name the journey it redesigns",
+                )
+                .at(file, j.state.span.clone())
+                .help(help),
+            );
+            continue;
+        };
+        let Some(target) = journeys.get(&r.value) else {
+            if !known.contains(&r.value) {
+                diags.push(unknown("unknown-journey", "journey", file, r, currents(j)));
+            }
+            continue;
+        };
+        if target.is_future() {
+            let help = match &target.redesigns {
+                Some(t) if t.value != *id => format!(
+                    "`{}` is itself a redesign of `{}`: name that one",
+                    r.value, t.value
+                ),
+                _ => match currents(j).first() {
+                    Some(c) => format!("name a current-state journey, such as `{c}`"),
+                    None => "name a current-state journey".to_owned(),
+                },
+            };
+            diags.push(
+                Diagnostic::error(
+                    "redesigns-future",
+                    format!(
+                        "`{}` is a future state; a redesign redesigns a current-state journey",
+                        r.value
+                    ),
+                )
+                .at(file, r.span.clone())
+                .help(help),
+            );
+            continue;
+        }
+        if target.persona.value != j.persona.value || target.lens.value != j.lens.value {
+            let same: Vec<&str> = currents(j)
+                .into_iter()
+                .filter(|c| {
+                    let c = &journeys[*c];
+                    c.persona.value == j.persona.value && c.lens.value == j.lens.value
+                })
+                .collect();
+            let help = match closest(&r.value, same.iter().copied())
+                .or_else(|| same.first().map(|c| (*c).to_owned()))
+            {
+                Some(c) => format!(
+                    "a redesign keeps its journey's persona and lens: name a journey of {} × {}, such as `{c}`",
+                    j.persona.value, j.lens.value
+                ),
+                None => format!(
+                    "a redesign keeps its journey's persona and lens: set `persona: {}` and `lens: {}` to redesign `{}`",
+                    target.persona.value, target.lens.value, r.value
+                ),
+            };
+            diags.push(
+                Diagnostic::error(
+                    "redesigns-other-map",
+                    format!(
+                        "`{}` maps {} × {}, this journey {} × {}",
+                        r.value,
+                        target.persona.value,
+                        target.lens.value,
+                        j.persona.value,
+                        j.lens.value
+                    ),
+                )
+                .at(file, r.span.clone())
+                .help(help),
+            );
+        }
     }
 }
 

@@ -111,8 +111,27 @@ pub fn persona_order(personas: &BTreeMap<String, Persona>) -> Vec<String> {
     ids
 }
 
-/// Journeys in reading order: by persona order, weight, then id.
-pub fn journey_order(journeys: &BTreeMap<String, Journey>, personas: &[String]) -> Vec<String> {
+/// Current-state journey id → its future states (SPEC 3): the future
+/// states whose `redesigns` names a current journey.
+pub fn redesigns(journeys: &BTreeMap<String, Journey>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, j) in journeys.iter().filter(|(_, j)| j.is_future()) {
+        if let Some(r) = &j.redesigns
+            && journeys.get(&r.value).is_some_and(|c| !c.is_future())
+        {
+            out.entry(r.value.clone()).or_default().push(id.clone());
+        }
+    }
+    out
+}
+
+/// Journeys in reading order: by persona order, weight, then id; each
+/// current journey followed by its future states.
+pub fn journey_order(
+    journeys: &BTreeMap<String, Journey>,
+    personas: &[String],
+    redesigns: &BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
     let rank: HashMap<&str, usize> = personas
         .iter()
         .enumerate()
@@ -128,7 +147,16 @@ pub fn journey_order(journeys: &BTreeMap<String, Journey>, personas: &[String]) 
         })
         .collect();
     ids.sort_by_key(|(key, _)| *key);
-    ids.into_iter().map(|(_, id)| id.clone()).collect()
+    let placed: std::collections::HashSet<&String> = redesigns.values().flatten().collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for (_, id) in ids {
+        if placed.contains(id) {
+            continue;
+        }
+        out.push(id.clone());
+        out.extend(redesigns.get(id).into_iter().flatten().cloned());
+    }
+    out
 }
 
 /// Free pages in reading order: weight, title, id.
@@ -212,8 +240,11 @@ pub struct Routes {
     pub journeys: Vec<String>,
     /// Free pages in reading order.
     pub pages: Vec<String>,
-    /// Journeys per lens.
+    /// Current-state journeys per lens (what the lens pages list).
     pub lens_journeys: BTreeMap<String, usize>,
+    /// Current-state journey id → the future states that redesign it, in
+    /// id order (only redesigns that name a current journey).
+    pub redesigns: BTreeMap<String, Vec<String>>,
     /// Where Markdown links and `@kind/id` go.
     pub links: LinkMap,
 }
@@ -223,11 +254,12 @@ impl Routes {
     /// is an error at the file that causes it.
     pub fn new(parts: &Parts, diags: &mut Vec<Diagnostic>) -> Routes {
         let personas = persona_order(parts.personas);
-        let journeys = journey_order(parts.journeys, &personas);
+        let redesigns = redesigns(parts.journeys);
+        let journeys = journey_order(parts.journeys, &personas, &redesigns);
         let pages = page_order(parts.pages);
         let mut lens_journeys: BTreeMap<String, usize> =
             parts.lenses.keys().map(|id| (id.clone(), 0)).collect();
-        for j in parts.journeys.values() {
+        for j in parts.journeys.values().filter(|j| !j.is_future()) {
             *lens_journeys.entry(j.lens.value.clone()).or_default() += 1;
         }
 
@@ -275,8 +307,23 @@ impl Routes {
             journeys,
             pages,
             lens_journeys,
+            redesigns,
             links,
         }
+    }
+
+    /// The current journey a future state redesigns (when it names one).
+    pub fn redesigned<'j>(
+        &self,
+        journeys: &'j BTreeMap<String, Journey>,
+        id: &str,
+    ) -> Option<&'j String> {
+        let target = journeys.get(id)?.redesigns.as_ref()?;
+        let (key, _) = journeys.get_key_value(&target.value)?;
+        self.redesigns
+            .get(key)
+            .is_some_and(|list| list.iter().any(|f| f == id))
+            .then_some(key)
     }
 
     /// How many journeys go through the lens `id`.

@@ -62,9 +62,37 @@ pub struct Journey {
     lifecycle: Option<Lifecycle>,
     /// Journey ids that follow this one in the customer's life.
     next: Option<Texts>,
+    /// `current` (the default): the experience as it is; `future`: a
+    /// redesign of the journey named in `redesigns`.
+    state: Option<StateWord>,
+    /// On a future state: the id of the current-state journey (same persona
+    /// and lens) it redesigns.
+    redesigns: Option<String>,
+    /// On a future state: the opportunity ids it puts into effect.
+    realises: Option<Texts>,
     stages: Option<Vec<Stage>>,
     #[serde(flatten)]
     common: Common,
+}
+
+/// The words `state` accepts (English and Spanish; as-is / to-be too).
+#[derive(Deserialize, JsonSchema)]
+#[allow(dead_code)]
+pub enum StateWord {
+    #[serde(rename = "current")]
+    Current,
+    #[serde(rename = "future")]
+    Future,
+    #[serde(rename = "actual")]
+    Actual,
+    #[serde(rename = "futuro")]
+    Futuro,
+    #[serde(rename = "futura")]
+    Futura,
+    #[serde(rename = "as-is")]
+    AsIs,
+    #[serde(rename = "to-be")]
+    ToBe,
 }
 
 #[derive(Deserialize, JsonSchema)]

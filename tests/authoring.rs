@@ -224,7 +224,7 @@ fn csv_has_one_row_per_step_and_json_is_journeys_json() {
 fn mermaid_round_trip_is_stable_for_every_journey() {
     let (code, all, _) = run(&example(), &["export", "--format", "mermaid"]);
     assert_eq!(code, 0);
-    assert_eq!(all.matches("%% journey: ").count(), 12);
+    assert_eq!(all.matches("%% journey: ").count(), 14);
     let model: serde_json::Value =
         serde_json::from_str(&run(&example(), &["export", "--format", "json"]).1).unwrap();
     for (id, j) in model["journeys"].as_object().unwrap() {
@@ -250,10 +250,20 @@ fn mermaid_round_trip_is_stable_for_every_journey() {
                 persona,
                 "--lens",
                 lens,
+                // A future state's file is not `<persona>/<lens>.md`.
+                "-o",
+                file.to_str().unwrap(),
             ],
         );
         assert_eq!(code, 0, "{id}: {stderr}");
         assert!(file.is_file());
+        if j["state"] == "future" {
+            // The redesign comes back as one (`%% state`, `%% redesigns`).
+            let (_, back, _) = run(dir.path(), &["export", "--format", "json", id]);
+            let back: serde_json::Value = serde_json::from_str(&back).unwrap();
+            assert_eq!(back["journeys"][id]["state"], "future", "{id}");
+            assert_eq!(back["journeys"][id]["redesigns"], j["redesigns"], "{id}");
+        }
         let (code, again, stderr) = run(dir.path(), &["export", "--format", "mermaid", id]);
         assert_eq!(code, 0, "{id}: {stderr}");
         assert_eq!(again, diagram, "{id}: round trip");
@@ -440,7 +450,7 @@ fn the_schema_accepts_every_example_file_and_rejects_a_typo() {
             }
         }
     }
-    assert_eq!(checked, 5 + 32 + 12);
+    assert_eq!(checked, 5 + 32 + 14);
     let (code, all, _) = run(&example(), &["schema"]);
     assert_eq!(code, 0);
     let all: serde_json::Value = serde_json::from_str(&all).unwrap();
@@ -482,7 +492,7 @@ fn exported_diagrams_parse_with_mermaid_itself_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("\"diagrams\":14,\"failures\":0"),
+        stdout.contains("\"diagrams\":16,\"failures\":0"),
         "{stdout}"
     );
 }
@@ -701,7 +711,7 @@ fn pictures_refuse_bad_ids_and_paths_and_export_every_journey_into_a_folder() {
     );
     assert_eq!(code, 0, "{stderr}");
     let written = common::tree(&out);
-    assert_eq!(written.len(), 12, "{:?}", written.keys());
+    assert_eq!(written.len(), 14, "{:?}", written.keys());
     assert!(written.contains_key("carla/activity.svg"));
 }
 
@@ -745,4 +755,64 @@ fn a_long_journey_gives_a_wider_picture_not_smaller_text() {
     let smallest = |svg: &str| sizes(svg).into_iter().fold(f32::MAX, f32::min);
     assert_eq!(smallest(&long), smallest(&short), "the same text sizes");
     assert!(smallest(&long) >= 14.0);
+}
+
+/// `new journey --future-of ID`: a copy of the journey beside it, marked as
+/// its redesign, that checks clean and builds as a future state; never over
+/// an existing file; a future state or an unknown id is refused with help.
+#[test]
+fn new_future_state_copies_the_journey_as_its_redesign() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    let (code, out, stderr) = run(dir.path(), &["new", "journey", "--future-of", "lucia/b2b"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        out.contains("content/journeys/lucia/b2b-future.md"),
+        "{out}"
+    );
+    let text =
+        std::fs::read_to_string(dir.path().join("content/journeys/lucia/b2b-future.md")).unwrap();
+    // TOML as written; the title says what it is; measured metrics stay
+    // with the current map.
+    assert!(
+        text.starts_with("+++\ntitle = \"Lucía organiza un evento (estado futuro)\"\nstate = \"future\"\nredesigns = \"lucia/b2b\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("metrics = { nps"), "{text}");
+    assert!(text.contains("action = \"Pide 20 pizzas\""), "{text}");
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, json, _) = run(
+        dir.path(),
+        &["export", "--format", "json", "lucia/b2b-future"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["journeys"]["lucia/b2b-future"]["state"], "future");
+    // A second one takes the next free name; the first is left alone.
+    let (code, out, _) = run(dir.path(), &["new", "journey", "--future-of", "lucia/b2b"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("b2b-future-2.md"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("content/journeys/lucia/b2b-future.md")).unwrap(),
+        text
+    );
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["new", "journey", "--future-of", "lucia/b2b-future"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("`lucia/b2b-future` is a future state itself"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--future-of lucia/b2b"), "{stderr}");
+    let (code, _, stderr) = run(
+        dir.path(),
+        &["new", "journey", "--future-of", "lucia/actividd"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("did you mean `lucia/actividad`?"),
+        "{stderr}"
+    );
 }

@@ -353,7 +353,7 @@ fn the_map_fits_the_window_keeps_its_lane_names_and_prints_on_one_page() {
     let report: serde_json::Value =
         serde_json::from_slice(&out.stdout).expect("map.mjs prints JSON");
     let journeys = report.as_array().expect("a list of journeys");
-    assert_eq!(journeys.len(), 12, "every example journey was checked");
+    assert_eq!(journeys.len(), 14, "every example journey was checked");
     for j in journeys {
         let page = j["page"].as_str().unwrap();
         let pdf = Path::new(j["pdf"].as_str().unwrap());

@@ -239,9 +239,9 @@ fn home_shows_coverage_gaps_worst_touchpoints_and_handoff_gaps() {
     assert_eq!(rows.len(), 5, "one row per persona");
     let cols = select(&doc, "table.coverage thead th").len() - 1;
     assert_eq!(cols, 6, "five built-in lenses and b2b");
-    let covered = select(&doc, "table.coverage td.covered a").len();
+    let covered = select(&doc, "table.coverage td.covered a:not(.future-mark)").len();
     let gaps = select(&doc, "table.coverage td.gap").len();
-    assert_eq!(covered, 12);
+    assert_eq!(covered, 12, "current-state journeys only");
     assert_eq!(
         gaps,
         5 * 6 - select(&doc, "table.coverage td.covered").len()
@@ -283,10 +283,17 @@ fn home_opens_with_the_figures_a_director_asks_for_each_a_link() {
         .collect();
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("journeys.json")).unwrap()).unwrap();
-    let steps: Vec<&serde_json::Value> = json["journeys"]
+    // The figures of the current experience: future states are counted as
+    // planned redesigns, not with the journeys they redesign.
+    let current: Vec<(&String, &serde_json::Value)> = json["journeys"]
         .as_object()
         .unwrap()
-        .values()
+        .iter()
+        .filter(|(_, j)| j["state"] == "current")
+        .collect();
+    let steps: Vec<&serde_json::Value> = current
+        .iter()
+        .map(|(_, j)| *j)
         .flat_map(|j| j["stages"].as_array().unwrap())
         .flat_map(|s| s["steps"].as_array().unwrap())
         .collect();
@@ -295,10 +302,9 @@ fn home_opens_with_the_figures_a_director_asks_for_each_a_link() {
         .filter(|s| !s["pain"].is_null() && s["opportunity"].is_null())
         .count();
     let dropoffs = steps.iter().filter(|s| s["dropoff"] == true).count();
-    let handoff_gaps: usize = json["handoffs"]
-        .as_object()
-        .unwrap()
-        .values()
+    let handoff_gaps: usize = current
+        .iter()
+        .map(|(id, _)| &json["handoffs"][id.as_str()])
         .flat_map(|h| h.as_array().unwrap())
         .filter(|h| !h["gap"].is_null())
         .count();
@@ -326,7 +332,13 @@ fn home_opens_with_the_figures_a_director_asks_for_each_a_link() {
             unanswered.to_string(),
             "insights.html#pains-by-owner",
         ),
+        (
+            "Planned redesigns",
+            "2".to_owned(),
+            "insights.html#redesigns",
+        ),
     ];
+    assert_eq!(current.len(), 12);
     assert_eq!(figures.len(), expected.len(), "{figures:?}");
     for ((label, value, href), (l, v, u)) in figures.iter().zip(&expected) {
         assert_eq!((label.as_str(), value, href.as_str()), (*l, v, *u));
@@ -528,7 +540,13 @@ fn journeys_json_and_sitemap() {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("journeys.json")).unwrap()).unwrap();
     assert_eq!(json["version"], 1);
-    assert_eq!(json["journeys"].as_object().unwrap().len(), 12);
+    assert_eq!(json["journeys"].as_object().unwrap().len(), 14);
+    assert_eq!(json["journeys"]["carla/activity"]["state"], "current");
+    assert_eq!(json["journeys"]["carla/activity-future"]["state"], "future");
+    assert_eq!(
+        json["journeys"]["carla/activity-future"]["redesigns"],
+        "carla/activity"
+    );
     assert_eq!(json["journeys"]["carla/activity"]["persona"], "carla");
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(
@@ -990,4 +1008,184 @@ fn a_crowded_lens_runs_over_numbered_pages() {
         sitemap.contains(&format!("lenses/{lens}/{pages}.html")),
         "{sitemap}"
     );
+}
+
+/// A future state in a Spanish handbook it has not seen: Lucía's pizza
+/// order redesigned (two emotions better, a pain gone, a handoff gap
+/// closed). `check` is clean; the future map shows both curves and names
+/// each change in its stage; the current map links to it; the coverage
+/// matrix and the current touchpoint figures are what they were without it.
+#[test]
+fn a_spanish_future_state_is_compared_with_the_journey_it_redesigns() {
+    let without = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), without.path());
+    let with = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), with.path());
+    std::fs::write(
+        with.path().join("content/journeys/lucia/actividad-futura.md"),
+        "---\ntitle: Lucía pide una pizza, rediseñado\npersona: lucia\nlens: activity\nstate: futuro\nredesigns: lucia/actividad\nstages:\n  - name: Elegir\n    steps:\n      - action: Abre la app y elige una pizza\n        touchpoints: [app]\n        emotion: \":D\"\n      - action: Paga con tarjeta\n        touchpoints: [app]\n        emotion: \":D\"\n  - name: Esperar\n    steps:\n      - action: Sigue al repartidor en el mapa de la app\n        touchpoints: [repartidor]\n        emotion: \":D\"\n---\nEl pedido se sigue en la app.\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(with.path(), &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(": 0 errors"), "{stderr}");
+    let (a, b) = (without.path().join("public"), with.path().join("public"));
+    assert_eq!(build_into(without.path(), &a).0, 0);
+    assert_eq!(build_into(with.path(), &b).0, 0);
+
+    // The future map: both curves, a legend in words, "Qué cambia".
+    let doc = page(&b, "journeys/lucia/actividad-futura.html");
+    assert_eq!(select(&doc, "svg.curve line.line.before").len(), 2);
+    assert_eq!(select(&doc, "svg.curve circle.point.before").len(), 3);
+    let legend = text(&select(&doc, ".curve-legend")[0]);
+    assert!(
+        legend.contains("Estado actual, línea discontinua"),
+        "{legend}"
+    );
+    assert!(
+        legend.contains("Este estado futuro, línea continua"),
+        "{legend}"
+    );
+    assert!(
+        select(&doc, ".state-line a")[0].value().attr("href")
+            == Some("../../journeys/lucia/actividad.html"),
+        "the future map names the journey it redesigns"
+    );
+    let stages: Vec<(String, Vec<String>)> = select(&doc, "#what-changes .stage-changes")
+        .iter()
+        .map(|s| {
+            let name = text(&select_in(s, "h3")[0]);
+            let rows = select_in(s, "li.change").iter().map(text).collect();
+            (name, rows)
+        })
+        .collect();
+    assert_eq!(text(&select(&doc, "#what-changes h2")[0]), "Qué cambia");
+    assert_eq!(stages.len(), 2, "{stages:?}");
+    assert!(stages[0].0.starts_with("Elegir"), "{stages:?}");
+    assert_eq!(
+        stages[0].1,
+        ["Emoción Paga con tarjeta: feliz → encantado"],
+        "{stages:?}"
+    );
+    assert!(stages[1].0.starts_with("Esperar"), "{stages:?}");
+    let esperar = &stages[1].1;
+    for expected in [
+        "Emoción Sigue al repartidor en el mapa de la app: enojado → encantado",
+        "Dolor eliminado Sigue al repartidor en el mapa de la app: El pedido llega tarde",
+        "Brecha de traspaso cerrada Sigue al repartidor en el mapa de la app: Ventas → Reparto",
+    ] {
+        assert!(
+            esperar.iter().any(|r| r == expected),
+            "{expected:?} in {esperar:?}"
+        );
+    }
+
+    // The current map lists it with its net change.
+    let current = page(&b, "journeys/lucia/actividad.html");
+    let listed = select(&current, ".redesigns-of li");
+    assert_eq!(listed.len(), 1);
+    assert!(
+        text(&listed[0]).contains("brechas cerradas: 1"),
+        "{}",
+        text(&listed[0])
+    );
+    assert_eq!(
+        select_in(&listed[0], "a")[0].value().attr("href"),
+        Some("../../journeys/lucia/actividad-futura.html")
+    );
+
+    // The coverage cell marks it; the matrix is otherwise unchanged.
+    let home = page(&b, "index.html");
+    let marks = select(&home, "table.coverage td.covered a.future-mark");
+    assert_eq!(marks.len(), 1);
+    assert_eq!(
+        marks[0].value().attr("href"),
+        Some("journeys/lucia/actividad-futura.html")
+    );
+    let cells = |doc: &Html| -> Vec<String> {
+        select(doc, "table.coverage td")
+            .iter()
+            .map(|td| {
+                let mut t = text(td);
+                for m in select_in(td, ".future-mark") {
+                    t = t.replace(&text(&m), "");
+                }
+                t.split_whitespace().collect::<Vec<_>>().join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(cells(&page(&a, "index.html")), cells(&home));
+    // The current experience's figures count current journeys only: the
+    // touchpoint pages and the worst touchpoints are byte for byte the same.
+    for tp in ["touchpoints/app.html", "touchpoints/repartidor.html"] {
+        assert_eq!(
+            std::fs::read(a.join(tp)).unwrap(),
+            std::fs::read(b.join(tp)).unwrap(),
+            "{tp}"
+        );
+    }
+    let worst = |doc: &Html| {
+        select(doc, "#worst li")
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(worst(&page(&a, "index.html")), worst(&home));
+    // The insights page lists it under "Rediseños previstos".
+    let insights = page(&b, "insights.html");
+    let rows = select(&insights, "#redesigns tbody tr");
+    assert_eq!(rows.len(), 1);
+    assert!(text(&rows[0]).starts_with("Lucía pide una pizza, rediseñado"));
+    assert!(select(&page(&a, "insights.html"), "#redesigns").is_empty());
+}
+
+/// The example handbook's two redesigns: marked beside their journeys and
+/// ranked on the insights page, best first.
+#[test]
+fn the_example_redesigns_are_beside_their_journeys_and_ranked() {
+    let (_dir, out) = built_example();
+    let insights = page(&out, "insights.html");
+    let rows = select(&insights, "#redesigns tbody tr");
+    assert_eq!(rows.len(), 2);
+    let deltas: Vec<f64> = rows
+        .iter()
+        .map(|r| {
+            text(&select_in(r, "b.delta")[0])
+                .trim_start_matches('+')
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(deltas[0] >= deltas[1] && deltas[1] > 0.0, "{deltas:?}");
+    // Lens page row, persona page and journeys index mark them.
+    let lens = page(&out, "lenses/activity.html");
+    assert!(
+        select(&lens, "a.future-mark")
+            .iter()
+            .any(|a| a.value().attr("href") == Some("../journeys/carla/activity-future.html"))
+    );
+    let persona = page(&out, "personas/priya.html");
+    assert!(
+        select(&persona, "#journeys a.future-mark")
+            .iter()
+            .any(|a| a.value().attr("href") == Some("../journeys/priya/b2b-future.html"))
+    );
+    let index = page(&out, "journeys/index.html");
+    let futures = select(&index, "tr.future");
+    assert_eq!(futures.len(), 2);
+    assert!(text(&futures[0]).contains("Future state of Carla buys a backpack for her hike"));
+    // The future map of the B2B journey: the gap at the kick-off closed.
+    let b2b = page(&out, "journeys/priya/b2b-future.html");
+    let closed: Vec<String> = select(&b2b, "#what-changes li.gap-closed")
+        .iter()
+        .map(text)
+        .collect();
+    assert!(
+        closed.iter().any(|c| c.contains("Sales → Onboarding")),
+        "{closed:?}"
+    );
+}
+
+fn select_in<'a>(e: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    e.select(&Selector::parse(css).unwrap()).collect()
 }

@@ -17,6 +17,70 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "unknown-redesigns",
+        errors: &[(
+            "content/journeys/lucia/actividad-futura.md:6:12: error: unknown journey `lucia/actividd` [unknown-journey]",
+            "= help: did you mean `lucia/actividad`?",
+        )],
+    },
+    Case {
+        name: "redesigns-future",
+        errors: &[(
+            "content/journeys/lucia/actividad-futura-2.md:6:12: error: `lucia/actividad-futura` is a future state; a redesign redesigns a current-state journey [redesigns-future]",
+            "= help: `lucia/actividad-futura` is itself a redesign of `lucia/actividad`: name that one",
+        )],
+    },
+    Case {
+        name: "redesigns-other-map",
+        errors: &[(
+            "content/journeys/lucia/actividad-futura.md:6:12: error: `lucia/b2b` maps lucia × b2b, this journey lucia × activity [redesigns-other-map]",
+            "= help: a redesign keeps its journey's persona and lens: name a journey of lucia × activity, such as `lucia/actividad`",
+        )],
+    },
+    Case {
+        name: "redesigns-on-current",
+        errors: &[(
+            "content/journeys/lucia/actividad-futura.md:5:12: error: `redesigns` on a current-state journey (`lucia/actividad-futura`) [redesigns-on-current]",
+            "= help: add `state: future` to make this journey a redesign of that one, or remove `redesigns`",
+        )],
+    },
+    Case {
+        name: "missing-redesigns",
+        errors: &[(
+            "content/journeys/lucia/actividad-futura.md:5:8: error: a future-state journey must name the journey it redesigns [missing-redesigns]",
+            "= help: add `redesigns: lucia/actividad` (the current-state journey this one improves)",
+        )],
+    },
+    // Two future states naming each other: a loop the rules cannot let
+    // through (a redesign names a current journey), one error at each.
+    Case {
+        name: "redesign-loop",
+        errors: &[
+            (
+                "content/journeys/lucia/actividad-futura.md:6:12: error: `lucia/actividad-otra` is a future state; a redesign redesigns a current-state journey [redesigns-future]",
+                "= help: name a current-state journey, such as `lucia/actividad`",
+            ),
+            (
+                "content/journeys/lucia/actividad-otra.md:6:12: error: `lucia/actividad-futura` is a future state; a redesign redesigns a current-state journey [redesigns-future]",
+                "= help: name a current-state journey, such as `lucia/actividad`",
+            ),
+        ],
+    },
+    Case {
+        name: "bad-state",
+        errors: &[(
+            "content/journeys/lucia/actividad-futura.md:5:8: error: unknown state `futur` [bad-state]",
+            "= help: did you mean `future`?",
+        )],
+    },
+    Case {
+        name: "realises-on-current",
+        errors: &[(
+            "content/journeys/lucia/actividad-futura.md:5:12: error: `realises` on a current-state journey [realises-on-current]",
+            "= help: only a future state (`state: future`) puts opportunities into effect; remove `realises`, or mark the journey `state: future`",
+        )],
+    },
+    Case {
         name: "unknown-persona",
         errors: &[(
             "content/journeys/lucia/actividad.md:3:10: error: unknown persona `lucai` [unknown-persona]",
@@ -303,7 +367,7 @@ fn the_example_handbook_is_clean_but_for_its_deliberate_handoff_gaps() {
     }
     let summary = stderr.lines().last().unwrap();
     assert!(summary.contains("5 personas"), "{summary}");
-    assert!(summary.contains("12 journeys"), "{summary}");
+    assert!(summary.contains("14 journeys"), "{summary}");
     assert!(summary.contains(": 0 errors,"), "{summary}");
 }
 

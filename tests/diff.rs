@@ -341,3 +341,55 @@ fn a_failing_git_archive_is_exit_2_with_gits_own_message() {
         "git's own message names the missing object: {err}"
     );
 }
+
+const FUTURE: &str = "---\ntitle: Lucía pide una pizza, rediseñado\npersona: lucia\nlens: activity\nstate: futuro\nredesigns: lucia/actividad\nstages:\n  - name: Elegir\n    steps:\n      - action: Abre la app y elige una pizza\n        touchpoints: [app]\n        emotion: \":D\"\n  - name: Esperar\n    steps:\n      - action: Sigue al repartidor en el mapa\n        touchpoints: [repartidor]\n        emotion: feliz\n---\n";
+
+/// Adding a future state adds a journey, but the current experience's
+/// figures (touchpoint averages, coverage, the average emotion) stay; a
+/// journey that stops being a redesign is a change of state.
+#[test]
+fn a_future_state_is_a_journey_but_not_the_current_experience() {
+    let old = copy();
+    let new = copy();
+    let f = "content/journeys/lucia/actividad-futura.md";
+    std::fs::write(new.path().join(f), FUTURE).unwrap();
+    let (code, d) = json(old.path(), new.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(d["journeys"][0]["id"], "lucia/actividad-futura");
+    assert_eq!(d["journeys"][0]["status"], "added");
+    assert_eq!(d["touchpoints"], serde_json::json!([]), "{d}");
+    assert_eq!(d["coverage"]["filled"], serde_json::json!([]));
+    assert_eq!(
+        d["summary"]["average_emotion"]["from"],
+        d["summary"]["average_emotion"]["to"]
+    );
+
+    // The redesign becomes the map of how things are.
+    let later = copy();
+    std::fs::write(
+        later.path().join(f),
+        FUTURE.replace("state: futuro\nredesigns: lucia/actividad\n", ""),
+    )
+    .unwrap();
+    let (_, d) = json(new.path(), later.path(), &[]);
+    let j = d["journeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == "lucia/actividad-futura")
+        .expect("the journey changed");
+    assert_eq!(j["state"]["from"], "future");
+    assert_eq!(j["state"]["to"], "current");
+    assert_eq!(j["redesigns"]["from"], "lucia/actividad");
+    assert!(j["redesigns"]["to"].is_null());
+    let (_, text, _) = run(
+        new.path(),
+        &[
+            "diff",
+            new.path().to_str().unwrap(),
+            later.path().to_str().unwrap(),
+        ],
+    );
+    assert!(text.contains("state: future → current"), "{text}");
+    assert!(text.contains("redesigns: `lucia/actividad` → —"), "{text}");
+}

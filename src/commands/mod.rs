@@ -335,10 +335,20 @@ fn new(cli: &Cli, command: &NewCommand) -> Outcome {
         NewCommand::Persona { id } => crate::authoring::new_persona(h, &cli.root, id),
         NewCommand::Touchpoint { id } => crate::authoring::new_touchpoint(h, &cli.root, id),
         NewCommand::Journey {
-            persona,
-            lens,
+            future_of: Some(id),
             title,
+            ..
+        } => crate::authoring::new_future_state(h, &cli.root, id, title.as_deref()),
+        NewCommand::Journey {
+            persona: Some(persona),
+            lens: Some(lens),
+            title,
+            ..
         } => crate::authoring::new_journey(h, &cli.root, persona, lens, title.as_deref()),
+        NewCommand::Journey { .. } => Err(crate::authoring::AuthoringError::Usage {
+            message: "`new journey` needs `--persona` and `--lens`, or `--future-of ID`".to_owned(),
+            help: None,
+        }),
     }?;
     print_written(cli, &paths);
     Ok(())

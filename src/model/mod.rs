@@ -162,6 +162,42 @@ impl Lifecycle {
     }
 }
 
+/// Whether a journey maps the experience as it is or as a redesign would
+/// make it (SPEC 3, "Current and future state").
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    #[default]
+    Current,
+    Future,
+}
+
+impl State {
+    pub const NAMES: &[&str] = &["current", "future"];
+
+    pub fn parse(s: &str) -> Option<State> {
+        // The SPEC's words, and the Spanish ones (and the as-is / to-be of
+        // journey-mapping tools).
+        Some(match crate::text::fold(s).as_str() {
+            "current" | "actual" | "as-is" => State::Current,
+            "future" | "futuro" | "futura" | "to-be" => State::Future,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Journey {
     #[serde(flatten)]
@@ -177,10 +213,22 @@ pub struct Journey {
     pub metrics: Metrics,
     pub lifecycle: Option<Lifecycle>,
     pub next: Vec<Spanned<String>>,
+    /// `current` unless written otherwise; the span is the value's (or the
+    /// journey's front matter when `state` is left out).
+    pub state: Spanned<State>,
+    /// On a future state: the current-state journey it redesigns.
+    pub redesigns: Option<Spanned<String>>,
+    /// On a future state: the opportunities it puts into effect.
+    pub realises: Vec<Spanned<String>>,
     pub stages: Vec<Stage>,
 }
 
 impl Journey {
+    /// A future state (a redesign of another journey).
+    pub fn is_future(&self) -> bool {
+        self.state.value == State::Future
+    }
+
     /// Every step in order, with its stage index.
     pub fn steps(&self) -> impl Iterator<Item = (usize, &Step)> {
         self.stages

@@ -31,6 +31,9 @@ pub struct Point<'a> {
     pub score: Option<i8>,
     pub label: &'a str,
     pub word: &'a str,
+    /// On a future state's map: the score of the current state's matching
+    /// step, drawn as a second, dashed curve (with its word).
+    pub before: Option<(i8, &'a str)>,
 }
 
 fn y(score: i8) -> u32 {
@@ -63,6 +66,33 @@ pub fn curve(points: &[Point], title: &str, scale_labels: [&str; 5]) -> String {
             "<line class=\"{class}\" x1=\"0\" y1=\"{yy}\" x2=\"100%\" y2=\"{yy}\"/><text class=\"level\" x=\"4\" y=\"{}\">{}</text>",
             yy.saturating_sub(3),
             escape(scale_labels[4 - i])
+        );
+    }
+    // The current state's curve under a future state's: dashed, hollow
+    // points, drawn first so the future curve stays on top.
+    for (i, pair) in points.windows(2).enumerate() {
+        if let (Some((a, _)), Some((b, _))) = (pair[0].before, pair[1].before) {
+            let _ = write!(
+                s,
+                "<line class=\"line before\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+                x(i),
+                y(a),
+                x(i + 1),
+                y(b)
+            );
+        }
+    }
+    for (i, p) in points.iter().enumerate() {
+        let Some((score, word)) = p.before else {
+            continue;
+        };
+        let _ = write!(
+            s,
+            "<circle class=\"point before\" cx=\"{}\" cy=\"{}\" r=\"4\" data-score=\"{score}\"><title>{}: {}</title></circle>",
+            x(i),
+            y(score),
+            escape(p.label),
+            escape(word)
         );
     }
     // The line: a segment between each two neighbouring rated steps (so
@@ -118,21 +148,25 @@ mod tests {
                 score: Some(2),
                 label: "a",
                 word: "delighted",
+                before: None,
             },
             Point {
                 score: None,
                 label: "b",
                 word: "",
+                before: None,
             },
             Point {
                 score: Some(-2),
                 label: "c",
                 word: "angry",
+                before: None,
             },
             Point {
                 score: Some(0),
                 label: "d & e",
                 word: "neutral",
+                before: None,
             },
         ];
         let svg = curve(&pts, "Emotion of <Carla>", ["-2", "-1", "0", "+1", "+2"]);
@@ -147,5 +181,32 @@ mod tests {
         assert!(svg.contains("aria-label=\"Emotion of &lt;Carla&gt;\""));
         assert!(svg.contains("<title>d &amp; e: neutral</title>"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(
+            !svg.contains("before"),
+            "no second curve without a current state"
+        );
+    }
+
+    #[test]
+    fn a_future_state_draws_the_current_curve_dashed_beneath() {
+        let p = |score, before| Point {
+            score: Some(score),
+            label: "x",
+            word: "w",
+            before,
+        };
+        let pts = [
+            p(1, Some((-1, "sad"))),
+            p(2, Some((-2, "angry"))),
+            p(0, None),
+        ];
+        let svg = curve(&pts, "t", ["-2", "-1", "0", "+1", "+2"]);
+        // One dashed segment (the third column has no current step), two
+        // hollow points, under the future's two segments and three points.
+        assert_eq!(svg.matches("class=\"line before\"").count(), 1);
+        assert_eq!(svg.matches("class=\"point before\"").count(), 2);
+        assert_eq!(svg.matches("class=\"line\"").count(), 2);
+        assert!(svg.find("line before") < svg.find("class=\"line\""));
+        assert!(svg.contains("<title>x: angry</title>"));
     }
 }

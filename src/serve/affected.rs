@@ -24,7 +24,8 @@ pub enum Affected {
 /// a changed journey: its page and its neighbours' (previous/next labels),
 /// the pages of its persona, every page of its lens, its touchpoints (old
 /// and new), journeys that link to it as `next` (and their personas), and
-/// the indexes and overviews that summarise all journeys.
+/// the indexes and overviews that summarise all journeys, and the journey
+/// it redesigns or its redesigns.
 pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
     use crate::routes::{journey_url, persona_url, touchpoint_url};
     fn same_text(a: &Meta, b: &Meta) -> bool {
@@ -59,7 +60,12 @@ pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
     // paginated lens pages (one may appear or go): rebuild everything.
     if changed.iter().any(|id| {
         let (a, b) = (&old.journeys[*id], &new.journeys[*id]);
-        a.lens.value != b.lens.value || a.persona.value != b.persona.value
+        a.lens.value != b.lens.value
+            || a.persona.value != b.persona.value
+            // A journey becoming (or no longer) a redesign moves between
+            // the current experience's figures and the marks beside it.
+            || a.state.value != b.state.value
+            || a.redesigns.as_ref().map(|r| &r.value) != b.redesigns.as_ref().map(|r| &r.value)
     }) {
         return Affected::Everything;
     }
@@ -96,6 +102,16 @@ pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
                         pages.insert(journey_url(n));
                     }
                 }
+            }
+        }
+        // A future state's page compares it with its current journey: an
+        // edit to either is an edit to both pages.
+        for id in &changed {
+            for f in h.routes.redesigns.get(*id).into_iter().flatten() {
+                pages.insert(journey_url(f));
+            }
+            if let Some(c) = h.routes.redesigned(&h.journeys, id) {
+                pages.insert(journey_url(c));
             }
         }
         for (id, j) in &h.journeys {

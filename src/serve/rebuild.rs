@@ -110,6 +110,13 @@ impl Builder {
     }
 }
 
+/// The same `state` and `redesigns` (else the redesign rules and the
+/// reading order need the whole resolve: the rebuild alone renders that).
+fn same_redesign(a: &crate::model::Journey, b: &crate::model::Journey) -> bool {
+    a.state.value == b.state.value
+        && a.redesigns.as_ref().map(|r| &r.value) == b.redesigns.as_ref().map(|r| &r.value)
+}
+
 /// The hot path, taken before the rebuild when a change only edits journey
 /// files the last good build has (same ids, no errors, no new system):
 /// their pages alone are rendered against the last good model with the new
@@ -155,6 +162,7 @@ pub(super) fn hot(
             Some(j)
                 if j.meta.id.value == id
                     && j.meta.weight == h.journeys[&id].meta.weight
+                    && same_redesign(&j, &h.journeys[&id])
                     && (drafts || !j.meta.draft) =>
             {
                 edited.push(j)

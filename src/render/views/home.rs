@@ -142,7 +142,9 @@ impl<'h> Views<'h> {
             })
             .collect();
         let t = self.t;
-        let all_steps = || h.journeys.values().flat_map(|j| j.steps().map(|(_, s)| s));
+        // The current experience: future states are counted as redesigns.
+        let current = || h.journeys.values().filter(|j| !j.is_future());
+        let all_steps = || current().flat_map(|j| j.steps().map(|(_, s)| s));
         let average = average_of(all_steps());
         let count = |n: usize, label, url| Figure {
             value: n.to_string(),
@@ -154,9 +156,9 @@ impl<'h> Views<'h> {
                 String::new()
             },
         };
-        let figures = vec![
+        let mut figures = vec![
             Figure {
-                value: h.journeys.len().to_string(),
+                value: current().count().to_string(),
                 label: t.journeys,
                 url: "journeys/index.html",
                 class: String::new(),
@@ -198,6 +200,15 @@ impl<'h> Views<'h> {
                 "insights.html#pains-by-owner",
             ),
         ];
+        let redesigns = self.redesign_count();
+        if redesigns > 0 {
+            figures.push(Figure {
+                value: redesigns.to_string(),
+                label: t.planned_redesigns,
+                url: "insights.html#redesigns",
+                class: "future".to_owned(),
+            });
+        }
         HomeView {
             figures,
             body,
@@ -217,9 +228,9 @@ impl<'h> Views<'h> {
             gap_count: self.ix().gaps.len(),
             counts: Counts {
                 personas: h.personas.len(),
-                journeys: h.journeys.len(),
+                journeys: current().count(),
                 touchpoints: h.touchpoints.len(),
-                steps: h.journeys.values().map(|j| j.steps().count()).sum(),
+                steps: all_steps().count(),
             },
         }
     }
@@ -231,6 +242,7 @@ impl<'h> Views<'h> {
             title: &j.title,
             url: journey_url(id),
             average: self.journey_average(j),
+            futures: self.futures_of(id),
         }
     }
 }

@@ -11,7 +11,8 @@ use std::fmt::Write;
 
 use super::journey::{Lanes, StageView, StepView};
 use super::lens::LensRow;
-use super::shared::{Average, EmotionView};
+use super::redesign::FutureLink;
+use super::shared::{Average, EmotionView, TitleLink};
 use super::touchpoint::StepRow;
 use crate::render::escape_into;
 use crate::render::i18n::Strings;
@@ -26,9 +27,19 @@ pub(super) struct Map<'m, 'a> {
     pub curve: &'m str,
     /// The print stylesheet's scale for one landscape page.
     pub print_zoom: f32,
+    /// On a future state's map: the legend of its two curves.
+    pub legend: Option<&'m Legend<'a>>,
     pub t: &'static Strings,
     /// From the page back to the site root.
     pub root: &'m str,
+}
+
+/// The legend of a future state's two curves, in words (not colour
+/// alone): which line is which, and each one's average.
+pub(super) struct Legend<'a> {
+    pub current: TitleLink<'a>,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// HTML onto the end of a string.
@@ -75,6 +86,22 @@ impl Html<'_> {
                 .raw("</a>"),
             None => self.text(name),
         }
+    }
+
+    /// The marks of a journey's future states: each a link to its map.
+    fn futures(&mut self, root: &str, futures: &[FutureLink], t: &Strings) -> &mut Self {
+        for f in futures {
+            self.raw(" <a class=\"future-mark\" href=\"")
+                .text(root)
+                .text(&f.url)
+                .raw("\" title=\"")
+                .text(f.title)
+                .raw("\">")
+                .text(t.future_state);
+            self.average(&f.average);
+            self.raw("</a>");
+        }
+        self
     }
 
     /// `<span class="{class}">text</span>`.
@@ -262,8 +289,29 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         .raw("</th><td colspan=\"")
         .num(m.steps.len())
         .raw("\" class=\"curve-cell\">")
-        .raw(m.curve)
-        .raw("</td></tr>\n<tr class=\"lane-emotion-words\"><th scope=\"row\"><span class=\"visually-hidden\">")
+        .raw(m.curve);
+    if let Some(l) = m.legend {
+        let sample = |h: &mut Html, class: &str| {
+            h.raw("<svg class=\"key ")
+                .raw(class)
+                .raw("\" width=\"28\" height=\"8\" aria-hidden=\"true\"><line x1=\"0\" y1=\"4\" x2=\"28\" y2=\"4\"/></svg> ");
+        };
+        h.raw("<p class=\"curve-legend\"><span>");
+        sample(&mut h, "before");
+        h.text(t.legend_current).raw(": ");
+        h.link(m.root, l.current.title, Some(&l.current.url));
+        if let Some(b) = &l.before {
+            h.raw(" (").text(b).raw(")");
+        }
+        h.raw("</span> <span>");
+        sample(&mut h, "after");
+        h.text(t.legend_future);
+        if let Some(a) = &l.after {
+            h.raw(" (").text(a).raw(")");
+        }
+        h.raw("</span></p>");
+    }
+    h.raw("</td></tr>\n<tr class=\"lane-emotion-words\"><th scope=\"row\"><span class=\"visually-hidden\">")
         .text(t.emotion)
         .raw("</span></th>")
         .cells(m.steps, |h, s| {
@@ -379,7 +427,13 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         .text(t.step)
         .raw("</th><th scope=\"col\">")
         .text(t.emotion)
-        .raw("</th></tr></thead>\n<tbody>");
+        .raw("</th>");
+    if m.legend.is_some() {
+        h.raw("<th scope=\"col\">")
+            .text(t.current_state)
+            .raw("</th>");
+    }
+    h.raw("</tr></thead>\n<tbody>");
     for s in m.steps.iter().filter(|s| !s.empty) {
         h.raw("<tr><td>")
             .text(s.stage)
@@ -392,6 +446,17 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
             }
             None => {
                 h.raw("—");
+            }
+        }
+        if m.legend.is_some() {
+            h.raw("</td><td>");
+            match &s.before {
+                Some(e) => {
+                    h.text(e.word).raw(" (").num(e.score).raw(")");
+                }
+                None => {
+                    h.raw("—");
+                }
             }
         }
         h.raw("</td></tr>");
@@ -452,7 +517,7 @@ pub(super) fn touchpoint_lists<'a>(rows: &[StepRow<'a>], root: &str) -> Touchpoi
 
 /// The rows of a lens page's side-by-side table: a journey per row, a cell
 /// per stage column with its steps (or a gap).
-pub(super) fn lens_rows(rows: &[LensRow], root: &str) -> String {
+pub(super) fn lens_rows(rows: &[LensRow], root: &str, t: &Strings) -> String {
     let mut out = String::with_capacity(rows.len() * 2048);
     let mut h = Html(&mut out);
     for r in rows {
@@ -467,6 +532,7 @@ pub(super) fn lens_rows(rows: &[LensRow], root: &str) -> String {
                 .raw("</a>");
         }
         h.average(&r.average);
+        h.futures(root, &r.futures, t);
         h.raw("</th>\n");
         for cell in &r.cells {
             let Some(cell) = cell else {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::shared::*;
 use super::{PageJob, Views};
 use crate::insights::effective_owner;
-use crate::model::Emotion;
+use crate::model::{Emotion, Journey};
 use crate::resolve::Handbook;
 use crate::routes::*;
 
@@ -26,6 +26,9 @@ impl<'h> Views<'h> {
     pub(super) fn handoff_gaps(h: &'h Handbook) -> Vec<(&'h String, &'h crate::insights::Handoff)> {
         let mut out = Vec::new();
         for (id, list) in &h.handoffs {
+            if h.journeys.get(id).is_some_and(Journey::is_future) {
+                continue;
+            }
             for ho in list {
                 if ho.gap.is_some() {
                     out.push((id, ho));
@@ -94,7 +97,7 @@ impl<'h> Views<'h> {
         let mut by_owner_id: HashMap<Option<&str>, Vec<At>> = HashMap::new();
         let mut unmapped = Vec::new();
         let mut moments: Vec<(i8, At)> = Vec::new();
-        let sorted = self.journeys_sorted();
+        let sorted = self.current_sorted();
         for &id in &sorted {
             let j = &h.journeys[id];
             for (si, stage) in j.stages.iter().enumerate() {
@@ -203,7 +206,13 @@ impl<'h> Views<'h> {
                 unmapped: unmapped_total,
                 dropoffs: dropoffs.len(),
                 transactions: transactions.len(),
+                redesigns: self.redesign_count(),
             },
+            redesigns: self
+                .planned_redesigns()
+                .into_iter()
+                .take(INSIGHT_ITEMS)
+                .collect(),
             gaps: self.worst_gaps(INSIGHT_ITEMS),
             journey_gaps,
             by_owner: by_owner
@@ -338,6 +347,8 @@ pub(super) struct InsightsView<'a> {
     pub(super) transactions: Vec<MomentView<'a>>,
     pub(super) totals: Totals,
     pub(super) heatmaps: Vec<Heatmap<'a>>,
+    /// Future states, best first.
+    pub(super) redesigns: Vec<super::redesign::NetChange<'a>>,
 }
 
 /// A handoff gap: where a step passes to another department and the
@@ -415,6 +426,7 @@ pub(super) struct Totals {
     pub(super) unmapped: usize,
     pub(super) dropoffs: usize,
     pub(super) transactions: usize,
+    pub(super) redesigns: usize,
 }
 
 /// One lens's touchpoint × stage table.

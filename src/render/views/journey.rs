@@ -9,11 +9,12 @@ use serde_json::Value;
 use super::shared::*;
 use super::{PageJob, Views};
 use crate::insights::effective_owner;
-use crate::model::{Emotion, Journey, Metrics};
+use crate::model::{Emotion, Journey, Metrics, State};
 use crate::render::{i18n, markdown, svg};
 use crate::routes::*;
 
 use super::html;
+use super::redesign::{NetChange, RedesignView};
 
 /// The journeys index: every journey in reading order.
 #[derive(Serialize)]
@@ -29,6 +30,8 @@ pub(super) struct JourneyRow<'a> {
     pub(super) lens: Option<&'a str>,
     pub(super) average: Option<Average>,
     pub(super) steps: usize,
+    /// On a future state's row: the journey it redesigns.
+    pub(super) future_of: Option<TitleLink<'a>>,
 }
 
 /// Which optional lanes of the journey grid have anything to show.
@@ -74,6 +77,13 @@ pub(super) struct JourneyView<'a> {
     pub(super) intro: String,
     pub(super) source: String,
     pub(super) extra: &'a Value,
+    /// `current` or `future`.
+    pub(super) state: State,
+    /// On a future state: the journey it redesigns and what changes.
+    pub(super) future_of: Option<TitleLink<'a>>,
+    pub(super) changes: Option<RedesignView<'a>>,
+    /// On a current journey: its future states and what each promises.
+    pub(super) redesigns: Vec<NetChange<'a>>,
 }
 
 /// A stage column of the journey grid.
@@ -112,6 +122,9 @@ pub(super) struct StepView<'a> {
     pub(super) metrics: Vec<MetricView>,
     pub(super) transaction: bool,
     pub(super) dropoff: bool,
+    /// On a future state's map: the emotion of the current journey's
+    /// matching step (the dashed curve).
+    pub(super) before: Option<EmotionView>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +137,17 @@ impl<'h> Views<'h> {
     /// Journeys in reading order: by persona order, then lens id.
     pub(super) fn journeys_sorted(&self) -> Vec<&'h String> {
         self.h.routes.journeys.iter().collect()
+    }
+
+    /// Current-state journeys in reading order (what the figures of the
+    /// current experience count).
+    pub(super) fn current_sorted(&self) -> Vec<&'h String> {
+        self.h
+            .routes
+            .journeys
+            .iter()
+            .filter(|id| !self.h.journeys[*id].is_future())
+            .collect()
     }
 
     pub(super) fn journeys<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
@@ -145,6 +169,10 @@ impl<'h> Views<'h> {
                         lens: h.lenses.get(&j.lens.value).map(|l| l.title.as_str()),
                         average: self.journey_average(j),
                         steps: j.steps().count(),
+                        future_of: h.routes.redesigned(&h.journeys, id).map(|c| TitleLink {
+                            title: &h.journeys[c].title,
+                            url: journey_url(c),
+                        }),
                     }
                 })
                 .collect();
@@ -221,6 +249,13 @@ impl<'h> Views<'h> {
             let heading = crate::text::fold(heading);
             folded.iter().position(|f| *f == heading)
         });
+        // A future state: the journey it redesigns and which step is which.
+        let compared = self.comparison(id);
+        let before_of = |si: usize, k: usize| -> Option<Emotion> {
+            let (current, c) = compared.as_ref()?;
+            let r = c.current_of(crate::insights::StepRef { stage: si, step: k })?;
+            h.journeys[*current].stages[r.stage].steps[r.step].emotion
+        };
         let mut stages = Vec::new();
         let mut steps = Vec::new();
         let mut points: Vec<svg::Point> = Vec::new();
@@ -247,6 +282,7 @@ impl<'h> Views<'h> {
                     score: None,
                     label: "",
                     word: "",
+                    before: None,
                 });
                 continue;
             }
@@ -257,10 +293,12 @@ impl<'h> Views<'h> {
                     gap: ho.gap.is_some(),
                 });
                 let emotion = step.emotion.map(|e| emotion_view(e, lang));
+                let before = before_of(si, k);
                 points.push(svg::Point {
                     score: step.emotion.map(Emotion::score),
                     label: &step.action,
                     word: step.emotion.map_or("", |e| e.word(lang)),
+                    before: before.map(|e| (e.score(), e.word(lang))),
                 });
                 steps.push(StepView {
                     empty: false,
@@ -292,6 +330,7 @@ impl<'h> Views<'h> {
                     metrics: self.metrics(step.metrics.as_deref().unwrap_or(&Metrics::NONE)),
                     transaction: step.transaction,
                     dropoff: step.dropoff,
+                    before: before.map(|e| emotion_view(e, lang)),
                 });
             }
         }
@@ -313,6 +352,17 @@ impl<'h> Views<'h> {
             systems: has(&|s| !s.systems.is_empty()),
             metrics: has(&|s| s.metrics.is_some()),
         };
+        let changes = compared
+            .as_ref()
+            .map(|(current, c)| self.what_changes(id, current, c));
+        let legend = changes.as_ref().map(|r| html::Legend {
+            current: TitleLink {
+                title: r.net.current.title,
+                url: r.net.current.url.clone(),
+            },
+            before: r.net.before.as_ref().map(|a| a.text.clone()),
+            after: r.net.after.as_ref().map(|a| a.text.clone()),
+        });
         let mut map = String::with_capacity(16 * 1024);
         html::journey_map(
             &mut map,
@@ -322,6 +372,7 @@ impl<'h> Views<'h> {
                 lanes: &lanes,
                 curve: &curve,
                 print_zoom: print_zoom(&steps, &lanes),
+                legend: legend.as_ref(),
                 t: self.t,
                 root: &root,
             },
@@ -358,6 +409,13 @@ impl<'h> Views<'h> {
             intro,
             source: highlighted_source(&j.meta.source),
             extra: &j.meta.extra,
+            state: j.state.value,
+            future_of: compared.as_ref().map(|(current, _)| TitleLink {
+                title: &h.journeys[*current].title,
+                url: journey_url(current),
+            }),
+            changes,
+            redesigns: self.redesigns_of(id),
         }
     }
 

@@ -19,6 +19,8 @@ pub(super) struct LensRow<'a> {
     pub(super) persona: Option<NameLink<'a>>,
     pub(super) average: Option<Average>,
     pub(super) cells: Vec<Option<LensCell<'a>>>,
+    /// The future states that redesign this journey.
+    pub(super) futures: Vec<super::redesign::FutureLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -208,6 +210,7 @@ impl<'h> Views<'h> {
                     }),
                     average: self.journey_average(j),
                     cells,
+                    futures: self.futures_of(jid),
                 }
             })
             .collect()
@@ -232,7 +235,7 @@ impl<'h> Views<'h> {
             stages: &l.stages,
             free: l.free,
             columns,
-            rows_html: html::lens_rows(rows, &root_of(&lens_page_url(id, page))),
+            rows_html: html::lens_rows(rows, &root_of(&lens_page_url(id, page)), self.t),
             journeys: journey_ids.len(),
             page,
             pages: lens_page_urls(id, journey_ids.len())

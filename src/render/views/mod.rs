@@ -17,6 +17,7 @@ mod journey;
 mod lens;
 mod pages;
 mod persona;
+mod redesign;
 mod search;
 mod shared;
 mod system;
@@ -83,7 +84,7 @@ pub struct Views<'h> {
     own_templates: BTreeSet<&'static str>,
 }
 
-/// Who uses what, across all journeys.
+/// Who uses what, across all current-state journeys.
 struct Index<'h> {
     /// Touchpoint id → every step through it.
     by_touchpoint: BTreeMap<String, Vec<Hit<'h>>>,
@@ -144,7 +145,9 @@ impl<'h> Views<'h> {
                 }
             }
         }
-        for (id, j) in &h.journeys {
+        // The current experience only: future states are shown beside the
+        // journeys they redesign (SPEC 3), not counted with them.
+        for (id, j) in h.journeys.iter().filter(|(_, j)| !j.is_future()) {
             by_lens
                 .entry(j.lens.value.clone())
                 .or_default()
@@ -218,7 +221,7 @@ impl<'h> Views<'h> {
             }
         }
         let mut by_persona: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
-        for (id, j) in &h.journeys {
+        for (id, j) in h.journeys.iter().filter(|(_, j)| !j.is_future()) {
             by_persona
                 .entry(j.persona.value.as_str())
                 .or_default()

@@ -60,6 +60,8 @@ pub(super) struct PersonaJourney<'a> {
     pub(super) steps: usize,
     pub(super) lifecycle: Option<&'static str>,
     pub(super) next: Vec<TitleLink<'a>>,
+    /// The future states that redesign this journey.
+    pub(super) futures: Vec<super::redesign::FutureLink<'a>>,
 }
 
 /// One lifecycle stage of a persona's customer life.
@@ -169,6 +171,7 @@ impl<'h> Views<'h> {
                                 steps: j.steps().count(),
                                 lifecycle: j.lifecycle.map(|l| i18n::lifecycle(l, self.lang)),
                                 next: self.next_journeys(j),
+                                futures: self.futures_of(jid),
                             }
                         })
                         .collect(),

@@ -216,12 +216,14 @@ pub(super) struct TitleLink<'a> {
     pub(super) url: String,
 }
 
-/// A journey as lists show it: title, page and average emotion.
+/// A journey as lists show it: title, page and average emotion, and the
+/// future states that redesign it.
 #[derive(Serialize)]
 pub(super) struct JourneyLink<'a> {
     pub(super) title: &'a str,
     pub(super) url: String,
     pub(super) average: Option<Average>,
+    pub(super) futures: Vec<super::redesign::FutureLink<'a>>,
 }
 
 /// An emotion drop across a gap: before and after (and, where lists sort by
