@@ -1051,12 +1051,20 @@ fn a_spanish_future_state_is_compared_with_the_journey_it_redesigns() {
             == Some("../../journeys/lucia/actividad.html"),
         "the future map names the journey it redesigns"
     );
-    let stages: Vec<(String, Vec<String>)> = select(&doc, "#what-changes .stage-changes")
+    // Stage → [(step, [changes])].
+    type Steps = Vec<(String, Vec<String>)>;
+    let stages: Vec<(String, Steps)> = select(&doc, "#what-changes .stage-changes")
         .iter()
         .map(|s| {
             let name = text(&select_in(s, "h3")[0]);
-            let rows = select_in(s, "li.change").iter().map(text).collect();
-            (name, rows)
+            let steps = select_in(s, ".step-changes > li")
+                .iter()
+                .map(|st| {
+                    let step = text(&select_in(st, ".changed-step")[0]);
+                    (step, select_in(st, "li.change").iter().map(text).collect())
+                })
+                .collect();
+            (name, steps)
         })
         .collect();
     assert_eq!(text(&select(&doc, "#what-changes h2")[0]), "Qué cambia");
@@ -1064,21 +1072,32 @@ fn a_spanish_future_state_is_compared_with_the_journey_it_redesigns() {
     assert!(stages[0].0.starts_with("Elegir"), "{stages:?}");
     assert_eq!(
         stages[0].1,
-        ["Emoción Paga con tarjeta: feliz → encantado"],
+        [(
+            "Paga con tarjeta".to_owned(),
+            vec!["Emoción feliz → encantado".to_owned()]
+        )],
         "{stages:?}"
     );
     assert!(stages[1].0.starts_with("Esperar"), "{stages:?}");
-    let esperar = &stages[1].1;
-    for expected in [
-        "Emoción Sigue al repartidor en el mapa de la app: enojado → encantado",
-        "Dolor eliminado Sigue al repartidor en el mapa de la app: El pedido llega tarde",
-        "Brecha de traspaso cerrada Sigue al repartidor en el mapa de la app: Ventas → Reparto",
-    ] {
-        assert!(
-            esperar.iter().any(|r| r == expected),
-            "{expected:?} in {esperar:?}"
-        );
-    }
+    assert_eq!(
+        stages[1].1,
+        [(
+            "Sigue al repartidor en el mapa de la app".to_owned(),
+            vec![
+                "Emoción enojado → encantado".to_owned(),
+                "Dolor eliminado El pedido llega tarde".to_owned(),
+                "Brecha de traspaso cerrada Ventas → Reparto".to_owned(),
+            ]
+        )],
+        "{stages:?}"
+    );
+    // The step links to its column of the map.
+    assert_eq!(
+        select(&doc, "#what-changes a.changed-step")[0]
+            .value()
+            .attr("href"),
+        Some("#step-1-2")
+    );
 
     // The current map lists it with its net change.
     let current = page(&b, "journeys/lucia/actividad.html");

@@ -127,6 +127,7 @@ pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::routes::journey_url;
 
     fn example() -> Handbook {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/es");
@@ -211,5 +212,26 @@ mod tests {
             .clone();
         moved.journeys.get_mut(&first).expect("journey").lens.value = other;
         assert_eq!(affected(&h, &moved), Affected::Everything);
+    }
+
+    /// A current journey and its future states are compared on the future
+    /// map: an edit to either re-renders both; a journey becoming or no
+    /// longer being a redesign re-renders everything.
+    #[test]
+    fn a_redesign_and_its_journey_are_rendered_together() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let h = crate::load(root, &crate::Options::default())
+            .expect("the example handbook loads")
+            .handbook;
+        let (current, future) = ("carla/activity", "carla/activity-future");
+        for (edit, other) in [(current, future), (future, current)] {
+            let Affected::Pages(pages) = affected(&h, &edited(&h, edit)) else {
+                panic!("only a journey changed");
+            };
+            assert!(pages.contains(&journey_url(other)), "{other} in {pages:?}");
+        }
+        let mut state = edited(&h, future);
+        state.journeys.get_mut(future).expect("journey").state.value = crate::model::State::Current;
+        assert_eq!(affected(&h, &state), Affected::Everything);
     }
 }

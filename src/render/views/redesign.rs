@@ -54,6 +54,18 @@ pub(super) struct StageChangeView<'a> {
     pub(super) after: Option<Average>,
     /// The redesign drops this stage.
     pub(super) dropped: bool,
+    /// The changes, step by step (in the future journey's order, then the
+    /// steps it removes).
+    pub(super) steps: Vec<StepChanges<'a>>,
+}
+
+/// The changes at one step.
+#[derive(Serialize)]
+pub(super) struct StepChanges<'a> {
+    /// The future step's action, or the removed current step's.
+    pub(super) step: &'a str,
+    /// The future step's anchor on this page (`None`: a removed step).
+    pub(super) anchor: Option<String>,
     pub(super) items: Vec<ChangeView<'a>>,
 }
 
@@ -255,7 +267,7 @@ impl<'h> Views<'h> {
             .stages
             .iter()
             .map(|s| {
-                let items = s
+                let items: Vec<ChangeView> = s
                     .changes
                     .iter()
                     .map(|change| match change {
@@ -378,6 +390,19 @@ impl<'h> Views<'h> {
                         },
                     })
                     .collect();
+                let mut steps: Vec<StepChanges> = Vec::new();
+                for item in items {
+                    match steps.last_mut() {
+                        Some(last) if last.step == item.step && last.anchor == item.anchor => {
+                            last.items.push(item)
+                        }
+                        _ => steps.push(StepChanges {
+                            step: item.step,
+                            anchor: item.anchor.clone(),
+                            items: vec![item],
+                        }),
+                    }
+                }
                 StageChangeView {
                     name: match s.future {
                         Some(i) => &fj.stages[i].name.value,
@@ -386,7 +411,7 @@ impl<'h> Views<'h> {
                     before: s.current.and_then(|i| average_of(&cj.stages[i].steps)),
                     after: s.future.and_then(|i| average_of(&fj.stages[i].steps)),
                     dropped: s.future.is_none(),
-                    items,
+                    steps,
                 }
             })
             .collect();
