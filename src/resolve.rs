@@ -46,6 +46,11 @@ pub struct Handbook {
 }
 
 impl Handbook {
+    /// An owner's display name (`[departments]`), else the id as written.
+    pub fn department_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.config.departments.get(id).map_or(id, String::as_str)
+    }
+
     /// The system id a `systems` entry names, if any.
     pub fn system_id(&self, name: &str) -> Option<String> {
         match &self.config.systems {

@@ -816,3 +816,25 @@ fn new_future_state_copies_the_journey_as_its_redesign() {
         "{stderr}"
     );
 }
+
+/// A future state's picture draws its current journey's curve dashed under
+/// its own and names it in the title block; a current journey's has none.
+#[test]
+fn a_future_states_picture_shows_both_curves() {
+    let (code, svg, stderr) = run(
+        &example(),
+        &["export", "--format", "svg", "carla/activity-future"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        svg.matches("<line class=\"before\"").count() >= 10,
+        "dashed segments"
+    );
+    assert!(svg.contains("stroke-dasharray=\"9 7\""));
+    assert!(
+        svg.contains("Current state, dashed line: Carla buys a backpack for her hike (+0.6)"),
+        "the legend in words"
+    );
+    let (_, current, _) = run(&example(), &["export", "--format", "svg", "carla/activity"]);
+    assert!(!current.contains("class=\"before\""));
+}

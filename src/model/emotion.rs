@@ -95,6 +95,30 @@ impl Emotion {
     }
 }
 
+/// An average emotion as every page and picture shows it: the mean of the
+/// scores (−2..2) and how many there are, `None` for none.
+pub fn mean(scores: impl IntoIterator<Item = i8>) -> Option<(f64, usize)> {
+    let (sum, count) = scores
+        .into_iter()
+        .fold((0.0, 0usize), |(sum, n), s| (sum + f64::from(s), n + 1));
+    (count > 0).then(|| (sum / count as f64, count))
+}
+
+/// A mean rounded to one decimal as shown (`+1.2`, `0.0`, `-0.8`: never
+/// `-0.0` or `+0.0`), with its rounded value.
+pub fn shown(mean: f64) -> (f64, String) {
+    let mut rounded = (mean * 10.0).round() / 10.0;
+    if rounded == 0.0 {
+        rounded = 0.0; // no "-0.0"
+    }
+    let text = if rounded == 0.0 {
+        "0.0".to_owned()
+    } else {
+        format!("{rounded:+.1}")
+    };
+    (rounded, text)
+}
+
 impl Serialize for Emotion {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_i8(self.score())

@@ -7,7 +7,7 @@
 mod emotion;
 mod lens;
 
-pub use emotion::Emotion;
+pub use emotion::{Emotion, mean, shown};
 pub use lens::{Lens, lenses};
 
 use serde::Serialize;

@@ -163,13 +163,7 @@ pub fn journey_svg(h: &Handbook, id: &str, t: &Strings) -> String {
     let n = steps.len().max(1);
     let width = 2.0 * PAD + LABEL_W + n as f32 * COL_W;
     let inner = COL_W - GAP - 2.0 * INSET;
-    let dept = |o: &str| {
-        h.config
-            .departments
-            .get(o)
-            .map_or(o, String::as_str)
-            .to_owned()
-    };
+    let dept = |o: &str| h.department_name(o).to_owned();
     let handoffs: BTreeMap<(usize, usize), bool> = h
         .handoffs
         .get(id)
@@ -296,13 +290,27 @@ pub fn journey_svg(h: &Handbook, id: &str, t: &Strings) -> String {
     if let Some(l) = lens {
         facts.push(format!("{}: {l}", t.lens));
     }
-    let scores: Vec<i8> = j
-        .steps()
-        .filter_map(|(_, s)| s.emotion.map(Emotion::score))
-        .collect();
-    if !scores.is_empty() {
-        let avg = scores.iter().map(|&s| f64::from(s)).sum::<f64>() / scores.len() as f64;
-        facts.push(format!("{}: {avg:+.1}", t.average_emotion));
+    // The average as the handbook shows it (`0.0`, never `-0.0`).
+    let average = |j: &crate::model::Journey| {
+        crate::model::mean(j.steps().filter_map(|(_, s)| s.emotion.map(Emotion::score)))
+            .map(|(m, _)| crate::model::shown(m).1)
+    };
+    if let Some(avg) = average(j) {
+        facts.push(format!("{}: {avg}", t.average_emotion));
+    }
+    // A future state: the journey it redesigns, whose curve is drawn dashed
+    // under this one's at the steps that match.
+    let compared = h.routes.redesigned(&h.journeys, id).map(|c| {
+        let cmp = crate::redesign::compare(
+            (&h.journeys[c], h.handoffs.get(c).map_or(&[], Vec::as_slice)),
+            (j, h.handoffs.get(id).map_or(&[], Vec::as_slice)),
+            &h.touchpoints,
+        );
+        (&h.journeys[c], cmp)
+    });
+    if let Some((c, _)) = &compared {
+        let avg = average(c).map(|a| format!(" ({a})")).unwrap_or_default();
+        facts.push(format!("{}: {}{avg}", t.legend_current, c.title));
     }
     for (name, value) in [
         ("NPS", j.metrics.nps),
@@ -414,6 +422,38 @@ pub fn journey_svg(h: &Handbook, id: &str, t: &Strings) -> String {
         .iter()
         .map(|&(si, k)| step_at(si, k).and_then(|s| s.emotion))
         .collect();
+    // The current state's curve, dashed, under a future state's.
+    let before: Vec<Option<Emotion>> = steps
+        .iter()
+        .map(|&(si, k)| {
+            let (c, cmp) = compared.as_ref()?;
+            step_at(si, k)?;
+            let r = cmp.current_of(crate::insights::StepRef { stage: si, step: k })?;
+            c.stages[r.stage].steps[r.step].emotion
+        })
+        .collect();
+    for (i, pair) in before.windows(2).enumerate() {
+        if let (Some(a), Some(b)) = (pair[0], pair[1]) {
+            let _ = write!(
+                body.out,
+                "<line class=\"before\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{MUTED}\" stroke-width=\"3\" stroke-dasharray=\"9 7\"/>",
+                centre(i),
+                level(a.score()),
+                centre(i + 1),
+                level(b.score())
+            );
+        }
+    }
+    for (i, e) in before.iter().enumerate() {
+        if let Some(e) = e {
+            let _ = write!(
+                body.out,
+                "<circle class=\"before\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"6\" fill=\"{CARD}\" stroke=\"{MUTED}\" stroke-width=\"3\"/>",
+                centre(i),
+                level(e.score())
+            );
+        }
+    }
     for (i, pair) in points.windows(2).enumerate() {
         if let (Some(a), Some(b)) = (pair[0], pair[1]) {
             let _ = write!(

@@ -483,19 +483,18 @@ fn words_of(text: &str) -> Vec<u16> {
 
 impl PrintGrid {
     fn of(steps: &[StepView], lanes: &Lanes) -> PrintGrid {
-        let words = words_of;
         let lane =
             |text: &dyn Fn(&StepView) -> Vec<u16>| steps.iter().map(text).collect::<Vec<_>>();
         let mut out = vec![
-            lane(&|s| words(s.action)),
-            lane(&|s| s.emotion.as_ref().map_or(Vec::new(), |e| words(e.word))),
-            lane(&|s| words(s.owner.unwrap_or_default())),
+            lane(&|s| words_of(s.action)),
+            lane(&|s| s.emotion.as_ref().map_or(Vec::new(), |e| words_of(e.word))),
+            lane(&|s| words_of(s.owner.unwrap_or_default())),
         ];
         // Touchpoints: one line (at least) each.
         out.push(lane(&|s| {
             s.touchpoints
                 .iter()
-                .flat_map(|t| words(t.name).into_iter().chain([u16::MAX]))
+                .flat_map(|t| words_of(t.name).into_iter().chain([u16::MAX]))
                 .collect()
         }));
         type Text = fn(&StepView) -> Vec<u16>;
@@ -520,7 +519,7 @@ impl PrintGrid {
         }
         if lanes.systems {
             out.push(lane(&|s| {
-                s.systems.iter().flat_map(|x| words(x.name)).collect()
+                s.systems.iter().flat_map(|x| words_of(x.name)).collect()
             }));
         }
         let mut fixed = 40.0 + 120.0 + LINE_H;

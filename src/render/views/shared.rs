@@ -106,24 +106,11 @@ impl Average {
     /// The one average helper: the mean of `scores` (on the -2..2 scale),
     /// if there are any.
     pub(super) fn of(scores: impl IntoIterator<Item = i8>) -> Option<Average> {
-        let (sum, count) = scores
-            .into_iter()
-            .fold((0.0, 0usize), |(sum, n), s| (sum + f64::from(s), n + 1));
-        if count == 0 {
-            return None;
-        }
-        let avg = sum / count as f64;
-        let mut rounded = (avg * 10.0).round() / 10.0;
-        if rounded == 0.0 {
-            rounded = 0.0; // no "-0.0"
-        }
+        let (avg, count) = crate::model::mean(scores)?;
+        let (value, text) = crate::model::shown(avg);
         Some(Average {
-            value: rounded,
-            text: if rounded == 0.0 {
-                "0.0".to_owned()
-            } else {
-                format!("{rounded:+.1}")
-            },
+            value,
+            text,
             class: svg::score_class(avg.round() as i8),
             count,
         })
@@ -182,7 +169,7 @@ impl std::fmt::Display for Number {
 
 /// A department's display name (`[departments]`), or its id without one.
 pub(super) fn department_name<'a>(h: &'a Handbook, id: &'a str) -> &'a str {
-    h.config.departments.get(id).map_or(id, String::as_str)
+    h.department_name(id)
 }
 
 /// A touchpoint as a step names it: its name and, when it has a page, its
