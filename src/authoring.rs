@@ -186,6 +186,37 @@ pub fn new_touchpoint(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf
     write_all(root, &[(path, text)])
 }
 
+/// `journeydoc new research ID`: a study dated today, for steps to cite in
+/// `evidence`.
+pub fn new_research(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf>, AuthoringError> {
+    check_id(id, "study")?;
+    let owner = h
+        .config
+        .departments
+        .keys()
+        .next()
+        .map(|o| format!("owner: {o}\n"))
+        .unwrap_or_default();
+    let today = crate::model::Date::today();
+    let (method, body) = match h.config.language {
+        Language::En => (
+            "interview",
+            "What we found, and how: who took part, what we asked or watched.\n\nCite it from the steps it shows with `evidence: [ID]`.",
+        ),
+        Language::Es => (
+            "entrevista",
+            "Qué encontramos y cómo: quién participó, qué preguntamos u observamos.\n\nCítalo en los pasos que muestra con `evidence: [ID]`.",
+        ),
+    };
+    let text = format!(
+        "---\ntitle: {}\nmethod: {method}\ndate: {today}\nparticipants: 0\n{owner}# link: https://…  (where the raw material lives)\n---\n{}\n",
+        yaml_str(&name_of(id)),
+        body.replace("ID", id)
+    );
+    let path = format!("{}/research/{id}.md", h.config.content_dir);
+    write_all(root, &[(path, text)])
+}
+
 /// `journeydoc new journey --persona P --lens L [--title T]`: the lens's
 /// stages (in the handbook's language), one example step each.
 pub fn new_journey(

@@ -116,6 +116,8 @@ pub enum NewCommand {
     Persona { id: String },
     /// content/touchpoints/ID.md
     Touchpoint { id: String },
+    /// content/research/ID.md: a study that steps cite as `evidence`
+    Research { id: String },
     /// content/journeys/P/L.md, with the lens's stages; or, with
     /// `--future-of ID`, a copy of that journey marked as its future state
     Journey {

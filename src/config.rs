@@ -50,6 +50,21 @@ pub struct Config {
     pub systems: Option<BTreeMap<String, String>>,
     pub max_steps_per_stage: usize,
     pub deny_warnings: bool,
+    /// `[check] evidence`: which steps must cite research.
+    pub evidence: Evidence,
+    /// `[check] max-research-age`, in months.
+    pub max_research_age: Option<u32>,
+}
+
+/// `[check] evidence` (SPEC 4): `off`, `pains` (every pain cites research)
+/// or `all` (every step does).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Evidence {
+    #[default]
+    Off,
+    Pains,
+    All,
 }
 
 /// A `[lenses.<id>]` table.
@@ -83,6 +98,8 @@ impl Default for Config {
             systems: None,
             max_steps_per_stage: 12,
             deny_warnings: false,
+            evidence: Evidence::Off,
+            max_research_age: None,
         }
     }
 }
@@ -106,7 +123,12 @@ const BUILD_KEYS: &[&str] = &[
 ];
 const SERVE_KEYS: &[&str] = &["address", "port"];
 const LENS_KEYS: &[&str] = &["title", "description", "stages", "free"];
-const CHECK_KEYS: &[&str] = &["max-steps-per-stage", "deny-warnings"];
+const CHECK_KEYS: &[&str] = &[
+    "max-steps-per-stage",
+    "deny-warnings",
+    "evidence",
+    "max-research-age",
+];
 
 /// Parses the text of `book.toml`; problems go to `diags`, and whatever could
 /// be read is still returned so content checks can go on.
@@ -233,6 +255,30 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Config {
         }
         if let Some(b) = t.bool(&mut ctx, "deny-warnings") {
             cfg.deny_warnings = b;
+        }
+        if let Some(e) = t.string(&mut ctx, "evidence") {
+            match e.value.as_str() {
+                "off" => cfg.evidence = Evidence::Off,
+                "pains" => cfg.evidence = Evidence::Pains,
+                "all" => cfg.evidence = Evidence::All,
+                other => ctx.error(
+                    "bad-value",
+                    e.span,
+                    format!("`evidence` must be \"off\", \"pains\" or \"all\", not \"{other}\""),
+                    crate::text::did_you_mean(other, ["off", "pains", "all"]),
+                ),
+            }
+        }
+        if let Some(n) = t.int(&mut ctx, "max-research-age") {
+            match u32::try_from(n.value) {
+                Ok(v) if v > 0 => cfg.max_research_age = Some(v),
+                _ => ctx.error(
+                    "bad-value",
+                    n.span,
+                    "`max-research-age` is a number of months, at least 1".to_owned(),
+                    None,
+                ),
+            }
         }
         t.finish(&mut ctx, CHECK_KEYS);
     }

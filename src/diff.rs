@@ -250,6 +250,9 @@ pub fn diff(old: &Value, new: &Value) -> Value {
                     if let Some(t) = list_change(&ov["touchpoints"], &nv["touchpoints"]) {
                         c.insert("touchpoints".into(), t);
                     }
+                    if let Some(e) = list_change(&ov["evidence"], &nv["evidence"]) {
+                        c.insert("evidence".into(), e);
+                    }
                     for f in TEXT_FIELDS {
                         if let Some(ch) = change(&ov[f], &nv[f]) {
                             c.insert(f.into(), ch);
@@ -402,6 +405,7 @@ pub fn diff(old: &Value, new: &Value) -> Value {
     let all_avg = |m: &Value| -> Option<f64> { mean(current(m).flat_map(scores)) };
     let personas = set_diff(&keys(old, "personas"), &keys(new, "personas"));
     let tps = set_diff(&keys(old, "touchpoints"), &keys(new, "touchpoints"));
+    let studies = set_diff(&keys(old, "research"), &keys(new, "research"));
     let none = journeys.is_empty()
         && jgo == jgn
         && touchpoints.is_empty()
@@ -409,7 +413,9 @@ pub fn diff(old: &Value, new: &Value) -> Value {
         && personas["added"].as_array().is_some_and(Vec::is_empty)
         && personas["removed"].as_array().is_some_and(Vec::is_empty)
         && tps["added"].as_array().is_some_and(Vec::is_empty)
-        && tps["removed"].as_array().is_some_and(Vec::is_empty);
+        && tps["removed"].as_array().is_some_and(Vec::is_empty)
+        && studies["added"].as_array().is_some_and(Vec::is_empty)
+        && studies["removed"].as_array().is_some_and(Vec::is_empty);
     json!({
         "version": 1,
         "changed": !none,
@@ -427,6 +433,7 @@ pub fn diff(old: &Value, new: &Value) -> Value {
         "touchpoints": touchpoints,
         "personas": personas,
         "touchpoints_added_removed": tps,
+        "research": studies,
         "coverage": {
             "filled": cn.difference(&co).map(pair).collect::<Vec<_>>(),
             "emptied": co.difference(&cn).map(pair).collect::<Vec<_>>(),
@@ -516,6 +523,9 @@ fn journey_lines(j: &Value) -> Vec<String> {
                 if let Some(t) = st.get("touchpoints") {
                     parts.push(format!("touchpoints +{:?} −{:?}", t["added"], t["removed"]));
                 }
+                if let Some(e) = st.get("evidence") {
+                    parts.push(format!("evidence +{:?} −{:?}", e["added"], e["removed"]));
+                }
                 for f in TEXT_FIELDS {
                     if let Some(c) = st.get(f) {
                         parts.push(format!("{f}: {} → {}", c["from"], c["to"]));
@@ -588,6 +598,7 @@ fn handbook_lines(d: &Value) -> Vec<String> {
     for (label, v) in [
         ("persona", &d["personas"]),
         ("touchpoint", &d["touchpoints_added_removed"]),
+        ("study", &d["research"]),
     ] {
         for x in v["added"].as_array().into_iter().flatten() {
             out.push(format!("{label} added: {}", text(x)));

@@ -53,6 +53,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "support",
     "state",
     "redesigns",
+    "evidence",
 ];
 
 /// A list cell: the values joined with `; `.
@@ -97,6 +98,7 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
                 step.support.as_deref().unwrap_or_default(),
                 state_word(j.state.value),
                 j.redesigns.as_ref().map_or("", |r| r.value.as_str()),
+                &joined(&step.evidence),
             ])?;
         }
     }
@@ -405,6 +407,7 @@ pub fn write_journeys_json(
         journeys: &'a BTreeMap<String, crate::model::Journey>,
         lenses: &'a BTreeMap<String, crate::model::Lens>,
         personas: &'a BTreeMap<String, crate::model::Persona>,
+        research: &'a BTreeMap<String, crate::model::Research>,
         systems: &'a BTreeMap<String, String>,
         touchpoints: &'a BTreeMap<String, crate::model::Touchpoint>,
         version: u32,
@@ -422,6 +425,7 @@ pub fn write_journeys_json(
         journeys: &h.journeys,
         lenses: &h.lenses,
         personas: &h.personas,
+        research: &h.research,
         systems: &h.systems,
         touchpoints: &h.touchpoints,
         version: 1,

@@ -307,6 +307,7 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
         Parsed::Persona(p) => p.meta.draft,
         Parsed::Touchpoint(t) => t.meta.draft,
         Parsed::Journey(j) => j.meta.draft,
+        Parsed::Research(r) => r.meta.draft,
     };
     if draft && !drafts {
         return;
@@ -317,6 +318,7 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
         Parsed::Persona(p) => content.personas.push(p),
         Parsed::Touchpoint(t) => content.touchpoints.push(t),
         Parsed::Journey(j) => content.journeys.push(*j),
+        Parsed::Research(r) => content.research.push(r),
     }
 }
 

@@ -14,7 +14,14 @@ use crate::routes::LinkMap;
 use crate::text::{closest, did_you_mean};
 
 /// The kinds an `@kind/id` link may name.
-pub const KINDS: &[&str] = &["persona", "touchpoint", "journey", "lens", "page"];
+pub const KINDS: &[&str] = &[
+    "persona",
+    "touchpoint",
+    "journey",
+    "lens",
+    "research",
+    "page",
+];
 
 /// A link found in a body: destination and its byte span in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +83,7 @@ fn problem(rel: &str, dest: &str, targets: &LinkMap) -> Option<(String, Option<S
         let Some((kind, id)) = rest.split_once('/') else {
             return Some((
                 format!("link `{dest}` does not name a kind and an id"),
-                Some("write `@persona/<id>`, `@touchpoint/<id>`, `@journey/<id>`, `@lens/<id>` or `@page/<id>`".to_owned()),
+                Some("write `@persona/<id>`, `@touchpoint/<id>`, `@journey/<id>`, `@lens/<id>`, `@research/<id>` or `@page/<id>`".to_owned()),
             ));
         };
         if !KINDS.contains(&kind) {

@@ -7,8 +7,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::fields::{Ctx, Fields, Spanned, to_json};
 use crate::model::{
-    CHANNEL_ALIASES, CHANNELS, Emotion, Journey, Lifecycle, Meta, Metrics, Page, Persona, Stage,
-    State, Step, Touchpoint,
+    CHANNEL_ALIASES, CHANNELS, Date, Emotion, Journey, Lifecycle, Meta, Method, Metrics, Page,
+    Persona, Research, Stage, State, Step, Touchpoint,
 };
 use crate::node::{self, Node, Value};
 use crate::source::{Format, Kind, SourceFile, Split, split};
@@ -63,7 +63,9 @@ pub mod keys {
         "systems",
         "transaction",
         "dropoff",
+        "evidence",
     ];
+    pub const RESEARCH: &[&str] = &["title", "method", "date", "participants", "owner", "link"];
     pub const PAGE: &[&str] = &["title", "description"];
     pub const METRICS: &[&str] = &["nps", "ces", "csat"];
 }
@@ -76,6 +78,7 @@ pub enum Parsed {
     Persona(Persona),
     Touchpoint(Touchpoint),
     Journey(Box<Journey>),
+    Research(Research),
     Page(Page),
 }
 
@@ -134,6 +137,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
         Kind::Persona => "persona front matter",
         Kind::Touchpoint => "touchpoint front matter",
         Kind::Journey => "journey front matter",
+        Kind::Research => "research front matter",
         Kind::Page => "page front matter",
     };
     let mut f = Fields::new(&mut ctx, &root, what)?;
@@ -189,6 +193,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
             Parsed::Touchpoint(tp)
         }
         Kind::Journey => Parsed::Journey(Box::new(journey(&mut ctx, f, meta))),
+        Kind::Research => Parsed::Research(research(&mut ctx, f, meta)),
     };
     Some(parsed)
 }
@@ -312,7 +317,9 @@ pub fn default_id(file: &SourceFile) -> String {
     let rel = file.rel.strip_suffix(".md").unwrap_or(&file.rel);
     match file.kind {
         Kind::Home => "_index".to_owned(),
-        Kind::Persona | Kind::Touchpoint => rel.rsplit('/').next().unwrap_or(rel).to_owned(),
+        Kind::Persona | Kind::Touchpoint | Kind::Research => {
+            rel.rsplit('/').next().unwrap_or(rel).to_owned()
+        }
         Kind::Journey => rel.strip_prefix("journeys/").unwrap_or(rel).to_owned(),
         Kind::Page => rel.strip_suffix("/_index").unwrap_or(rel).to_owned(),
     }
@@ -393,7 +400,7 @@ fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
         scenario: f.string(ctx, "scenario").map(|s| s.value),
         owner: f.string(ctx, "owner"),
         stakeholders: texts(f.strings(ctx, "stakeholders")),
-        research: texts(f.strings(ctx, "research")),
+        research: f.strings(ctx, "research"),
         duration: f.string(ctx, "duration").map(|s| s.value),
         metrics: metrics(ctx, &mut f),
         lifecycle,
@@ -406,6 +413,86 @@ fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
     };
     f.finish(ctx, &[COMMON, JOURNEY].concat());
     j
+}
+
+/// A study (SPEC 3, "Research and evidence").
+fn research(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Research {
+    let title = f.required(ctx, "title");
+    let method = f.string(ctx, "method").and_then(|m| {
+        let parsed = Method::parse(&m.value);
+        if parsed.is_none() {
+            let help = did_you_mean(
+                &m.value,
+                Method::NAMES.iter().chain(Method::SPANISH).copied(),
+            )
+            .unwrap_or_else(|| format!("use one of: {}", Method::NAMES.join(", ")));
+            ctx.error(
+                "bad-method",
+                m.span,
+                format!("unknown research method `{}`", m.value),
+                Some(help),
+            );
+        }
+        parsed
+    });
+    let date = f.string(ctx, "date").and_then(|d| match Date::parse(&d.value) {
+        Some(date) => Some(Spanned::new(date, d.span)),
+        None => {
+            ctx.error(
+                "bad-date",
+                d.span,
+                format!("`{}` is not a date", d.value),
+                Some("write the day the study ended as YYYY-MM-DD, a day that exists (2026-03-31)".to_owned()),
+            );
+            None
+        }
+    });
+    let participants = f
+        .int(ctx, "participants")
+        .and_then(|n| match u64::try_from(n.value) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                ctx.error(
+                    "bad-value",
+                    n.span,
+                    format!(
+                        "`participants` must be a whole number of 0 or more, not {}",
+                        n.value
+                    ),
+                    Some("count the people, calls or records behind the study".to_owned()),
+                );
+                None
+            }
+        });
+    let link = f.string(ctx, "link").and_then(|l| {
+        let ok = ["http://", "https://"]
+            .iter()
+            .any(|p| l.value.len() > p.len() && l.value.starts_with(p))
+            && !l.value.contains(char::is_whitespace);
+        if !ok {
+            ctx.error(
+                "bad-link",
+                l.span,
+                format!("`{}` is not a web address", l.value),
+                Some(
+                    "give the address where the raw material lives, starting with https://"
+                        .to_owned(),
+                ),
+            );
+        }
+        ok.then_some(l.value)
+    });
+    let r = Research {
+        title: title.map_or_else(|| meta.id.value.clone(), |t| t.value),
+        method,
+        date,
+        participants,
+        owner: f.string(ctx, "owner"),
+        link,
+        meta,
+    };
+    f.finish(ctx, &[COMMON, RESEARCH].concat());
+    r
 }
 
 fn stage(ctx: &mut Ctx, node: &Node) -> Option<Stage> {
@@ -447,6 +534,7 @@ fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
             .filter(|m| *m != Metrics::NONE)
             .map(Box::new),
         systems: f.strings(ctx, "systems"),
+        evidence: f.strings(ctx, "evidence"),
         transaction: f.bool(ctx, "transaction").unwrap_or(false),
         dropoff: f.bool(ctx, "dropoff").unwrap_or(false),
         span: action_span.unwrap_or_else(|| node.span.clone()),

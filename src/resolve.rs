@@ -17,7 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::fields::Spanned;
 use crate::insights::{self, Handoff, JourneyGap};
 use crate::links;
-use crate::model::{Content, Journey, Lens, Meta, Page, Persona, Touchpoint, lenses};
+use crate::model::{Content, Journey, Lens, Meta, Page, Persona, Research, Touchpoint, lenses};
 use crate::routes::{LinkMap, Routes};
 use crate::source::Kind;
 use crate::text::{closest, did_you_mean, fold, id_key};
@@ -31,6 +31,8 @@ pub struct Handbook {
     pub personas: BTreeMap<String, Persona>,
     pub touchpoints: BTreeMap<String, Touchpoint>,
     pub journeys: BTreeMap<String, Journey>,
+    /// Studies (`content/research/`), by id.
+    pub research: BTreeMap<String, Research>,
     pub pages: BTreeMap<String, Page>,
     /// Handoffs of each journey, by journey id.
     pub handoffs: BTreeMap<String, Vec<Handoff>>,
@@ -75,6 +77,12 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         }
     }
     let mut journeys = unique(content.journeys, "journey", |j| &j.meta, diags);
+    let mut research = unique(content.research, "study", |r| &r.meta, diags);
+    for r in research.values_mut() {
+        if let Some(o) = &mut r.owner {
+            check_owner(&config, &r.meta.file, o, diags);
+        }
+    }
     let pages = unique(content.pages, "page", |p| &p.meta, diags);
 
     let unreadable = |kind: Kind| -> BTreeSet<String> {
@@ -98,6 +106,7 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
             .cloned()
             .chain(unreadable(Kind::Journey))
             .collect(),
+        studies: Studies::new(&research, unreadable(Kind::Research)),
     };
     for tp in touchpoints.values() {
         for s in &tp.systems {
@@ -117,6 +126,15 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         .collect();
     diags.extend(found.into_iter().flatten());
     check_redesigns(&journeys, &refs.journey_ids, diags);
+    if let Some(months) = config.max_research_age {
+        stale_research(
+            &research,
+            &journeys,
+            months,
+            crate::model::Date::today(),
+            diags,
+        );
+    }
     phases.mark("  resolve: references");
 
     let found: Vec<(Vec<Handoff>, Option<Diagnostic>)> = journeys
@@ -153,6 +171,7 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
             personas: &personas,
             touchpoints: &touchpoints,
             journeys: &journeys,
+            research: &research,
             pages: &pages,
             lenses: &lenses,
             systems: &systems,
@@ -177,9 +196,163 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         personas,
         touchpoints,
         journeys,
+        research,
         pages,
         handoffs,
         journey_gaps,
+    }
+}
+
+/// What `research` and `evidence` entries may name: a study's id or its
+/// title (any case, accents optional). Empty when the handbook has no
+/// research files: the entries are free names then.
+pub(crate) struct Studies {
+    ids: BTreeSet<String>,
+    /// Folded title → id.
+    titles: BTreeMap<String, String>,
+    /// Ids of research files that could not be read (not reported again).
+    unreadable: BTreeSet<String>,
+}
+
+impl Studies {
+    fn new(research: &BTreeMap<String, Research>, unreadable: BTreeSet<String>) -> Studies {
+        Studies {
+            ids: research.keys().cloned().collect(),
+            titles: research
+                .iter()
+                .map(|(id, r)| (fold(&r.title), id.clone()))
+                .collect(),
+            unreadable,
+        }
+    }
+
+    fn none(&self) -> bool {
+        self.ids.is_empty() && self.unreadable.is_empty()
+    }
+
+    /// Rewrites `name` to the id of the study it names, or reports it.
+    fn resolve(&self, file: &str, name: &mut Spanned<String>, diags: &mut Vec<Diagnostic>) {
+        if self.none() || self.ids.contains(&name.value) || self.unreadable.contains(&name.value) {
+            return;
+        }
+        if let Some(id) = self.titles.get(&fold(&name.value)) {
+            name.value.clone_from(id);
+            return;
+        }
+        diags.push(
+            unknown(
+                "unknown-research",
+                "research",
+                file,
+                name,
+                self.ids.iter().map(String::as_str),
+            )
+            .help_opt(Some(match closest(&name.value, self.ids.iter().map(String::as_str)) {
+                Some(c) => format!("did you mean `{c}`? (a study's id, the name of its file in research/, or its title)"),
+                None => format!(
+                    "name one of the studies in research/ by its id or title: {}",
+                    self.ids.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+                ),
+            })),
+        );
+    }
+}
+
+/// `[check] evidence`: one warning per current-state journey listing the
+/// steps (or pains) that cite no research, with their lines.
+fn evidence_warning(j: &Journey, rule: crate::config::Evidence) -> Option<Diagnostic> {
+    use crate::config::Evidence;
+    if rule == Evidence::Off || j.is_future() {
+        return None;
+    }
+    let pains = rule == Evidence::Pains;
+    let missing: Vec<&crate::model::Step> = j
+        .steps()
+        .map(|(_, s)| s)
+        .filter(|s| s.evidence.is_empty() && (!pains || s.pain.is_some()))
+        .collect();
+    let first = missing.first()?;
+    let lines: Vec<String> = missing
+        .iter()
+        .map(|s| {
+            let line = crate::diagnostic::locate(&j.meta.source, &s.span).0.line;
+            format!("line {line} \"{}\"", s.action)
+        })
+        .collect();
+    let (code, what) = if pains {
+        (
+            "unevidenced-pain",
+            if missing.len() == 1 {
+                "a pain"
+            } else {
+                "pains"
+            },
+        )
+    } else {
+        (
+            "unevidenced-step",
+            if missing.len() == 1 {
+                "a step"
+            } else {
+                "steps"
+            },
+        )
+    };
+    let count = if missing.len() == 1 {
+        what.to_owned()
+    } else {
+        format!("{} {what}", missing.len())
+    };
+    Some(
+        Diagnostic::warning(
+            code,
+            format!(
+                "journey `{}` has {count} without evidence: {}",
+                j.meta.id.value,
+                lines.join("; ")
+            ),
+        )
+        .at(&j.meta.file, first.span.clone())
+        .help("add `evidence: [study-id]` naming the research that shows it (a file in research/), or map it as an assumption and keep the warning"),
+    )
+}
+
+/// `[check] max-research-age`: a warning on each study that ended more
+/// than `months` months before `today`, with how many steps rest on it.
+fn stale_research(
+    research: &BTreeMap<String, Research>,
+    journeys: &BTreeMap<String, Journey>,
+    months: u32,
+    today: crate::model::Date,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (id, r) in research {
+        let Some(date) = &r.date else { continue };
+        let age = date.value.months_until(today);
+        if age <= i64::from(months) {
+            continue;
+        }
+        let steps = journeys
+            .values()
+            .flat_map(|j| j.steps())
+            .filter(|(_, s)| s.evidence.iter().any(|e| e.value == *id))
+            .count();
+        let resting = match steps {
+            0 => "no step rests on it".to_owned(),
+            1 => "1 step rests on it".to_owned(),
+            n => format!("{n} steps rest on it"),
+        };
+        diags.push(
+            Diagnostic::warning(
+                "stale-research",
+                format!(
+                    "study `{id}` ended on {}, {age} months ago (more than max-research-age = {months}); {resting}",
+                    date.value
+                ),
+            )
+            .at(&r.meta.file, date.span.clone())
+            .help("repeat or refresh the study and update its date, or raise [check] max-research-age"),
+        );
     }
 }
 
@@ -537,6 +710,7 @@ struct Refs<'a> {
     /// journeys are looked up (a map of strings compares ~9 of them each).
     touchpoint_ids: HashSet<&'a str>,
     journey_ids: BTreeSet<String>,
+    studies: Studies,
 }
 
 fn unknown<'a>(
@@ -599,7 +773,14 @@ impl Refs<'_> {
             {
                 o.value = crate::fields::shared_id(id);
             }
+            for e in &mut step.evidence {
+                self.studies.resolve(file, e, diags);
+            }
         }
+        for r in &mut j.research {
+            self.studies.resolve(file, r, diags);
+        }
+        diags.extend(evidence_warning(j, self.config.evidence));
         for n in &j.next {
             if !self.journey_ids.contains(&n.value) {
                 diags.push(unknown(
@@ -905,6 +1086,7 @@ pub fn resolve_journey(
         touchpoints: &h.touchpoints,
         touchpoint_ids: h.touchpoints.keys().map(String::as_str).collect(),
         journey_ids: h.journeys.keys().cloned().collect(),
+        studies: Studies::new(&h.research, BTreeSet::new()),
     };
     refs.journey(j, diags);
     let systems_known = j.steps().flat_map(|(_, s)| &s.systems).all(|s| {

@@ -14,13 +14,13 @@ use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
 use crate::links::resolve_path;
-use crate::model::{Journey, Lens, Page, Persona, Touchpoint};
+use crate::model::{Journey, Lens, Page, Persona, Research, Touchpoint};
 use crate::source::Kind;
 use crate::text::id_key;
 
 /// The pages every handbook has, whatever its content (the section indexes,
 /// the insights page, the 404 page).
-pub const FIXED_PAGES: [&str; 8] = [
+pub const FIXED_PAGES: [&str; 9] = [
     "index.html",
     "personas/index.html",
     "journeys/index.html",
@@ -29,6 +29,7 @@ pub const FIXED_PAGES: [&str; 8] = [
     "systems/index.html",
     "insights.html",
     "404.html",
+    "research/index.html",
 ];
 
 pub fn persona_url(id: &str) -> String {
@@ -43,6 +44,9 @@ pub fn touchpoint_url(id: &str) -> String {
 /// string).
 pub fn journey_url(id: &str) -> String {
     format!("journeys/{id}.html")
+}
+pub fn research_url(id: &str) -> String {
+    format!("research/{id}.html")
 }
 pub fn system_url(id: &str) -> String {
     format!("systems/{id}.html")
@@ -219,6 +223,7 @@ pub struct Parts<'a> {
     pub personas: &'a BTreeMap<String, Persona>,
     pub touchpoints: &'a BTreeMap<String, Touchpoint>,
     pub journeys: &'a BTreeMap<String, Journey>,
+    pub research: &'a BTreeMap<String, Research>,
     pub pages: &'a BTreeMap<String, Page>,
     pub lenses: &'a BTreeMap<String, Lens>,
     /// System id → display name.
@@ -276,6 +281,9 @@ impl Routes {
         for (id, j) in parts.journeys {
             links.add("journey", id, &j.meta.file, journey_url(id));
         }
+        for (id, r) in parts.research {
+            links.add("research", id, &r.meta.file, research_url(id));
+        }
         for (id, p) in parts.pages {
             links.add("page", id, &p.meta.file, page_url(p));
         }
@@ -289,6 +297,7 @@ impl Routes {
                 Kind::Persona => ("persona", persona_url(id)),
                 Kind::Touchpoint => ("touchpoint", touchpoint_url(id)),
                 Kind::Journey => ("journey", journey_url(id)),
+                Kind::Research => ("research", research_url(id)),
                 Kind::Page | Kind::Home => ("page", format!("{id}.html")),
             };
             links
@@ -399,6 +408,9 @@ fn collisions(
     }
     for id in parts.systems.keys() {
         claim(system_url(id), "system", (parts.system_origin)(id));
+    }
+    for (id, r) in parts.research {
+        claim(research_url(id), "study", at(&r.meta));
     }
     for id in pages {
         let p = &parts.pages[id];

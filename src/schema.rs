@@ -129,6 +129,31 @@ pub struct Step {
     systems: Option<Texts>,
     transaction: Option<bool>,
     dropoff: Option<bool>,
+    /// The research that backs this step: ids (or titles) of files in
+    /// research/.
+    evidence: Option<Texts>,
+}
+
+/// A study: `content/research/<id>.md`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Research {
+    title: String,
+    /// interview, survey, observation, usability-test, analytics, logs,
+    /// workshop or other (Spanish words accepted: entrevista, encuesta…).
+    method: Option<String>,
+    /// When the study ended, YYYY-MM-DD.
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    date: Option<String>,
+    /// People, calls or records behind it.
+    #[schemars(range(min = 0))]
+    participants: Option<u64>,
+    /// A department id from `[departments]`.
+    owner: Option<String>,
+    /// Where the raw material lives (a web address).
+    link: Option<String>,
+    #[serde(flatten)]
+    common: Common,
 }
 
 /// Keys every kind of file may carry.
@@ -220,7 +245,7 @@ pub enum EmotionWord {
 }
 
 /// The kinds `journeydoc schema` knows.
-pub const KINDS: &[&str] = &["persona", "touchpoint", "journey"];
+pub const KINDS: &[&str] = &["persona", "touchpoint", "journey", "research"];
 
 /// The schema of one kind of front matter.
 pub fn schema(kind: &str) -> Option<Schema> {
@@ -228,6 +253,7 @@ pub fn schema(kind: &str) -> Option<Schema> {
         "persona" => schema_for!(Persona),
         "touchpoint" => schema_for!(Touchpoint),
         "journey" => schema_for!(Journey),
+        "research" => schema_for!(Research),
         _ => return None,
     };
     s.insert(
@@ -237,7 +263,7 @@ pub fn schema(kind: &str) -> Option<Schema> {
     Some(s)
 }
 
-/// One schema accepting any of the three kinds, each under `$defs`.
+/// One schema accepting any of the kinds, each under `$defs`.
 pub fn all_text() -> String {
     let defs: serde_json::Map<String, serde_json::Value> = KINDS
         .iter()

@@ -20,6 +20,8 @@ pub enum Kind {
     Persona,
     Touchpoint,
     Journey,
+    /// `research/`: a study the map rests on.
+    Research,
     /// Any other Markdown file: a free handbook page.
     Page,
 }
@@ -133,6 +135,7 @@ pub fn kind_of(rel: &str) -> Kind {
         Some(("personas", _)) => Kind::Persona,
         Some(("touchpoints", _)) => Kind::Touchpoint,
         Some(("journeys", _)) => Kind::Journey,
+        Some(("research", _)) => Kind::Research,
         _ => Kind::Page,
     }
 }

@@ -63,6 +63,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/systems.html"),
     ),
     (
+        "study.html",
+        include_str!("../themes/default/templates/study.html"),
+    ),
+    (
+        "studies.html",
+        include_str!("../themes/default/templates/studies.html"),
+    ),
+    (
         "page.html",
         include_str!("../themes/default/templates/page.html"),
     ),

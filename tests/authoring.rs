@@ -424,6 +424,7 @@ fn the_schema_accepts_every_example_file_and_rejects_a_typo() {
         ("personas", "persona"),
         ("touchpoints", "touchpoint"),
         ("journeys", "journey"),
+        ("research", "research"),
     ] {
         let schema = schema_of(kind);
         for entry in walkdir::WalkDir::new(example().join("content").join(folder)) {
@@ -450,11 +451,11 @@ fn the_schema_accepts_every_example_file_and_rejects_a_typo() {
             }
         }
     }
-    assert_eq!(checked, 5 + 32 + 14);
+    assert_eq!(checked, 5 + 32 + 14 + 12);
     let (code, all, _) = run(&example(), &["schema"]);
     assert_eq!(code, 0);
     let all: serde_json::Value = serde_json::from_str(&all).unwrap();
-    assert_eq!(all["$defs"].as_object().unwrap().len(), 3);
+    assert_eq!(all["$defs"].as_object().unwrap().len(), 4);
     let (code, _, _) = run(&example(), &["schema", "stage"]);
     assert_eq!(code, 2);
 }

@@ -70,6 +70,9 @@ fn every_page_kind_is_there() {
         "schema/journey.json",
         "schema/persona.json",
         "schema/touchpoint.json",
+        "schema/research.json",
+        "research/index.html",
+        "research/call-centre-logs.html",
         "static/style.css",
         "static/search.js",
         "static/highlight.css",
@@ -88,6 +91,7 @@ fn every_page_kind_is_there() {
             "Lenses",
             "Touchpoints",
             "Systems",
+            "Research",
             "Insights",
             "Guides"
         ]
@@ -331,6 +335,19 @@ fn home_opens_with_the_figures_a_director_asks_for_each_a_link() {
             "Pain points without an opportunity",
             unanswered.to_string(),
             "insights.html#pains-by-owner",
+        ),
+        (
+            "Steps with evidence",
+            format!(
+                "{} %",
+                steps
+                    .iter()
+                    .filter(|s| !s["evidence"].as_array().unwrap().is_empty())
+                    .count()
+                    * 100
+                    / steps.len()
+            ),
+            "insights.html#evidence",
         ),
         (
             "Planned redesigns",
@@ -1207,4 +1224,90 @@ fn the_example_redesigns_are_beside_their_journeys_and_ranked() {
 
 fn select_in<'a>(e: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
     e.select(&Selector::parse(css).unwrap()).collect()
+}
+
+/// Research in a Spanish handbook: a study cited by a step has its page
+/// with that step; the map marks the step and shows its evidenced share;
+/// the research index, the insights page and the home figure count it.
+#[test]
+fn a_study_page_lists_the_steps_that_cite_it_and_maps_show_their_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    copy_tree(&fixture("faults/unknown-research"), dir.path());
+    let journey = dir.path().join("content/journeys/lucia/actividad.md");
+    let source = std::fs::read_to_string(&journey).unwrap();
+    std::fs::write(
+        &journey,
+        source.replace(
+            "evidence: [entrevista]",
+            "evidence: [Entrevistas con clientes]",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    let (code, stderr) = build_into(dir.path(), &out);
+    assert_eq!(code, 0, "{stderr}");
+    let study = page(&out, "research/entrevistas.html");
+    assert_eq!(text(&select(&study, "h1")[0]), "Entrevistas con clientes");
+    let chips = text(&select(&study, "ul.chips")[0]);
+    assert!(chips.contains("Método Entrevistas"), "{chips}");
+    assert!(chips.contains("Participantes 8"), "{chips}");
+    let cells = |tr: &scraper::ElementRef| -> String {
+        select_in(tr, "td")
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let rows: Vec<String> = select(&study, "#cited-by table.cites tbody tr")
+        .iter()
+        .map(cells)
+        .collect();
+    assert_eq!(
+        rows,
+        ["Esperar | Espera 50 minutos | enojado | El pedido llega tarde"]
+    );
+    assert_eq!(
+        select(&study, "#cited-by tbody a")[0].value().attr("href"),
+        Some("../journeys/lucia/actividad.html#step-2-1")
+    );
+    // The title named the study: resolved to its id, the map links it.
+    let map = page(&out, "journeys/lucia/actividad.html");
+    let marks = select(&map, "#step-2-1 a.tag.evidence");
+    assert_eq!(marks.len(), 1);
+    assert_eq!(
+        marks[0].value().attr("href"),
+        Some("../../research/entrevistas.html")
+    );
+    assert_eq!(
+        marks[0].value().attr("title"),
+        Some("Evidencia: Entrevistas con clientes")
+    );
+    assert_eq!(
+        text(&select(&map, "li.evidence-share")[0]),
+        "Evidencia 1 de 3 pasos · 1 de 1 dolores"
+    );
+    let index = page(&out, "research/index.html");
+    assert_eq!(
+        cells(&select(&index, "table.studies tbody tr")[0]),
+        "Entrevistas con clientes | Entrevistas | 2026-05-31 | 8 |  | 1 | 1"
+    );
+    let home = page(&out, "index.html");
+    assert!(
+        select(&home, "#figures li")
+            .iter()
+            .any(|f| text(f) == "20 %Pasos con evidencia"),
+        "the home figure"
+    );
+    let insights = page(&out, "insights.html");
+    assert_eq!(
+        select(&insights, "#evidence table.evidence tbody tr").len(),
+        2
+    );
+    // The search index covers the study.
+    let search: String = std::fs::read_dir(out.join("search"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(search.contains("research/entrevistas.html"));
 }

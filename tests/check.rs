@@ -17,6 +17,41 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "unknown-research",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:24:20: error: unknown research `entrevista` [unknown-research]",
+            "= help: did you mean `entrevistas`? (a study's id, the name of its file in research/, or its title)",
+        )],
+    },
+    Case {
+        name: "bad-method",
+        errors: &[(
+            "content/research/estudio.md:3:9: error: unknown research method `entrevsta` [bad-method]",
+            "= help: did you mean `entrevista`?",
+        )],
+    },
+    Case {
+        name: "bad-date",
+        errors: &[(
+            "content/research/estudio.md:4:7: error: `2026-02-30` is not a date [bad-date]",
+            "= help: write the day the study ended as YYYY-MM-DD, a day that exists (2026-03-31)",
+        )],
+    },
+    Case {
+        name: "bad-participants",
+        errors: &[(
+            "content/research/estudio.md:4:15: error: `participants` must be a whole number of 0 or more, not -3 [bad-value]",
+            "= help: count the people, calls or records behind the study",
+        )],
+    },
+    Case {
+        name: "bad-research-link",
+        errors: &[(
+            "content/research/estudio.md:4:7: error: `wiki/estudio` is not a web address [bad-link]",
+            "= help: give the address where the raw material lives, starting with https://",
+        )],
+    },
+    Case {
         name: "unknown-redesigns",
         errors: &[(
             "content/journeys/lucia/actividad-futura.md:6:12: error: unknown journey `lucia/actividd` [unknown-journey]",
@@ -653,4 +688,91 @@ fn a_page_that_collides_with_a_built_in_page_is_a_check_error_at_its_file() {
         stderr.contains("content/personas/index.md:1:1: error: this persona's page would be written to `personas/index.html`"),
         "{stderr}"
     );
+}
+
+/// `[check] evidence = "pains"`: one warning per journey whose pains cite no
+/// study, listing each with its line; `--deny-warnings` makes it the CI
+/// gate. `max-research-age`: a study that ended long ago is named with the
+/// steps resting on it (the only check that reads today's date).
+#[test]
+fn evidence_rules_warn_and_deny_warnings_gates_them() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    copy_tree(&fixture("faults/unknown-research"), dir.path());
+    let journey = dir.path().join("content/journeys/lucia/actividad.md");
+    let text = std::fs::read_to_string(&journey).unwrap();
+    std::fs::write(
+        &journey,
+        text.replace("evidence: [entrevista]", "evidence: [entrevistas]"),
+    )
+    .unwrap();
+    let book = dir.path().join("book.toml");
+    let text = std::fs::read_to_string(&book).unwrap();
+    std::fs::write(
+        &book,
+        text.replace(
+            "max-steps-per-stage = 4",
+            "max-steps-per-stage = 4\nevidence = \"pains\"\nmax-research-age = 24",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("content/research/entrevistas.md"),
+        "---\ntitle: Entrevistas con clientes\nmethod: entrevista\ndate: 2001-01-31\nparticipants: 8\n---\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+    // Lucía's pizza order cites its pain; the B2B journey's pain-free, so
+    // only the stale study is named.
+    assert!(!stderr.contains("unevidenced-pain"), "{stderr}");
+    let stale = stderr
+        .lines()
+        .find(|l| l.contains("[stale-research]"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        stale.starts_with("content/research/entrevistas.md:4:7: warning: study `entrevistas` ended on 2001-01-31, "),
+        "{stale}"
+    );
+    assert!(
+        stale.ends_with(
+            "months ago (more than max-research-age = 24); 1 step rests on it [stale-research]"
+        ),
+        "{stale}"
+    );
+
+    // A pain without evidence: one warning for the journey, with its line.
+    let b2b = dir.path().join("content/journeys/lucia/b2b.md");
+    let text = std::fs::read_to_string(&b2b).unwrap();
+    std::fs::write(
+        &b2b,
+        text.replace(
+            "emotion = 1\n",
+            "emotion = 1\npain = \"Nadie confirma el pedido\"\n",
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.contains("[unevidenced-pain]"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert_eq!(
+        warning,
+        "content/journeys/lucia/b2b.md:17:10: warning: journey `lucia/b2b` has a pain without evidence: line 17 \"Pide 20 pizzas\" [unevidenced-pain]"
+    );
+    let (code, _, stderr) = run(dir.path(), &["check", "--deny-warnings"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains(warning), "{stderr}");
+    assert!(stderr.contains("(warnings denied)"), "{stderr}");
+    // build agrees: with the gate in book.toml it refuses the same content.
+    let text = std::fs::read_to_string(&book).unwrap();
+    std::fs::write(
+        &book,
+        text.replace("[check]", "[check]\ndeny-warnings = true"),
+    )
+    .unwrap();
+    let (code, _, _) = run(dir.path(), &["build"]);
+    assert_eq!(code, 1);
 }

@@ -136,11 +136,16 @@ fn summary(run: &Run, verb: &str, deny: bool) -> String {
     let (errors, warnings) = counts(&run.diagnostics);
     let h = &run.handbook;
     format!(
-        "{verb} {} files ({} personas, {} touchpoints, {} journeys, {} pages): {} {}, {} {}{}",
+        "{verb} {} files ({} personas, {} touchpoints, {} journeys, {}{} pages): {} {}, {} {}{}",
         run.files,
         h.personas.len(),
         h.touchpoints.len(),
         h.journeys.len(),
+        match h.research.len() {
+            0 => String::new(),
+            1 => "1 study, ".to_owned(),
+            n => format!("{n} studies, "),
+        },
         h.pages.len() + usize::from(h.home.is_some()),
         errors,
         plural(errors, "error"),
@@ -334,6 +339,7 @@ fn new(cli: &Cli, command: &NewCommand) -> Outcome {
     let paths = match command {
         NewCommand::Persona { id } => crate::authoring::new_persona(h, &cli.root, id),
         NewCommand::Touchpoint { id } => crate::authoring::new_touchpoint(h, &cli.root, id),
+        NewCommand::Research { id } => crate::authoring::new_research(h, &cli.root, id),
         NewCommand::Journey {
             future_of: Some(id),
             title,

@@ -208,7 +208,9 @@ pub struct Journey {
     pub scenario: Option<String>,
     pub owner: Option<Spanned<String>>,
     pub stakeholders: Vec<String>,
-    pub research: Vec<String>,
+    /// The research behind the map (study ids or titles; free names while
+    /// the handbook has no research files). Set to the ids by resolve.
+    pub research: Vec<Spanned<String>>,
     pub duration: Option<String>,
     pub metrics: Metrics,
     pub lifecycle: Option<Lifecycle>,
@@ -274,6 +276,9 @@ pub struct Step {
     #[serde(serialize_with = "metrics_or_empty")]
     pub metrics: Option<Box<Metrics>>,
     pub systems: Vec<Spanned<String>>,
+    /// The research that backs this step (ids or titles; set to the ids by
+    /// resolve).
+    pub evidence: Vec<Spanned<String>>,
     pub transaction: bool,
     pub dropoff: bool,
     /// Where the step is in the file: its `action` (or its map when that is
@@ -287,6 +292,172 @@ fn metrics_or_empty<S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     m.as_deref().unwrap_or(&Metrics::NONE).serialize(s)
+}
+
+/// How a study was made (SPEC 3, "Research and evidence").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    Interview,
+    Survey,
+    Observation,
+    UsabilityTest,
+    Analytics,
+    Logs,
+    Workshop,
+    Other,
+}
+
+impl Method {
+    pub const NAMES: &[&str] = &[
+        "interview",
+        "survey",
+        "observation",
+        "usability-test",
+        "analytics",
+        "logs",
+        "workshop",
+        "other",
+    ];
+
+    /// The Spanish words accepted besides [`Method::NAMES`] (for "did you
+    /// mean" in a Spanish handbook).
+    pub const SPANISH: &[&str] = &[
+        "entrevista",
+        "encuesta",
+        "observacion",
+        "prueba-de-usabilidad",
+        "analitica",
+        "registros",
+        "taller",
+        "otro",
+    ];
+
+    /// The SPEC's words, and Spanish ones, ignoring case, accents, spaces
+    /// and underscores (as channels are read).
+    pub fn parse(s: &str) -> Option<Method> {
+        let key = crate::text::fold(s).replace([' ', '_'], "-");
+        Some(match key.as_str() {
+            "interview" | "interviews" | "entrevista" | "entrevistas" => Method::Interview,
+            "survey" | "surveys" | "encuesta" | "encuestas" => Method::Survey,
+            "observation" | "field-study" | "observacion" | "estudio-de-campo" => {
+                Method::Observation
+            }
+            "usability-test"
+            | "usability"
+            | "prueba-de-usabilidad"
+            | "usabilidad"
+            | "pruebas-de-usabilidad" => Method::UsabilityTest,
+            "analytics" | "analitica" | "analisis" | "analisis-de-datos" => Method::Analytics,
+            "logs" | "registros" | "registro" => Method::Logs,
+            "workshop" | "taller" => Method::Workshop,
+            "other" | "otro" | "otra" => Method::Other,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        Method::NAMES[self as usize]
+    }
+}
+
+/// A calendar day (`date: 2026-03-31`), checked to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// `YYYY-MM-DD`, a real day of the Gregorian calendar.
+    pub fn parse(s: &str) -> Option<Date> {
+        let mut parts = s.trim().splitn(3, '-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+        if !(digits(y) && digits(m) && digits(d)) {
+            return None;
+        }
+        let (year, month, day) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        (1..=12).contains(&month).then_some(())?;
+        (1..=Date::days_in(year, month))
+            .contains(&day)
+            .then_some(())?;
+        Some(Date { year, month, day })
+    }
+
+    fn days_in(year: i32, month: u8) -> u8 {
+        match month {
+            4 | 6 | 9 | 11 => 30,
+            2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+            2 => 28,
+            _ => 31,
+        }
+    }
+
+    /// The day `days` days after 1970-01-01 (civil-from-days, H. Hinnant).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// Today (UTC), from the system clock: only `[check] max-research-age`
+    /// uses it; nothing built depends on it.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// Whole months from `self` to `later` (a month is complete on the same
+    /// day of the month).
+    pub fn months_until(self, later: Date) -> i64 {
+        let months =
+            i64::from(later.year - self.year) * 12 + i64::from(later.month) - i64::from(self.month);
+        if later.day < self.day {
+            months - 1
+        } else {
+            months
+        }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A study: `content/research/<id>.md`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Research {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    pub method: Option<Method>,
+    /// When the study ended; the span is the value's, for `stale-research`.
+    pub date: Option<Spanned<Date>>,
+    pub participants: Option<u64>,
+    pub owner: Option<Spanned<String>>,
+    pub link: Option<String>,
 }
 
 /// A free-form handbook page (guides, glossary) or the home text.
@@ -305,6 +476,7 @@ pub struct Content {
     pub personas: Vec<Persona>,
     pub touchpoints: Vec<Touchpoint>,
     pub journeys: Vec<Journey>,
+    pub research: Vec<Research>,
     pub pages: Vec<Page>,
     /// Files whose front matter could not be read (already reported): kind,
     /// the id they would have, and their content-relative path. References

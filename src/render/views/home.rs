@@ -200,6 +200,14 @@ impl<'h> Views<'h> {
                 "insights.html#pains-by-owner",
             ),
         ];
+        if let Some(p) = self.evidenced_percent() {
+            figures.push(Figure {
+                value: format!("{p} %"),
+                label: t.evidenced_share,
+                url: "insights.html#evidence",
+                class: String::new(),
+            });
+        }
         let redesigns = self.redesign_count();
         if redesigns > 0 {
             figures.push(Figure {

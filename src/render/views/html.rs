@@ -258,6 +258,44 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
                     .text(t.dropoff)
                     .raw("</span>");
             }
+            // The studies behind the step: "Evidence" links to the first,
+            // numbers to the others; each study's title on hover.
+            for (i, e) in s.evidence.iter().enumerate() {
+                h.raw(if i == 0 {
+                    " <span class=\"evidence\">"
+                } else {
+                    " "
+                });
+                let open = |h: &mut Html| {
+                    match &e.url {
+                        Some(url) => h
+                            .raw("<a class=\"tag evidence\" href=\"")
+                            .text(m.root)
+                            .text(url)
+                            .raw("\""),
+                        None => h.raw("<span class=\"tag evidence\""),
+                    };
+                    h.raw(" title=\"")
+                        .text(t.evidence)
+                        .raw(": ")
+                        .text(e.name)
+                        .raw("\">");
+                };
+                open(&mut h);
+                if i == 0 {
+                    h.raw("<span aria-hidden=\"true\">✓</span> ")
+                        .text(t.evidence);
+                } else {
+                    h.num(i + 1);
+                }
+                h.raw("<span class=\"visually-hidden\">: ")
+                    .text(e.name)
+                    .raw("</span>");
+                h.raw(if e.url.is_some() { "</a>" } else { "</span>" });
+            }
+            if !s.evidence.is_empty() {
+                h.raw("</span>");
+            }
         }
         h.raw("</td>");
     }

@@ -213,6 +213,7 @@ impl<'h> Views<'h> {
                 .into_iter()
                 .take(INSIGHT_ITEMS)
                 .collect(),
+            evidence: self.evidence_insights(&sorted),
             gaps: self.worst_gaps(INSIGHT_ITEMS),
             journey_gaps,
             by_owner: by_owner
@@ -335,6 +336,67 @@ pub(super) fn step_anchor(stage: usize, step: usize) -> String {
     format!("step-{}-{}", stage + 1, step + 1)
 }
 
+impl<'h> Views<'h> {
+    /// Evidence across the current-state journeys `sorted` (reading order).
+    fn evidence_insights(&self, sorted: &[&'h String]) -> Option<EvidenceInsights<'h>> {
+        let h = self.h;
+        if h.research.is_empty() {
+            return None;
+        }
+        let mut journeys: Vec<JourneyEvidence> = sorted
+            .iter()
+            .map(|id| {
+                let j = &h.journeys[*id];
+                let share = super::research::EvidenceShare::of(j);
+                JourneyEvidence {
+                    title: &j.title,
+                    url: journey_url(id),
+                    percent: (share.share() * 100.0).round() as u32,
+                    share,
+                }
+            })
+            .collect();
+        // Least evidenced first (a stable sort keeps reading order).
+        journeys.sort_by(|a, b| a.share.share().total_cmp(&b.share.share()));
+        let mut pains: Vec<(i8, At<'h>)> = Vec::new();
+        for &id in sorted {
+            for (si, stage) in h.journeys[id].stages.iter().enumerate() {
+                for (k, s) in stage.steps.iter().enumerate() {
+                    if s.pain.is_some() && s.evidence.is_empty() {
+                        pains.push((s.emotion.map_or(0, Emotion::score), (id, si, k)));
+                    }
+                }
+            }
+        }
+        pains.sort_by_key(|(score, _)| *score);
+        Some(EvidenceInsights {
+            journeys: journeys.into_iter().take(INSIGHT_ITEMS).collect(),
+            pains_total: pains.len(),
+            pains: pains
+                .iter()
+                .take(INSIGHT_ITEMS)
+                .map(|(_, at)| self.moment(at))
+                .collect(),
+        })
+    }
+
+    /// The share of current-state steps that cite research, in whole
+    /// percent (`None` without research files).
+    pub(super) fn evidenced_percent(&self) -> Option<u32> {
+        let h = self.h;
+        if h.research.is_empty() {
+            return None;
+        }
+        let (mut cited, mut all) = (0usize, 0usize);
+        for j in h.journeys.values().filter(|j| !j.is_future()) {
+            let e = super::research::EvidenceShare::of(j);
+            cited += e.steps;
+            all += e.of_steps;
+        }
+        Some((cited * 100).checked_div(all).map_or(100, |p| p as u32))
+    }
+}
+
 /// The insights page.
 #[derive(Serialize)]
 pub(super) struct InsightsView<'a> {
@@ -349,6 +411,25 @@ pub(super) struct InsightsView<'a> {
     pub(super) heatmaps: Vec<Heatmap<'a>>,
     /// Future states, best first.
     pub(super) redesigns: Vec<super::redesign::NetChange<'a>>,
+    /// When the handbook has research: each journey's evidence, least
+    /// evidenced first, and the pains no study backs, worst first.
+    pub(super) evidence: Option<EvidenceInsights<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct EvidenceInsights<'a> {
+    pub(super) journeys: Vec<JourneyEvidence<'a>>,
+    pub(super) pains: Vec<MomentView<'a>>,
+    pub(super) pains_total: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct JourneyEvidence<'a> {
+    pub(super) title: &'a str,
+    pub(super) url: String,
+    pub(super) share: super::research::EvidenceShare,
+    /// Steps evidenced, in whole percent.
+    pub(super) percent: u32,
 }
 
 /// A handoff gap: where a step passes to another department and the

@@ -15,6 +15,7 @@ use crate::routes::*;
 
 use super::html;
 use super::redesign::{NetChange, RedesignView};
+use super::research::EvidenceShare;
 
 /// The journeys index: every journey in reading order.
 #[derive(Serialize)]
@@ -57,7 +58,7 @@ pub(super) struct JourneyView<'a> {
     pub(super) lens: Option<TitleLink<'a>>,
     pub(super) owner: Option<String>,
     pub(super) stakeholders: &'a [String],
-    pub(super) research: &'a [String],
+    pub(super) research: Vec<NameLink<'a>>,
     pub(super) duration: Option<&'a str>,
     pub(super) lifecycle: Option<&'static str>,
     pub(super) next: Vec<TitleLink<'a>>,
@@ -84,6 +85,8 @@ pub(super) struct JourneyView<'a> {
     pub(super) changes: Option<RedesignView<'a>>,
     /// On a current journey: its future states and what each promises.
     pub(super) redesigns: Vec<NetChange<'a>>,
+    /// Steps and pains that cite research (when the handbook has any).
+    pub(super) evidence: Option<EvidenceShare>,
 }
 
 /// A stage column of the journey grid.
@@ -125,6 +128,8 @@ pub(super) struct StepView<'a> {
     /// On a future state's map: the emotion of the current journey's
     /// matching step (the dashed curve).
     pub(super) before: Option<EmotionView>,
+    /// The studies the step cites.
+    pub(super) evidence: Vec<NameLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -331,6 +336,11 @@ impl<'h> Views<'h> {
                     transaction: step.transaction,
                     dropoff: step.dropoff,
                     before: before.map(|e| emotion_view(e, lang)),
+                    evidence: step
+                        .evidence
+                        .iter()
+                        .map(|e| self.study_link(&e.value))
+                        .collect(),
                 });
             }
         }
@@ -393,7 +403,11 @@ impl<'h> Views<'h> {
             }),
             owner: j.owner.as_ref().map(|o| self.dept(&o.value)),
             stakeholders: &j.stakeholders,
-            research: &j.research,
+            research: j
+                .research
+                .iter()
+                .map(|r| self.study_link(&r.value))
+                .collect(),
             duration: j.duration.as_deref(),
             lifecycle: j.lifecycle.map(|l| i18n::lifecycle(l, lang)),
             next: self.next_journeys(j),
@@ -416,6 +430,7 @@ impl<'h> Views<'h> {
             }),
             changes,
             redesigns: self.redesigns_of(id),
+            evidence: (!h.research.is_empty()).then(|| EvidenceShare::of(j)),
         }
     }
 

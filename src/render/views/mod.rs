@@ -18,6 +18,7 @@ mod lens;
 mod pages;
 mod persona;
 mod redesign;
+mod research;
 mod search;
 mod shared;
 mod system;
@@ -267,6 +268,9 @@ impl<'h> Views<'h> {
             ("systems", t.systems, "systems/index.html".to_owned()),
             ("insights", t.insights, "insights.html".to_owned()),
         ];
+        if !self.h.research.is_empty() {
+            items.insert(6, ("research", t.studies, "research/index.html".to_owned()));
+        }
         if let Some(first) = self.pages_sorted.first() {
             items.push(("pages", t.pages, page_url(&self.h.pages[first])));
         }
@@ -316,6 +320,7 @@ impl<'h> Views<'h> {
         self.lenses(&mut jobs);
         self.touchpoints(&mut jobs);
         self.systems(&mut jobs);
+        self.research_pages(&mut jobs);
         self.insights(&mut jobs);
         self.pages(&mut jobs);
         jobs.push(PageJob {

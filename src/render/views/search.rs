@@ -95,6 +95,14 @@ impl<'h> Views<'h> {
                 .collect();
             docs.push(Doc::new(name, &system_url(id), t.system, &text.join(" ")));
         }
+        for (id, r) in &h.research {
+            docs.push(Doc::new(
+                &r.title,
+                &research_url(id),
+                t.study,
+                &markdown::plain_text(r.meta.body()),
+            ));
+        }
         for id in self.pages_sorted {
             let p = &h.pages[id];
             docs.push(Doc::new(

@@ -289,6 +289,21 @@ impl<'h> Views<'h> {
         }
     }
 
+    /// A study as a `research`/`evidence` entry names it (an id once
+    /// resolved): its title and page, or the free name without a page.
+    pub(super) fn study_link<'a>(&self, name: &'a str) -> NameLink<'a>
+    where
+        'h: 'a,
+    {
+        match self.h.research.get_key_value(name) {
+            Some((id, r)) => NameLink {
+                name: &r.title,
+                url: Some(research_url(id)),
+            },
+            None => NameLink { name, url: None },
+        }
+    }
+
     pub(super) fn system_average(&self, id: &str) -> Option<Average> {
         average_of(
             self.ix()
