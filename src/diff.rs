@@ -466,6 +466,24 @@ pub fn summary_line(d: &Value) -> String {
     )
 }
 
+/// `evidence added: a, b; removed: c` for a list field's change.
+fn added_removed(field: &str, c: &Value) -> String {
+    let ids = |v: &Value| -> String {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (added, removed) = (ids(&c["added"]), ids(&c["removed"]));
+    match (added.is_empty(), removed.is_empty()) {
+        (false, true) => format!("{field} added: {added}"),
+        (true, false) => format!("{field} removed: {removed}"),
+        _ => format!("{field} added: {added}; removed: {removed}"),
+    }
+}
+
 /// Lines describing one journey's changes.
 fn journey_lines(j: &Value) -> Vec<String> {
     let mut out = Vec::new();
@@ -520,11 +538,10 @@ fn journey_lines(j: &Value) -> Vec<String> {
                         _ => format!("pain changed: {} → {}", text(&p["from"]), text(&p["to"])),
                     });
                 }
-                if let Some(t) = st.get("touchpoints") {
-                    parts.push(format!("touchpoints +{:?} −{:?}", t["added"], t["removed"]));
-                }
-                if let Some(e) = st.get("evidence") {
-                    parts.push(format!("evidence +{:?} −{:?}", e["added"], e["removed"]));
+                for field in ["touchpoints", "evidence"] {
+                    if let Some(c) = st.get(field) {
+                        parts.push(added_removed(field, c));
+                    }
                 }
                 for f in TEXT_FIELDS {
                     if let Some(c) = st.get(f) {

@@ -183,7 +183,14 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
     phases.mark("  resolve: routes");
     check_links(
         &routes.links,
-        &metas(&content.home, &personas, &touchpoints, &journeys, &pages),
+        &metas(
+            &content.home,
+            &personas,
+            &touchpoints,
+            &journeys,
+            &research,
+            &pages,
+        ),
         diags,
     );
     phases.mark("  resolve: links");
@@ -1027,6 +1034,7 @@ fn metas<'a>(
     personas: &'a BTreeMap<String, Persona>,
     touchpoints: &'a BTreeMap<String, Touchpoint>,
     journeys: &'a BTreeMap<String, Journey>,
+    research: &'a BTreeMap<String, Research>,
     pages: &'a BTreeMap<String, Page>,
 ) -> Vec<(&'static str, &'a Meta)> {
     home.iter()
@@ -1034,6 +1042,7 @@ fn metas<'a>(
         .chain(personas.values().map(|p| ("persona", &p.meta)))
         .chain(touchpoints.values().map(|t| ("touchpoint", &t.meta)))
         .chain(journeys.values().map(|j| ("journey", &j.meta)))
+        .chain(research.values().map(|r| ("research", &r.meta)))
         .chain(pages.values().map(|p| ("page", &p.meta)))
         .collect()
 }

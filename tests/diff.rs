@@ -393,3 +393,46 @@ fn a_future_state_is_a_journey_but_not_the_current_experience() {
     assert!(text.contains("state: future → current"), "{text}");
     assert!(text.contains("redesigns: `lucia/actividad` → —"), "{text}");
 }
+
+/// A study added to the handbook and a step that starts citing it are
+/// changes `diff` names.
+#[test]
+fn evidence_added_to_a_step_and_a_study_added() {
+    let old = copy();
+    let new = copy();
+    std::fs::create_dir_all(new.path().join("content/research")).unwrap();
+    std::fs::write(
+        new.path().join("content/research/quejas.md"),
+        "---\ntitle: Registro de quejas\nmethod: registros\ndate: 2026-09-30\n---\n",
+    )
+    .unwrap();
+    edit(new.path(), J, |t| {
+        t.replace(
+            "        pain: El pedido llega tarde\n",
+            "        pain: El pedido llega tarde\n        evidence: [quejas]\n",
+        )
+    });
+    let (code, d) = json(old.path(), new.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(d["research"]["added"], serde_json::json!(["quejas"]));
+    let step = d["journeys"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "Espera 50 minutos")
+        .expect("the step changed");
+    assert_eq!(step["evidence"]["added"], serde_json::json!(["quejas"]));
+    let (_, text, _) = run(
+        old.path(),
+        &[
+            "diff",
+            old.path().to_str().unwrap(),
+            new.path().to_str().unwrap(),
+        ],
+    );
+    assert!(text.contains("study added: quejas"), "{text}");
+    assert!(
+        text.contains("Esperar: \"Espera 50 minutos\": evidence added: quejas"),
+        "{text}"
+    );
+}

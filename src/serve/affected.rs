@@ -12,7 +12,7 @@ use crate::resolve::Handbook;
 #[derive(Debug, PartialEq, Eq)]
 pub enum Affected {
     /// Something besides journeys changed (the configuration, a persona, a
-    /// touchpoint, a free page, the home page, which journeys exist, a
+    /// touchpoint, a study, a free page, the home page, which journeys exist, a
     /// journey's lens or persona): every page.
     Everything,
     /// Only journeys changed: these pages (empty when nothing did). The
@@ -45,6 +45,7 @@ pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
         || !same(&old.personas, &new.personas, |p| &p.meta)
         || !same(&old.touchpoints, &new.touchpoints, |t| &t.meta)
         || !same(&old.pages, &new.pages, |p| &p.meta)
+        || !same(&old.research, &new.research, |r| &r.meta)
         || old.home.as_ref().map(|p| &p.meta.source) != new.home.as_ref().map(|p| &p.meta.source)
         || !old.journeys.keys().eq(new.journeys.keys())
     {
