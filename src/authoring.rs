@@ -164,16 +164,21 @@ pub fn new_persona(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf>, 
     write_all(root, &[(path, text)])
 }
 
-/// `journeydoc new touchpoint ID`.
-pub fn new_touchpoint(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf>, AuthoringError> {
-    check_id(id, "touchpoint")?;
-    let owner = h
-        .config
+/// `owner: <the first department>` and a line break, or nothing without
+/// `[departments]`: what a new touchpoint or study starts with.
+fn first_owner_line(h: &Handbook) -> String {
+    h.config
         .departments
         .keys()
         .next()
         .map(|o| format!("owner: {o}\n"))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// `journeydoc new touchpoint ID`.
+pub fn new_touchpoint(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf>, AuthoringError> {
+    check_id(id, "touchpoint")?;
+    let owner = first_owner_line(h);
     let body = match h.config.language {
         Language::En => "What this touchpoint is, and who runs it.",
         Language::Es => "Qué es este punto de contacto y quién lo gestiona.",
@@ -190,13 +195,7 @@ pub fn new_touchpoint(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf
 /// `evidence`.
 pub fn new_research(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf>, AuthoringError> {
     check_id(id, "study")?;
-    let owner = h
-        .config
-        .departments
-        .keys()
-        .next()
-        .map(|o| format!("owner: {o}\n"))
-        .unwrap_or_default();
+    let owner = first_owner_line(h);
     let today = crate::model::Date::today();
     let (method, body) = match h.config.language {
         Language::En => (

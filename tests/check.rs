@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{copy_tree, example, faulty, fixture, run};
+use common::{copy_tree, edit, example, faulty, fixture, run};
 
 /// One fault: the exact first line of each error, the help line under it,
 /// and how many errors the run reports in all (no cascades).
@@ -699,23 +699,15 @@ fn evidence_rules_warn_and_deny_warnings_gates_them() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixture("es"), dir.path());
     copy_tree(&fixture("faults/unknown-research"), dir.path());
-    let journey = dir.path().join("content/journeys/lucia/actividad.md");
-    let text = std::fs::read_to_string(&journey).unwrap();
-    std::fs::write(
-        &journey,
-        text.replace("evidence: [entrevista]", "evidence: [entrevistas]"),
-    )
-    .unwrap();
-    let book = dir.path().join("book.toml");
-    let text = std::fs::read_to_string(&book).unwrap();
-    std::fs::write(
-        &book,
-        text.replace(
+    edit(dir.path(), "content/journeys/lucia/actividad.md", |t| {
+        t.replace("evidence: [entrevista]", "evidence: [entrevistas]")
+    });
+    edit(dir.path(), "book.toml", |t| {
+        t.replace(
             "max-steps-per-stage = 4",
             "max-steps-per-stage = 4\nevidence = \"pains\"\nmax-research-age = 24",
-        ),
-    )
-    .unwrap();
+        )
+    });
     std::fs::write(
         dir.path().join("content/research/entrevistas.md"),
         "---\ntitle: Entrevistas con clientes\nmethod: entrevista\ndate: 2001-01-31\nparticipants: 8\n---\n",
@@ -742,16 +734,12 @@ fn evidence_rules_warn_and_deny_warnings_gates_them() {
     );
 
     // A pain without evidence: one warning for the journey, with its line.
-    let b2b = dir.path().join("content/journeys/lucia/b2b.md");
-    let text = std::fs::read_to_string(&b2b).unwrap();
-    std::fs::write(
-        &b2b,
-        text.replace(
+    edit(dir.path(), "content/journeys/lucia/b2b.md", |t| {
+        t.replace(
             "emotion = 1\n",
             "emotion = 1\npain = \"Nadie confirma el pedido\"\n",
-        ),
-    )
-    .unwrap();
+        )
+    });
     let (code, _, stderr) = run(dir.path(), &["check"]);
     assert_eq!(code, 0, "{stderr}");
     let warning = stderr
@@ -767,12 +755,9 @@ fn evidence_rules_warn_and_deny_warnings_gates_them() {
     assert!(stderr.contains(warning), "{stderr}");
     assert!(stderr.contains("(warnings denied)"), "{stderr}");
     // build agrees: with the gate in book.toml it refuses the same content.
-    let text = std::fs::read_to_string(&book).unwrap();
-    std::fs::write(
-        &book,
-        text.replace("[check]", "[check]\ndeny-warnings = true"),
-    )
-    .unwrap();
+    edit(dir.path(), "book.toml", |t| {
+        t.replace("[check]", "[check]\ndeny-warnings = true")
+    });
     let (code, _, _) = run(dir.path(), &["build"]);
     assert_eq!(code, 1);
 }

@@ -6,18 +6,12 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{copy_tree, fixture, run};
+use common::{copy_tree, edit, fixture, run};
 
 fn copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&fixture("es"), dir.path());
     dir
-}
-
-fn edit(root: &Path, file: &str, f: impl FnOnce(String) -> String) {
-    let path = root.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, f(text)).unwrap();
 }
 
 const J: &str = "content/journeys/lucia/actividad.md";

@@ -101,3 +101,11 @@ pub fn install_browser_deps() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Rewrites the file `file` (relative to `root`) with `f`.
+#[allow(dead_code)]
+pub fn edit(root: &Path, file: &str, f: impl FnOnce(String) -> String) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, f(text)).unwrap();
+}
