@@ -24,6 +24,9 @@ const PAGES = [
   "personas/carla.html",
   "lenses/b2b.html",
   "glossary.html",
+  "journeys/carla/activity-future.html",
+  "research/index.html",
+  "research/call-centre-logs.html",
 ];
 // Pages whose full-page screenshots are kept: <name>-desktop.png, <name>-phone.png.
 const SHOTS = {
@@ -31,6 +34,8 @@ const SHOTS = {
   "journeys/carla/activity.html": "journey",
   "insights.html": "insights",
   "personas/carla.html": "persona",
+  "journeys/carla/activity-future.html": "future",
+  "research/call-centre-logs.html": "study",
 };
 const VIEWPORTS = {
   desktop: { width: 1366, height: 900 },
