@@ -14,6 +14,7 @@ pub mod config;
 pub mod corpus;
 pub mod diagnostic;
 pub mod diff;
+pub mod evidence;
 pub mod fields;
 pub mod insights;
 pub mod interchange;

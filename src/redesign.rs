@@ -4,13 +4,17 @@
 //! added, handoff gaps closed and opened, steps added and removed, owners
 //! changed (SPEC 3 and 6, "Current and future state").
 //!
-//! Pure: the resolved model in, positions out; the pages word it.
+//! Pure: the resolved model in, positions out; the pages word it. Also the
+//! rules of `state`, `redesigns` and `realises` that resolve checks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diagnostic::Diagnostic;
 use crate::insights::{Handoff, StepRef, effective_owner};
 use crate::matching::{Key, match_steps};
 use crate::model::{Emotion, Journey, Touchpoint};
+use crate::resolve::unknown;
+use crate::text::closest;
 
 /// One change a redesign makes for the customer. `current` and `future`
 /// are steps of the current and the future journey.
@@ -134,6 +138,20 @@ impl Comparison {
             .find(|(_, f)| *f == Some(future))
             .and_then(|(c, _)| *c)
     }
+}
+
+/// Future state `id` compared with the current journey it redesigns (as
+/// resolved: its handoffs, the touchpoints' owners), with that journey's
+/// id; `None` for a current journey or one whose `redesigns` names none.
+pub fn of<'h>(h: &'h crate::resolve::Handbook, id: &str) -> Option<(&'h String, Comparison)> {
+    let current = h.routes.redesigned(&h.journeys, id)?;
+    let handoffs = |j: &str| h.handoffs.get(j).map_or(&[][..], Vec::as_slice);
+    let c = compare(
+        (&h.journeys[current], handoffs(current)),
+        (h.journeys.get(id)?, handoffs(id)),
+        &h.touchpoints,
+    );
+    Some((current, c))
 }
 
 /// The positions of a journey's steps, in order.
@@ -315,4 +333,143 @@ pub fn compare(
         }
     }
     Comparison { pairs, stages }
+}
+
+/// The rules of `state`, `redesigns` and `realises` (SPEC 3, "Current and
+/// future state"): a future state names the current journey of its own
+/// persona and lens that it redesigns; nothing else names one. So a chain of
+/// redesigns is one step long, and a loop cannot be written.
+pub fn check(
+    journeys: &BTreeMap<String, Journey>,
+    known: &BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // The current journeys of the same persona and lens (what a redesign
+    // may name), else every current one.
+    // The current journeys of `j`'s persona and lens: what it may redesign.
+    let same_map = |j: &Journey| -> Vec<&str> {
+        journeys
+            .iter()
+            .filter(|(_, c)| {
+                !c.is_future() && c.persona.value == j.persona.value && c.lens.value == j.lens.value
+            })
+            .map(|(id, _)| id.as_str())
+            .collect()
+    };
+    // Those, else every current journey (for a suggestion).
+    let currents = |j: &Journey| -> Vec<&str> {
+        let same = same_map(j);
+        if !same.is_empty() {
+            return same;
+        }
+        journeys
+            .iter()
+            .filter(|(_, c)| !c.is_future())
+            .map(|(id, _)| id.as_str())
+            .collect()
+    };
+    for (id, j) in journeys {
+        let file = j.meta.file.as_str();
+        if !j.is_future() {
+            if let Some(r) = &j.redesigns {
+                diags.push(
+                    Diagnostic::error(
+                        "redesigns-on-current",
+                        format!("`redesigns` on a current-state journey (`{id}`)"),
+                    )
+                    .at(file, r.span.clone())
+                    .help("add `state: future` to make this journey a redesign of that one, or remove `redesigns`"),
+                );
+            }
+            if let Some(r) = j.realises.first() {
+                diags.push(
+                    Diagnostic::error(
+                        "realises-on-current",
+                        "`realises` on a current-state journey",
+                    )
+                    .at(file, r.span.clone())
+                    .help("only a future state (`state: future`) puts opportunities into effect; remove `realises`, or mark the journey `state: future`"),
+                );
+            }
+            continue;
+        }
+        let Some(r) = &j.redesigns else {
+            let help = match currents(j).first() {
+                Some(c) => {
+                    format!("add `redesigns: {c}` (the current-state journey this one improves)")
+                }
+                None => "add `redesigns: ID` naming the current-state journey this one improves"
+                    .to_owned(),
+            };
+            diags.push(
+                Diagnostic::error(
+                    "missing-redesigns",
+                    "a future-state journey must name the journey it redesigns",
+                )
+                .at(file, j.state.span.clone())
+                .help(help),
+            );
+            continue;
+        };
+        let Some(target) = journeys.get(&r.value) else {
+            if !known.contains(&r.value) {
+                diags.push(unknown("unknown-journey", "journey", file, r, currents(j)));
+            }
+            continue;
+        };
+        if target.is_future() {
+            let help = match &target.redesigns {
+                Some(t) if t.value != *id => format!(
+                    "`{}` is itself a redesign of `{}`: name that one",
+                    r.value, t.value
+                ),
+                _ => match currents(j).first() {
+                    Some(c) => format!("name a current-state journey, such as `{c}`"),
+                    None => "name a current-state journey".to_owned(),
+                },
+            };
+            diags.push(
+                Diagnostic::error(
+                    "redesigns-future",
+                    format!(
+                        "`{}` is a future state; a redesign redesigns a current-state journey",
+                        r.value
+                    ),
+                )
+                .at(file, r.span.clone())
+                .help(help),
+            );
+            continue;
+        }
+        if target.persona.value != j.persona.value || target.lens.value != j.lens.value {
+            let same = same_map(j);
+            let help = match closest(&r.value, same.iter().copied())
+                .or_else(|| same.first().map(|c| (*c).to_owned()))
+            {
+                Some(c) => format!(
+                    "a redesign keeps its journey's persona and lens: name a journey of {} × {}, such as `{c}`",
+                    j.persona.value, j.lens.value
+                ),
+                None => format!(
+                    "a redesign keeps its journey's persona and lens: set `persona: {}` and `lens: {}` to redesign `{}`",
+                    target.persona.value, target.lens.value, r.value
+                ),
+            };
+            diags.push(
+                Diagnostic::error(
+                    "redesigns-other-map",
+                    format!(
+                        "`{}` maps {} × {}, this journey {} × {}",
+                        r.value,
+                        target.persona.value,
+                        target.lens.value,
+                        j.persona.value,
+                        j.lens.value
+                    ),
+                )
+                .at(file, r.span.clone())
+                .help(help),
+            );
+        }
+    }
 }

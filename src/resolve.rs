@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::evidence::Studies;
 use crate::fields::Spanned;
 use crate::insights::{self, Handoff, JourneyGap};
 use crate::links;
@@ -125,9 +126,9 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         })
         .collect();
     diags.extend(found.into_iter().flatten());
-    check_redesigns(&journeys, &refs.journey_ids, diags);
+    crate::redesign::check(&journeys, &refs.journey_ids, diags);
     if let Some(months) = config.max_research_age {
-        stale_research(
+        crate::evidence::stale_research(
             &research,
             &journeys,
             months,
@@ -207,300 +208,6 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         pages,
         handoffs,
         journey_gaps,
-    }
-}
-
-/// What `research` and `evidence` entries may name: a study's id or its
-/// title (any case, accents optional). Empty when the handbook has no
-/// research files: the entries are free names then.
-pub(crate) struct Studies {
-    ids: BTreeSet<String>,
-    /// Folded title → id.
-    titles: BTreeMap<String, String>,
-    /// Ids of research files that could not be read (not reported again).
-    unreadable: BTreeSet<String>,
-}
-
-impl Studies {
-    fn new(research: &BTreeMap<String, Research>, unreadable: BTreeSet<String>) -> Studies {
-        Studies {
-            ids: research.keys().cloned().collect(),
-            titles: research
-                .iter()
-                .map(|(id, r)| (fold(&r.title), id.clone()))
-                .collect(),
-            unreadable,
-        }
-    }
-
-    fn none(&self) -> bool {
-        self.ids.is_empty() && self.unreadable.is_empty()
-    }
-
-    /// Rewrites `name` to the id of the study it names, or reports it.
-    fn resolve(&self, file: &str, name: &mut Spanned<String>, diags: &mut Vec<Diagnostic>) {
-        if self.none() || self.ids.contains(&name.value) || self.unreadable.contains(&name.value) {
-            return;
-        }
-        if let Some(id) = self.titles.get(&fold(&name.value)) {
-            name.value.clone_from(id);
-            return;
-        }
-        diags.push(
-            unknown(
-                "unknown-research",
-                "research",
-                file,
-                name,
-                self.ids.iter().map(String::as_str),
-            )
-            .help_opt(Some(match closest(&name.value, self.ids.iter().map(String::as_str)) {
-                Some(c) => format!("did you mean `{c}`? (a study's id, the name of its file in research/, or its title)"),
-                None => format!(
-                    "name one of the studies in research/ by its id or title: {}",
-                    self.ids.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
-                ),
-            })),
-        );
-    }
-}
-
-/// `[check] evidence`: one warning per current-state journey listing the
-/// steps (or pains) that cite no research, with their lines.
-fn evidence_warning(j: &Journey, rule: crate::config::Evidence) -> Option<Diagnostic> {
-    use crate::config::Evidence;
-    if rule == Evidence::Off || j.is_future() {
-        return None;
-    }
-    let pains = rule == Evidence::Pains;
-    let missing: Vec<&crate::model::Step> = j
-        .steps()
-        .map(|(_, s)| s)
-        .filter(|s| s.evidence.is_empty() && (!pains || s.pain.is_some()))
-        .collect();
-    let first = missing.first()?;
-    let lines: Vec<String> = missing
-        .iter()
-        .map(|s| {
-            let line = crate::diagnostic::locate(&j.meta.source, &s.span).0.line;
-            format!("line {line} \"{}\"", s.action)
-        })
-        .collect();
-    let (code, what) = if pains {
-        (
-            "unevidenced-pain",
-            if missing.len() == 1 {
-                "a pain"
-            } else {
-                "pains"
-            },
-        )
-    } else {
-        (
-            "unevidenced-step",
-            if missing.len() == 1 {
-                "a step"
-            } else {
-                "steps"
-            },
-        )
-    };
-    let count = if missing.len() == 1 {
-        what.to_owned()
-    } else {
-        format!("{} {what}", missing.len())
-    };
-    Some(
-        Diagnostic::warning(
-            code,
-            format!(
-                "journey `{}` has {count} without evidence: {}",
-                j.meta.id.value,
-                lines.join("; ")
-            ),
-        )
-        .at(&j.meta.file, first.span.clone())
-        .help("add `evidence: [study-id]` naming the research that shows it (a file in research/), or map it as an assumption and keep the warning"),
-    )
-}
-
-/// `[check] max-research-age`: a warning on each study that ended more
-/// than `months` months before `today`, with how many steps rest on it.
-fn stale_research(
-    research: &BTreeMap<String, Research>,
-    journeys: &BTreeMap<String, Journey>,
-    months: u32,
-    today: crate::model::Date,
-    diags: &mut Vec<Diagnostic>,
-) {
-    for (id, r) in research {
-        let Some(date) = &r.date else { continue };
-        let age = date.value.months_until(today);
-        if age <= i64::from(months) {
-            continue;
-        }
-        let steps = journeys
-            .values()
-            .flat_map(|j| j.steps())
-            .filter(|(_, s)| s.evidence.iter().any(|e| e.value == *id))
-            .count();
-        let resting = match steps {
-            0 => "no step rests on it".to_owned(),
-            1 => "1 step rests on it".to_owned(),
-            n => format!("{n} steps rest on it"),
-        };
-        diags.push(
-            Diagnostic::warning(
-                "stale-research",
-                format!(
-                    "study `{id}` ended on {}, {age} months ago (more than max-research-age = {months}); {resting}",
-                    date.value
-                ),
-            )
-            .at(&r.meta.file, date.span.clone())
-            .help("repeat or refresh the study and update its date, or raise [check] max-research-age"),
-        );
-    }
-}
-
-/// The rules of `state`, `redesigns` and `realises` (SPEC 3, "Current and
-/// future state"): a future state names the current journey of its own
-/// persona and lens that it redesigns; nothing else names one. So a chain of
-/// redesigns is one step long, and a loop cannot be written.
-fn check_redesigns(
-    journeys: &BTreeMap<String, Journey>,
-    known: &BTreeSet<String>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    // The current journeys of the same persona and lens (what a redesign
-    // may name), else every current one.
-    let currents = |j: &Journey| -> Vec<&str> {
-        let same: Vec<&str> = journeys
-            .iter()
-            .filter(|(_, c)| {
-                !c.is_future() && c.persona.value == j.persona.value && c.lens.value == j.lens.value
-            })
-            .map(|(id, _)| id.as_str())
-            .collect();
-        if same.is_empty() {
-            journeys
-                .iter()
-                .filter(|(_, c)| !c.is_future())
-                .map(|(id, _)| id.as_str())
-                .collect()
-        } else {
-            same
-        }
-    };
-    for (id, j) in journeys {
-        let file = j.meta.file.as_str();
-        if !j.is_future() {
-            if let Some(r) = &j.redesigns {
-                diags.push(
-                    Diagnostic::error(
-                        "redesigns-on-current",
-                        format!("`redesigns` on a current-state journey (`{id}`)"),
-                    )
-                    .at(file, r.span.clone())
-                    .help("add `state: future` to make this journey a redesign of that one, or remove `redesigns`"),
-                );
-            }
-            if let Some(r) = j.realises.first() {
-                diags.push(
-                    Diagnostic::error(
-                        "realises-on-current",
-                        "`realises` on a current-state journey",
-                    )
-                    .at(file, r.span.clone())
-                    .help("only a future state (`state: future`) puts opportunities into effect; remove `realises`, or mark the journey `state: future`"),
-                );
-            }
-            continue;
-        }
-        let Some(r) = &j.redesigns else {
-            let help = match currents(j).first() {
-                Some(c) => {
-                    format!("add `redesigns: {c}` (the current-state journey this one improves)")
-                }
-                None => "add `redesigns: ID` naming the current-state journey this one improves"
-                    .to_owned(),
-            };
-            diags.push(
-                Diagnostic::error(
-                    "missing-redesigns",
-                    "a future-state journey must name the journey it redesigns",
-                )
-                .at(file, j.state.span.clone())
-                .help(help),
-            );
-            continue;
-        };
-        let Some(target) = journeys.get(&r.value) else {
-            if !known.contains(&r.value) {
-                diags.push(unknown("unknown-journey", "journey", file, r, currents(j)));
-            }
-            continue;
-        };
-        if target.is_future() {
-            let help = match &target.redesigns {
-                Some(t) if t.value != *id => format!(
-                    "`{}` is itself a redesign of `{}`: name that one",
-                    r.value, t.value
-                ),
-                _ => match currents(j).first() {
-                    Some(c) => format!("name a current-state journey, such as `{c}`"),
-                    None => "name a current-state journey".to_owned(),
-                },
-            };
-            diags.push(
-                Diagnostic::error(
-                    "redesigns-future",
-                    format!(
-                        "`{}` is a future state; a redesign redesigns a current-state journey",
-                        r.value
-                    ),
-                )
-                .at(file, r.span.clone())
-                .help(help),
-            );
-            continue;
-        }
-        if target.persona.value != j.persona.value || target.lens.value != j.lens.value {
-            let same: Vec<&str> = currents(j)
-                .into_iter()
-                .filter(|c| {
-                    let c = &journeys[*c];
-                    c.persona.value == j.persona.value && c.lens.value == j.lens.value
-                })
-                .collect();
-            let help = match closest(&r.value, same.iter().copied())
-                .or_else(|| same.first().map(|c| (*c).to_owned()))
-            {
-                Some(c) => format!(
-                    "a redesign keeps its journey's persona and lens: name a journey of {} × {}, such as `{c}`",
-                    j.persona.value, j.lens.value
-                ),
-                None => format!(
-                    "a redesign keeps its journey's persona and lens: set `persona: {}` and `lens: {}` to redesign `{}`",
-                    target.persona.value, target.lens.value, r.value
-                ),
-            };
-            diags.push(
-                Diagnostic::error(
-                    "redesigns-other-map",
-                    format!(
-                        "`{}` maps {} × {}, this journey {} × {}",
-                        r.value,
-                        target.persona.value,
-                        target.lens.value,
-                        j.persona.value,
-                        j.lens.value
-                    ),
-                )
-                .at(file, r.span.clone())
-                .help(help),
-            );
-        }
     }
 }
 
@@ -720,7 +427,7 @@ struct Refs<'a> {
     studies: Studies,
 }
 
-fn unknown<'a>(
+pub(crate) fn unknown<'a>(
     code: &'static str,
     what: &str,
     file: &str,
@@ -787,7 +494,7 @@ impl Refs<'_> {
         for r in &mut j.research {
             self.studies.resolve(file, r, diags);
         }
-        diags.extend(evidence_warning(j, self.config.evidence));
+        diags.extend(crate::evidence::evidence_warning(j, self.config.evidence));
         for n in &j.next {
             if !self.journey_ids.contains(&n.value) {
                 diags.push(unknown(

@@ -300,14 +300,7 @@ pub fn journey_svg(h: &Handbook, id: &str, t: &Strings) -> String {
     }
     // A future state: the journey it redesigns, whose curve is drawn dashed
     // under this one's at the steps that match.
-    let compared = h.routes.redesigned(&h.journeys, id).map(|c| {
-        let cmp = crate::redesign::compare(
-            (&h.journeys[c], h.handoffs.get(c).map_or(&[], Vec::as_slice)),
-            (j, h.handoffs.get(id).map_or(&[], Vec::as_slice)),
-            &h.touchpoints,
-        );
-        (&h.journeys[c], cmp)
-    });
+    let compared = crate::redesign::of(h, id).map(|(c, cmp)| (&h.journeys[c], cmp));
     if let Some((c, _)) = &compared {
         let avg = average(c).map(|a| format!(" ({a})")).unwrap_or_default();
         facts.push(format!("{}: {}{avg}", t.legend_current, c.title));
@@ -432,18 +425,28 @@ pub fn journey_svg(h: &Handbook, id: &str, t: &Strings) -> String {
             c.stages[r.stage].steps[r.step].emotion
         })
         .collect();
-    for (i, pair) in before.windows(2).enumerate() {
-        if let (Some(a), Some(b)) = (pair[0], pair[1]) {
-            let _ = write!(
-                body.out,
-                "<line class=\"before\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{MUTED}\" stroke-width=\"3\" stroke-dasharray=\"9 7\"/>",
-                centre(i),
-                level(a.score()),
-                centre(i + 1),
-                level(b.score())
-            );
+    // A segment between each two neighbouring rated steps of a curve, with
+    // `head` after `<line` and `tail` after the coordinates.
+    let segments = |body: &mut Svg, curve: &[Option<Emotion>], head: &str, tail: &str| {
+        for (i, pair) in curve.windows(2).enumerate() {
+            if let (Some(a), Some(b)) = (pair[0], pair[1]) {
+                let _ = write!(
+                    body.out,
+                    "<line{head} x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"{tail}/>",
+                    centre(i),
+                    level(a.score()),
+                    centre(i + 1),
+                    level(b.score())
+                );
+            }
         }
-    }
+    };
+    segments(
+        &mut body,
+        &before,
+        " class=\"before\"",
+        &format!(" stroke=\"{MUTED}\" stroke-width=\"3\" stroke-dasharray=\"9 7\""),
+    );
     for (i, e) in before.iter().enumerate() {
         if let Some(e) = e {
             let _ = write!(
@@ -454,18 +457,12 @@ pub fn journey_svg(h: &Handbook, id: &str, t: &Strings) -> String {
             );
         }
     }
-    for (i, pair) in points.windows(2).enumerate() {
-        if let (Some(a), Some(b)) = (pair[0], pair[1]) {
-            let _ = write!(
-                body.out,
-                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{ACCENT}\" stroke-width=\"4\" stroke-linecap=\"round\"/>",
-                centre(i),
-                level(a.score()),
-                centre(i + 1),
-                level(b.score())
-            );
-        }
-    }
+    segments(
+        &mut body,
+        &points,
+        "",
+        &format!(" stroke=\"{ACCENT}\" stroke-width=\"4\" stroke-linecap=\"round\""),
+    );
     let pill_y = top + 4.0 * 22.0 + 18.0;
     for (i, e) in points.iter().enumerate() {
         let Some(e) = e else { continue };

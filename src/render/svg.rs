@@ -70,11 +70,45 @@ pub fn curve(points: &[Point], title: &str, scale_labels: [&str; 5]) -> String {
     }
     // The current state's curve under a future state's: dashed, hollow
     // points, drawn first so the future curve stays on top.
+    series(
+        &mut s,
+        points,
+        &x,
+        |p| p.before,
+        "line before",
+        |_| "point before".to_owned(),
+        4,
+    );
+    series(
+        &mut s,
+        points,
+        &x,
+        |p| p.score.map(|score| (score, p.word)),
+        "line",
+        |score| format!("point e{}", score_class(score)),
+        6,
+    );
+    s.push_str("</svg>");
+    s
+}
+
+/// One curve onto `s`: a segment between each two neighbouring steps that
+/// `of` rates (so broken where a step has none; segments, not a polyline,
+/// because only they take percentages), then a titled point at each.
+fn series<'p>(
+    s: &mut String,
+    points: &'p [Point<'p>],
+    x: &dyn Fn(usize) -> String,
+    of: impl Fn(&'p Point<'p>) -> Option<(i8, &'p str)>,
+    line: &str,
+    point: impl Fn(i8) -> String,
+    radius: u32,
+) {
     for (i, pair) in points.windows(2).enumerate() {
-        if let (Some((a, _)), Some((b, _))) = (pair[0].before, pair[1].before) {
+        if let (Some((a, _)), Some((b, _))) = (of(&pair[0]), of(&pair[1])) {
             let _ = write!(
                 s,
-                "<line class=\"line before\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+                "<line class=\"{line}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
                 x(i),
                 y(a),
                 x(i + 1),
@@ -83,47 +117,17 @@ pub fn curve(points: &[Point], title: &str, scale_labels: [&str; 5]) -> String {
         }
     }
     for (i, p) in points.iter().enumerate() {
-        let Some((score, word)) = p.before else {
-            continue;
-        };
+        let Some((score, word)) = of(p) else { continue };
         let _ = write!(
             s,
-            "<circle class=\"point before\" cx=\"{}\" cy=\"{}\" r=\"4\" data-score=\"{score}\"><title>{}: {}</title></circle>",
+            "<circle class=\"{}\" cx=\"{}\" cy=\"{}\" r=\"{radius}\" data-score=\"{score}\"><title>{}: {}</title></circle>",
+            point(score),
             x(i),
             y(score),
             escape(p.label),
             escape(word)
         );
     }
-    // The line: a segment between each two neighbouring rated steps (so
-    // broken where a step has no emotion); segments, not a polyline,
-    // because only they take percentages.
-    for (i, pair) in points.windows(2).enumerate() {
-        if let (Some(a), Some(b)) = (pair[0].score, pair[1].score) {
-            let _ = write!(
-                s,
-                "<line class=\"line\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-                x(i),
-                y(a),
-                x(i + 1),
-                y(b)
-            );
-        }
-    }
-    for (i, p) in points.iter().enumerate() {
-        let Some(score) = p.score else { continue };
-        let _ = write!(
-            s,
-            "<circle class=\"point e{}\" cx=\"{}\" cy=\"{}\" r=\"6\" data-score=\"{score}\"><title>{}: {}</title></circle>",
-            score_class(score),
-            x(i),
-            y(score),
-            escape(p.label),
-            escape(p.word)
-        );
-    }
-    s.push_str("</svg>");
-    s
 }
 
 /// A CSS-friendly name for a score: `m2`, `m1`, `0`, `p1`, `p2`.

@@ -294,7 +294,7 @@ impl<'h> Views<'h> {
             for (k, step) in stage.steps.iter().enumerate() {
                 let owner = effective_owner(step, &h.touchpoints);
                 let handoff = handoffs.get(&(si, k)).map(|ho| HandoffView {
-                    from: department_name(h, &ho.from_owner),
+                    from: h.department_name(&ho.from_owner),
                     gap: ho.gap.is_some(),
                 });
                 let emotion = step.emotion.map(|e| emotion_view(e, lang));
@@ -321,7 +321,7 @@ impl<'h> Views<'h> {
                     emotion,
                     pain: step.pain.as_deref(),
                     opportunity: step.opportunity.as_deref(),
-                    owner: owner.map(|o| department_name(h, o)),
+                    owner: owner.map(|o| h.department_name(o)),
                     owner_set: step.owner.is_some(),
                     handoff,
                     frontstage: step.frontstage.as_deref(),

@@ -165,7 +165,7 @@ impl<'h> Views<'h> {
                         step,
                         journey_url: url.clone(),
                         owner,
-                        owner_name: owner.map(|o| department_name(h, o)),
+                        owner_name: owner.map(|o| h.department_name(o)),
                         lang,
                         via: Vec::new(),
                     };
@@ -286,7 +286,7 @@ impl<'h> Views<'h> {
     }
 
     fn dept(&self, id: &str) -> String {
-        department_name(self.h, id).to_owned()
+        self.h.department_name(id).to_owned()
     }
 
     fn md(&self, text: &str, file: &str, page_path: &str) -> String {

@@ -11,7 +11,7 @@ use super::insights::step_anchor;
 use super::shared::*;
 use crate::insights::StepRef;
 use crate::model::{Emotion, Journey};
-use crate::redesign::{Change, Comparison, Lane, compare};
+use crate::redesign::{Change, Comparison, Lane};
 use crate::routes::*;
 
 /// A future state as a mark beside its current journey.
@@ -121,20 +121,7 @@ impl<'h> Views<'h> {
 
     /// The current journey future state `id` redesigns, and the comparison.
     pub(super) fn comparison(&self, id: &str) -> Option<(&'h String, Comparison)> {
-        let h = self.h;
-        let current = h.routes.redesigned(&h.journeys, id)?;
-        let c = compare(
-            (
-                &h.journeys[current],
-                h.handoffs.get(current).map_or(&[], Vec::as_slice),
-            ),
-            (
-                &h.journeys[id],
-                h.handoffs.get(id).map_or(&[], Vec::as_slice),
-            ),
-            &h.touchpoints,
-        );
-        Some((current, c))
+        crate::redesign::of(self.h, id)
     }
 
     /// A redesign's net change, from its comparison.

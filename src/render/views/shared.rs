@@ -12,7 +12,6 @@ use crate::config::Language;
 use crate::insights::effective_owner;
 use crate::model::{Emotion, Journey, Metrics, Stage, Step};
 use crate::render::svg;
-use crate::resolve::Handbook;
 use crate::routes::*;
 
 /// A view model as the templates see it.
@@ -167,11 +166,6 @@ impl std::fmt::Display for Number {
     }
 }
 
-/// A department's display name (`[departments]`), or its id without one.
-pub(super) fn department_name<'a>(h: &'a Handbook, id: &'a str) -> &'a str {
-    h.department_name(id)
-}
-
 /// A touchpoint as a step names it: its name and, when it has a page, its
 /// id (the URL is written out where it is shown: 60 strings a journey).
 pub(super) struct TouchpointRef<'a> {
@@ -265,7 +259,7 @@ impl<'h> Views<'h> {
             step: hit.step,
             journey_url: journey_url(&hit.journey.meta.id.value).into(),
             owner,
-            owner_name: owner.map(|o| department_name(self.h, o)),
+            owner_name: owner.map(|o| self.h.department_name(o)),
             lang: self.lang,
             via: Vec::new(),
         }

@@ -52,7 +52,7 @@ impl<'h> Views<'h> {
             action: &hit.step.action,
             emotion: hit.step.emotion.map(|e| emotion_view(e, self.lang)),
             owner: effective_owner(hit.step, &self.h.touchpoints)
-                .map(|o| department_name(self.h, o)),
+                .map(|o| self.h.department_name(o)),
             pain: hit.step.pain.as_deref(),
             opportunity: hit.step.opportunity.as_deref(),
         }
