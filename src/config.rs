@@ -38,6 +38,8 @@ pub struct Config {
     pub output_dir: String,
     pub theme: String,
     pub base_url: String,
+    /// `[build] data-dir`: where `*.csv` measurements are read from.
+    pub data_dir: String,
     /// `[build] allow-html`: raw HTML in Markdown bodies is written as it
     /// is instead of shown as text. Front-matter values are always escaped.
     pub allow_html: bool,
@@ -48,6 +50,9 @@ pub struct Config {
     pub lenses: BTreeMap<String, LensConfig>,
     /// System id -> display name, when `[systems]` is set.
     pub systems: Option<BTreeMap<String, String>>,
+    /// `[metrics.<id>]` tables: the handbook's own metrics, and the
+    /// built-ins' titles and targets.
+    pub metrics: BTreeMap<String, MetricConfig>,
     pub max_steps_per_stage: usize,
     pub deny_warnings: bool,
     /// `[check] evidence`: which steps must cite research.
@@ -66,6 +71,31 @@ pub enum Evidence {
     Pains,
     All,
 }
+
+/// Which way a metric improves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+/// A `[metrics.<id>]` table. For `nps`, `ces` and `csat` only `title` and
+/// `target` may be set (their ranges and direction are fixed).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct MetricConfig {
+    pub title: Option<String>,
+    pub unit: Option<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub better: Option<Better>,
+    pub target: Option<f64>,
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
+}
+
+/// The metrics every handbook has.
+pub const BUILT_IN_METRICS: &[&str] = &["nps", "ces", "csat"];
 
 /// A `[lenses.<id>]` table.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -90,12 +120,14 @@ impl Default for Config {
             output_dir: "public".to_owned(),
             theme: "default".to_owned(),
             base_url: "/".to_owned(),
+            data_dir: "data".to_owned(),
             allow_html: false,
             address: "127.0.0.1".to_owned(),
             port: 3000,
             departments: BTreeMap::new(),
             lenses: BTreeMap::new(),
             systems: None,
+            metrics: BTreeMap::new(),
             max_steps_per_stage: 12,
             deny_warnings: false,
             evidence: Evidence::Off,
@@ -111,6 +143,7 @@ const TABLES: &[&str] = &[
     "departments",
     "lenses",
     "systems",
+    "metrics",
     "check",
 ];
 const BOOK_KEYS: &[&str] = &["title", "description", "language", "authors"];
@@ -119,8 +152,10 @@ const BUILD_KEYS: &[&str] = &[
     "output-dir",
     "theme",
     "base-url",
+    "data-dir",
     "allow-html",
 ];
+const METRIC_KEYS: &[&str] = &["title", "unit", "min", "max", "better", "target"];
 const SERVE_KEYS: &[&str] = &["address", "port"];
 const LENS_KEYS: &[&str] = &["title", "description", "stages", "free"];
 const CHECK_KEYS: &[&str] = &[
@@ -182,9 +217,11 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Config {
         };
         set("content-dir", &mut cfg.content_dir, &mut ctx);
         set("output-dir", &mut cfg.output_dir, &mut ctx);
+        set("data-dir", &mut cfg.data_dir, &mut ctx);
         // `./content`, `content/` and `content` name one folder.
         cfg.content_dir = normalize_dir(&cfg.content_dir);
         cfg.output_dir = normalize_dir(&cfg.output_dir);
+        cfg.data_dir = normalize_dir(&cfg.data_dir);
         set("theme", &mut cfg.theme, &mut ctx);
         set("base-url", &mut cfg.base_url, &mut ctx);
         if let Some(b) = t.bool(&mut ctx, "allow-html") {
@@ -241,6 +278,27 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             cfg.lenses.insert(key.name.to_string(), lens);
         }
     }
+    if let Some(node) = top.take("metrics")
+        && Fields::new(&mut ctx, node, "[metrics] table").is_some()
+    {
+        for (key, value) in map_entries(node) {
+            let Some(mut t) = Fields::new(&mut ctx, value, "metric table") else {
+                continue;
+            };
+            let id = key.name.to_string();
+            let metric = metric_table(&mut ctx, &mut t, &id, key.span.clone());
+            let built_in = BUILT_IN_METRICS.contains(&id.as_str());
+            t.finish(
+                &mut ctx,
+                if built_in {
+                    &["title", "target"]
+                } else {
+                    METRIC_KEYS
+                },
+            );
+            cfg.metrics.insert(id, metric);
+        }
+    }
     if let Some(mut t) = table(&mut ctx, &mut top, "check") {
         if let Some(n) = t.int(&mut ctx, "max-steps-per-stage") {
             match usize::try_from(n.value) {
@@ -284,6 +342,86 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Config {
     }
     top.finish(&mut ctx, TABLES);
     cfg
+}
+
+/// One `[metrics.<id>]` table: a metric of the handbook's own needs `min <
+/// max` (a bound left out is no bound) and a target inside them.
+fn metric_table(
+    ctx: &mut Ctx,
+    t: &mut Fields,
+    id: &str,
+    span: std::ops::Range<usize>,
+) -> MetricConfig {
+    let built_in = BUILT_IN_METRICS.contains(&id);
+    let mut m = MetricConfig {
+        span: span.clone(),
+        title: t.string(ctx, "title").map(|s| s.value),
+        ..MetricConfig::default()
+    };
+    if built_in {
+        // Only `title` and `target`: the rest is reported as unknown keys,
+        // with this help.
+        for key in ["unit", "min", "max", "better"] {
+            if let Some(n) = t.take(key) {
+                ctx.error(
+                    "bad-value",
+                    n.span.clone(),
+                    format!("the range and direction of `{id}` are fixed"),
+                    Some(format!("`[metrics.{id}]` may set `title` and `target`; declare a metric of your own for another scale")),
+                );
+            }
+        }
+    } else {
+        m.unit = t.string(ctx, "unit").map(|s| s.value);
+        m.min = t.number(ctx, "min").map(|v| v.value);
+        let max = t.number(ctx, "max");
+        m.max = max.as_ref().map(|v| v.value);
+        if let (Some(lo), Some(hi)) = (m.min, m.max)
+            && lo >= hi
+        {
+            ctx.error(
+                "bad-value",
+                max.map_or(span.clone(), |v| v.span),
+                format!("`max` ({hi}) of `{id}` must be greater than `min` ({lo})"),
+                None,
+            );
+            m.max = None;
+        }
+        if let Some(b) = t.string(ctx, "better") {
+            match b.value.as_str() {
+                "higher" => m.better = Some(Better::Higher),
+                "lower" => m.better = Some(Better::Lower),
+                other => ctx.error(
+                    "bad-value",
+                    b.span,
+                    format!("`better` must be \"higher\" or \"lower\", not \"{other}\""),
+                    crate::text::did_you_mean(other, ["higher", "lower"]),
+                ),
+            }
+        }
+    }
+    if let Some(v) = t.number(ctx, "target") {
+        let (lo, hi) = match id {
+            "nps" => (-100.0, 100.0),
+            "ces" => (1.0, 7.0),
+            "csat" => (0.0, 100.0),
+            _ => (
+                m.min.unwrap_or(f64::NEG_INFINITY),
+                m.max.unwrap_or(f64::INFINITY),
+            ),
+        };
+        if v.value < lo || v.value > hi {
+            ctx.error(
+                "bad-metric",
+                v.span,
+                format!("the target {} of `{id}` is out of range", v.value),
+                Some(format!("`{id}` goes from {lo} to {hi}")),
+            );
+        } else {
+            m.target = Some(v.value);
+        }
+    }
+    m
 }
 
 fn table<'n>(ctx: &mut Ctx, top: &mut Fields<'n>, name: &'static str) -> Option<Fields<'n>> {

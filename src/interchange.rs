@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::insights::effective_owner;
+use crate::metrics::Scope;
 use crate::model::{Emotion, Journey, State};
 use crate::resolve::Handbook;
 use crate::text::fold;
@@ -54,6 +55,8 @@ pub const CSV_COLUMNS: &[&str] = &[
     "state",
     "redesigns",
     "evidence",
+    "metrics",
+    "journey_metrics",
 ];
 
 /// A list cell: the values joined with `; `.
@@ -66,12 +69,20 @@ fn joined<T: AsRef<str>>(v: &[crate::fields::Spanned<T>]) -> String {
 
 /// One row per step (RFC 4180 quoting). `step` counts from 1 in each
 /// journey; `emotion` is the score −2..2 (empty when unrated); `owner` is
-/// the step's effective owner id; lists are joined with `; `.
+/// the step's effective owner id; lists are joined with `; `; `metrics` and
+/// `journey_metrics` are the step's and the journey's latest values
+/// (`nps=31; ces=4.2`: the newest measurement, else the typed value).
 pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
     for id in journeys {
         let j = &h.journeys[*id];
+        let journey_latest = latest(
+            h,
+            &Scope::Journey(id.to_string()),
+            Some(&j.metrics),
+            &j.targets,
+        );
         for (n, (si, step)) in j.steps().enumerate() {
             w.write_record([
                 j.persona.value.as_str(),
@@ -99,10 +110,49 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
                 state_word(j.state.value),
                 j.redesigns.as_ref().map_or("", |r| r.value.as_str()),
                 &joined(&step.evidence),
+                &latest(
+                    h,
+                    &step_scope(id, step),
+                    step.metrics.as_deref(),
+                    &step.targets,
+                ),
+                &journey_latest,
             ])?;
         }
     }
     w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A step's scope (a step without an `id` is never measured).
+fn step_scope(journey: &str, step: &crate::model::Step) -> Scope {
+    Scope::Step(
+        journey.to_owned(),
+        step.id
+            .as_ref()
+            .map_or_else(String::new, |i| i.value.clone()),
+    )
+}
+
+/// A scope's latest values, `nps=31; fcr=76` (measured, else typed).
+fn latest(
+    h: &Handbook,
+    scope: &Scope,
+    typed: Option<&crate::model::Metrics>,
+    targets: &[crate::model::Target],
+) -> String {
+    h.measurements
+        .readings(
+            scope,
+            typed.unwrap_or(&crate::model::Metrics::NONE),
+            targets,
+        )
+        .iter()
+        .filter_map(|r| {
+            let (v, _) = r.latest?;
+            Some(format!("{}={}", r.metric.id, crate::text::number(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// `current` or `future`, as journeys.json, CSV and Mermaid write it.
@@ -406,6 +456,7 @@ pub fn write_journeys_json(
         journey_gaps: &'a [crate::insights::JourneyGap],
         journeys: &'a BTreeMap<String, crate::model::Journey>,
         lenses: &'a BTreeMap<String, crate::model::Lens>,
+        metrics: crate::metrics::Export<'a>,
         personas: &'a BTreeMap<String, crate::model::Persona>,
         research: &'a BTreeMap<String, crate::model::Research>,
         systems: &'a BTreeMap<String, String>,
@@ -424,6 +475,11 @@ pub fn write_journeys_json(
         journey_gaps: &h.journey_gaps,
         journeys: &h.journeys,
         lenses: &h.lenses,
+        metrics: crate::metrics::Export {
+            measurements: &h.measurements,
+            journeys: &h.journeys,
+            touchpoints: &h.touchpoints,
+        },
         personas: &h.personas,
         research: &h.research,
         systems: &h.systems,

@@ -20,6 +20,7 @@ pub mod insights;
 pub mod interchange;
 pub mod links;
 pub mod matching;
+pub mod metrics;
 pub mod model;
 pub mod node;
 pub mod output;
@@ -239,16 +240,38 @@ fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Resul
             Err(None) => {}
         }
     }
-    let handbook = resolve::resolve(config, content, &mut diags);
+    let mut handbook = resolve::resolve(config, content, &mut diags);
+    phases.mark("resolve");
+    read_measurements(root, &mut handbook, &mut diags, &mut sources);
     diagnostic::sort(&mut diags);
     perf::release_freed_memory();
-    phases.mark("resolve");
+    phases.mark("measurements");
     Ok(Run {
         handbook,
         diagnostics: diags,
         sources,
         files: paths.len(),
     })
+}
+
+/// Reads `data/*.csv` against the resolved handbook and checks the
+/// front-matter targets and typed values against it (SPEC 3,
+/// "Measurements over time").
+pub fn read_measurements(
+    root: &Path,
+    handbook: &mut Handbook,
+    diags: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
+) {
+    let catalog = metrics::Catalog::new(&handbook.config);
+    let known = metrics::data::Known {
+        catalog: &catalog,
+        journeys: &handbook.journeys,
+        touchpoints: &handbook.touchpoints,
+    };
+    let m = metrics::data::read(root, &handbook.config.data_dir, &known, diags, sources);
+    metrics::check(&m, &handbook.journeys, &handbook.touchpoints, diags);
+    handbook.measurements = m;
 }
 
 /// One content file after reading and parsing.

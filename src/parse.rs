@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::fields::{Ctx, Fields, Spanned, to_json};
 use crate::model::{
     CHANNEL_ALIASES, CHANNELS, Date, Emotion, Journey, Lifecycle, Meta, Method, Metrics, Page,
-    Persona, Research, Stage, State, Step, Touchpoint,
+    Persona, Research, Stage, State, Step, Target, Targets, Touchpoint,
 };
 use crate::node::{self, Node, Value};
 use crate::source::{Format, Kind, SourceFile, Split, split};
@@ -28,7 +28,7 @@ pub mod keys {
         "frustrations",
         "channels",
     ];
-    pub const TOUCHPOINT: &[&str] = &["name", "channel", "owner", "systems"];
+    pub const TOUCHPOINT: &[&str] = &["name", "channel", "owner", "systems", "targets"];
     pub const JOURNEY: &[&str] = &[
         "title",
         "persona",
@@ -39,6 +39,7 @@ pub mod keys {
         "research",
         "duration",
         "metrics",
+        "targets",
         "lifecycle",
         "next",
         "state",
@@ -46,7 +47,7 @@ pub mod keys {
         "realises",
         "stages",
     ];
-    pub const STAGE: &[&str] = &["name", "description", "metrics", "steps"];
+    pub const STAGE: &[&str] = &["name", "description", "metrics", "targets", "steps"];
     pub const STEP: &[&str] = &[
         "action",
         "touchpoints",
@@ -59,6 +60,7 @@ pub mod keys {
         "support",
         "owner",
         "metrics",
+        "targets",
         "id",
         "systems",
         "transaction",
@@ -187,6 +189,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
                 channel,
                 owner: f.string(&mut ctx, "owner"),
                 systems: f.strings(&mut ctx, "systems"),
+                targets: targets(&mut ctx, &mut f),
                 meta,
             };
             f.finish(&mut ctx, &[COMMON, TOUCHPOINT].concat());
@@ -403,6 +406,7 @@ fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
         research: f.strings(ctx, "research"),
         duration: f.string(ctx, "duration").map(|s| s.value),
         metrics: metrics(ctx, &mut f),
+        targets: targets(ctx, &mut f),
         lifecycle,
         next: f.strings(ctx, "next"),
         state,
@@ -507,6 +511,7 @@ fn stage(ctx: &mut Ctx, node: &Node) -> Option<Stage> {
         name: name.unwrap_or_else(|| Spanned::new(String::new(), node.span.clone())),
         description: f.string(ctx, "description").map(|s| s.value),
         metrics: metrics(ctx, &mut f),
+        targets: targets(ctx, &mut f),
         steps,
         span: node.span.clone(),
     };
@@ -531,8 +536,9 @@ fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
         support: f.string(ctx, "support").map(|s| s.value.into()),
         owner: f.id(ctx, "owner"),
         metrics: Some(metrics(ctx, &mut f))
-            .filter(|m| *m != Metrics::NONE)
+            .filter(|m| !m.is_empty())
             .map(Box::new),
+        targets: targets(ctx, &mut f),
         systems: f.strings(ctx, "systems"),
         evidence: f.strings(ctx, "evidence"),
         transaction: f.bool(ctx, "transaction").unwrap_or(false),
@@ -598,9 +604,56 @@ fn metrics(ctx: &mut Ctx, parent: &mut Fields) -> Metrics {
         nps: read("nps", -100.0, 100.0, "NPS"),
         ces: read("ces", 1.0, 7.0, "CES"),
         csat: read("csat", 0.0, 100.0, "CSAT"),
+        span: node.span.clone(),
     };
     f.finish(ctx, METRICS);
     m
+}
+
+/// `targets: { nps: 40, fcr: 80 }`: any metric's id and a number. Which ids
+/// exist and their ranges are `book.toml`'s, checked by resolve
+/// (`crate::metrics::check_targets`).
+fn targets(ctx: &mut Ctx, parent: &mut Fields) -> Targets {
+    let Some(node) = parent.take("targets") else {
+        return Targets::default();
+    };
+    let crate::node::Value::Map(entries) = &node.value else {
+        ctx.error(
+            "wrong-type",
+            node.span.clone(),
+            format!(
+                "`targets` must be a map of metrics and numbers, found {}",
+                node.value.kind()
+            ),
+            Some("write `targets: { nps: 40 }`".to_owned()),
+        );
+        return Targets::default();
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let value = match &v.value {
+            crate::node::Value::Int(i) => *i as f64,
+            crate::node::Value::Float(f) if f.is_finite() => *f,
+            other => {
+                ctx.error(
+                    "wrong-type",
+                    v.span.clone(),
+                    format!(
+                        "the target for `{}` must be a number, found {}",
+                        k.name,
+                        other.kind()
+                    ),
+                    None,
+                );
+                continue;
+            }
+        };
+        out.push(Target {
+            metric: Spanned::new(k.name.to_string(), k.span.clone()),
+            value: Spanned::new(value, v.span.clone()),
+        });
+    }
+    out.into_boxed_slice()
 }
 
 #[cfg(test)]

@@ -46,6 +46,10 @@ pub struct Handbook {
     /// exported: worked out again from the rest).
     #[serde(skip)]
     pub routes: Routes,
+    /// `data/*.csv` (read by `crate::metrics::data`, after resolve) and
+    /// the handbook's metrics.
+    #[serde(skip)]
+    pub measurements: crate::metrics::Measurements,
 }
 
 impl Handbook {
@@ -195,7 +199,12 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         diags,
     );
     phases.mark("  resolve: links");
+    let measurements = crate::metrics::Measurements {
+        catalog: crate::metrics::Catalog::new(&config),
+        ..Default::default()
+    };
     Handbook {
+        measurements,
         routes,
         systems,
         config,

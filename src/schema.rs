@@ -40,6 +40,9 @@ pub struct Touchpoint {
     /// A department id from `[departments]`.
     owner: Option<String>,
     systems: Option<Texts>,
+    /// The value each metric should reach here (`{ nps: 40 }`): nps, ces,
+    /// csat or a metric declared in book.toml under [metrics.<id>].
+    targets: Option<Targets>,
     #[serde(flatten)]
     common: Common,
 }
@@ -59,6 +62,9 @@ pub struct Journey {
     research: Option<Texts>,
     duration: Option<String>,
     metrics: Option<Metrics>,
+    /// The value each metric should reach here (`{ nps: 40 }`): nps, ces,
+    /// csat or a metric declared in book.toml under [metrics.<id>].
+    targets: Option<Targets>,
     lifecycle: Option<Lifecycle>,
     /// Journey ids that follow this one in the customer's life.
     next: Option<Texts>,
@@ -102,6 +108,9 @@ pub struct Stage {
     name: String,
     description: Option<String>,
     metrics: Option<Metrics>,
+    /// The value each metric should reach here (`{ nps: 40 }`): nps, ces,
+    /// csat or a metric declared in book.toml under [metrics.<id>].
+    targets: Option<Targets>,
     steps: Option<Vec<Step>>,
 }
 
@@ -124,6 +133,9 @@ pub struct Step {
     support: Option<String>,
     owner: Option<String>,
     metrics: Option<Metrics>,
+    /// The value each metric should reach here (`{ nps: 40 }`): nps, ces,
+    /// csat or a metric declared in book.toml under [metrics.<id>].
+    targets: Option<Targets>,
     /// Unique within the journey; pins the step across edits.
     id: Option<String>,
     systems: Option<Texts>,
@@ -176,6 +188,9 @@ pub struct Metrics {
     #[schemars(range(min = 0, max = 100))]
     csat: Option<f64>,
 }
+
+/// Metric ids and the values they should reach.
+pub type Targets = std::collections::BTreeMap<String, f64>;
 
 /// A list of texts, or a single text.
 #[derive(Deserialize, JsonSchema)]

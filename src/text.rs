@@ -134,6 +134,19 @@ pub fn yaml_str(s: &str) -> String {
     out
 }
 
+/// A measured number as people write it: `31`, `4.2`, `-3.5`; rounded to
+/// two decimals (a change of `0.30000000000000004` is `0.3`).
+pub fn number(v: f64) -> String {
+    let r = (v * 100.0).round() / 100.0;
+    if r == 0.0 {
+        return "0".to_owned();
+    }
+    if r.fract() == 0.0 && r.abs() < 1e15 {
+        return format!("{}", r as i64);
+    }
+    format!("{r}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/studies.html"),
     ),
     (
+        "metric.html",
+        include_str!("../themes/default/templates/metric.html"),
+    ),
+    (
+        "metrics.html",
+        include_str!("../themes/default/templates/metrics.html"),
+    ),
+    (
         "page.html",
         include_str!("../themes/default/templates/page.html"),
     ),

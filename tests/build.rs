@@ -92,6 +92,7 @@ fn every_page_kind_is_there() {
             "Touchpoints",
             "Systems",
             "Research",
+            "Metrics",
             "Insights",
             "Guides"
         ]
@@ -173,22 +174,46 @@ fn journey_page_shows_the_map_as_a_grid_with_an_svg_curve() {
                 .attr("title")
                 .is_some_and(|t| t.contains("Sales → Logistics")))
     );
-    // Key transaction and drop-off marks; the text table fallback; metrics with scales.
+    // Key transaction and drop-off marks; the text table fallback; metrics:
+    // NPS measured monthly in data/nps.csv (latest, change, target, trend,
+    // date), CES and CSAT typed by hand.
     assert!(!select(&doc, ".tag.transaction").is_empty());
     assert!(!select(&doc, ".tag.dropoff").is_empty());
     assert_eq!(select(&doc, "details.curve-table tbody tr").len(), 16);
-    let metrics: Vec<String> = select(&doc, "header.journey-head .chips li.metric")
-        .iter()
-        .map(text)
-        .collect();
+    let chips = select(&doc, "header.journey-head .chips li.metric .reading");
+    let part = |css: &str| -> Vec<String> {
+        chips
+            .iter()
+            .map(|c| select_in(c, css).first().map(text).unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(part(".reading-name"), ["NPS", "CES", "CSAT"]);
+    assert_eq!(part(".reading-value"), ["31", "4.2", "72 %"]);
+    assert_eq!(part(".move [aria-hidden]"), ["▲ +1", "", ""]);
     assert_eq!(
-        metrics,
-        [
-            "31 (NPS, −100 to 100)",
-            "4.2 (CES, 1 to 7)",
-            "72 (CSAT, 0 to 100)"
-        ]
+        part(".move .visually-hidden"),
+        ["up 1 since 2026-11, better", "", ""]
     );
+    assert_eq!(
+        part(".reading-target .visually-hidden"),
+        ["target 40, not met", "", "target 75 %, not met"]
+    );
+    assert_eq!(part(".reading-target [aria-hidden]"), ["40", "", "75 %"]);
+    assert_eq!(part("time"), ["2026-12", "", ""]);
+    assert_eq!(
+        select_in(&chips[0], ".reading-name")[0]
+            .value()
+            .attr("title"),
+        Some("NPS, −100 to 100")
+    );
+    // The trend: every month, in its title, for screen readers and hover.
+    let trend = select_in(&chips[0], "svg.trend title");
+    assert!(
+        text(&trend[0]).starts_with("NPS: 2026-01 24, 2026-02 22,"),
+        "{}",
+        text(&trend[0])
+    );
+    assert!(text(&trend[0]).ends_with("2026-12 31"));
     // The source, highlighted.
     assert!(!select(&doc, "details.source code span.k").is_empty());
     assert!(!select(&doc, "details.source code span.s").is_empty());

@@ -136,7 +136,7 @@ fn summary(run: &Run, verb: &str, deny: bool) -> String {
     let (errors, warnings) = counts(&run.diagnostics);
     let h = &run.handbook;
     format!(
-        "{verb} {} files ({} personas, {} touchpoints, {} journeys, {}{} pages): {} {}, {} {}{}",
+        "{verb} {} files ({} personas, {} touchpoints, {} journeys, {}{} pages){}: {} {}, {} {}{}",
         run.files,
         h.personas.len(),
         h.touchpoints.len(),
@@ -147,6 +147,17 @@ fn summary(run: &Run, verb: &str, deny: bool) -> String {
             n => format!("{n} studies, "),
         },
         h.pages.len() + usize::from(h.home.is_some()),
+        match h.measurements.files.len() {
+            0 => String::new(),
+            n => {
+                let rows: usize = h.measurements.series.values().map(Vec::len).sum();
+                format!(
+                    " and {n} data {} ({rows} {})",
+                    plural(n, "file"),
+                    plural(rows, "measurement")
+                )
+            }
+        },
         errors,
         plural(errors, "error"),
         warnings,

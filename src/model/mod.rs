@@ -102,9 +102,15 @@ pub struct Touchpoint {
     pub channel: Option<String>,
     pub owner: Option<Spanned<String>>,
     pub systems: Vec<Spanned<String>>,
+    #[serde(
+        skip_serializing_if = "<[Target]>::is_empty",
+        serialize_with = "serialize_targets"
+    )]
+    pub targets: Targets,
 }
 
-/// NPS (-100..100), CES (1..7), CSAT (0..100), each optional.
+/// NPS (-100..100), CES (1..7), CSAT (0..100), each optional: the values
+/// typed by hand in front matter (`data/*.csv` measures them over time).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Metrics {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,6 +119,9 @@ pub struct Metrics {
     pub ces: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csat: Option<f64>,
+    /// The `metrics` map in the file (for `metric-twice`).
+    #[serde(skip)]
+    pub span: std::ops::Range<usize>,
 }
 
 impl Metrics {
@@ -121,7 +130,51 @@ impl Metrics {
         nps: None,
         ces: None,
         csat: None,
+        span: 0..0,
     };
+
+    /// The value typed for a built-in metric (`nps`, `ces`, `csat`).
+    pub fn get(&self, metric: &str) -> Option<f64> {
+        match metric {
+            "nps" => self.nps,
+            "ces" => self.ces,
+            "csat" => self.csat,
+            _ => None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nps.is_none() && self.ces.is_none() && self.csat.is_none()
+    }
+}
+
+/// A front-matter `targets` entry (`targets: { nps: 40 }`): the value a
+/// metric should reach at this journey, stage, step or touchpoint. The
+/// metric is checked against the handbook's metrics by resolve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub metric: Spanned<String>,
+    pub value: Spanned<f64>,
+}
+
+/// A scope's targets, in file order (no allocation when there are none).
+pub type Targets = Box<[Target]>;
+
+/// Targets are written as the map they were read from.
+pub fn serialize_targets<S: serde::Serializer>(t: &Targets, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(t.len()))?;
+    for target in t.iter() {
+        m.serialize_entry(&target.metric.value, &target.value.value)?;
+    }
+    m.end()
+}
+
+/// The target a scope sets for `metric`, if any.
+pub fn target_of(t: &[Target], metric: &str) -> Option<f64> {
+    t.iter()
+        .find(|x| x.metric.value == metric)
+        .map(|x| x.value.value)
 }
 
 /// Where in the customer's life a journey sits (SPEC 3).
@@ -213,6 +266,11 @@ pub struct Journey {
     pub research: Vec<Spanned<String>>,
     pub duration: Option<String>,
     pub metrics: Metrics,
+    #[serde(
+        skip_serializing_if = "<[Target]>::is_empty",
+        serialize_with = "serialize_targets"
+    )]
+    pub targets: Targets,
     pub lifecycle: Option<Lifecycle>,
     pub next: Vec<Spanned<String>>,
     /// `current` unless written otherwise; the span is the value's (or the
@@ -245,6 +303,11 @@ pub struct Stage {
     pub name: Spanned<String>,
     pub description: Option<String>,
     pub metrics: Metrics,
+    #[serde(
+        skip_serializing_if = "<[Target]>::is_empty",
+        serialize_with = "serialize_targets"
+    )]
+    pub targets: Targets,
     pub steps: Vec<Step>,
     #[serde(skip)]
     pub span: std::ops::Range<usize>,
@@ -275,6 +338,11 @@ pub struct Step {
     /// `None` when the step has no metrics (written as `{}` all the same).
     #[serde(serialize_with = "metrics_or_empty")]
     pub metrics: Option<Box<Metrics>>,
+    #[serde(
+        skip_serializing_if = "<[Target]>::is_empty",
+        serialize_with = "serialize_targets"
+    )]
+    pub targets: Targets,
     pub systems: Vec<Spanned<String>>,
     /// The research that backs this step (ids or titles; set to the ids by
     /// resolve).
@@ -434,8 +502,53 @@ impl Date {
     }
 }
 
+impl Date {
+    /// A measurement's date (SPEC 3, "Measurements over time"): a day
+    /// `YYYY-MM-DD`, or a whole month `YYYY-MM` (kept as day 0, so a month
+    /// sorts before its days).
+    pub fn parse_period(s: &str) -> Option<Date> {
+        let t = s.trim();
+        if t.len() == 7 {
+            let d = Date::parse(&format!("{t}-01"))?;
+            return Some(Date { day: 0, ..d });
+        }
+        Date::parse(t)
+    }
+
+    /// Days since 1970-01-01 (a month counts as its first day); the inverse
+    /// of [`Date::from_days`] (days-from-civil, H. Hinnant).
+    pub fn days(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day.max(1)));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Four bytes that sort like the date (for compact measurement rows).
+    pub fn pack(self) -> u32 {
+        ((self.year.clamp(0, 9999) as u32) << 9)
+            | (u32::from(self.month) << 5)
+            | u32::from(self.day)
+    }
+
+    pub fn unpack(p: u32) -> Date {
+        Date {
+            year: (p >> 9) as i32,
+            month: ((p >> 5) & 0xf) as u8,
+            day: (p & 0x1f) as u8,
+        }
+    }
+}
+
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        if self.day == 0 {
+            return write!(f, "{:04}-{:02}", self.year, self.month);
+        }
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 }

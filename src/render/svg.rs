@@ -141,6 +141,67 @@ pub fn score_class(score: i8) -> &'static str {
     }
 }
 
+/// A measured series as a small trend line (SPEC 6: "a trend line, inline
+/// SVG"): `points` are (day number, value) in date order; the y axis spans
+/// the values and the target (dashed) with a little room; the latest point
+/// is a dot. No JavaScript: the `<title>` says every value, for screen
+/// readers and on hover.
+pub fn trend(points: &[(i64, f64)], target: Option<f64>, title: &str) -> String {
+    use std::fmt::Write;
+    const W: f64 = 96.0;
+    const H: f64 = 24.0;
+    const M: f64 = 3.0;
+    let mut out = String::with_capacity(256 + points.len() * 16);
+    out.push_str("<svg class=\"trend\" viewBox=\"0 0 96 24\" width=\"96\" height=\"24\" role=\"img\"><title>");
+    crate::render::escape_into(&mut out, title);
+    out.push_str("</title>");
+    let Some((first, last)) = points.first().zip(points.last()) else {
+        out.push_str("</svg>");
+        return out;
+    };
+    let values = points.iter().map(|p| p.1).chain(target);
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    let spread = if hi > lo { hi - lo } else { 1.0 };
+    let days = (last.0 - first.0).max(1) as f64;
+    let x = |d: i64| {
+        if points.len() == 1 {
+            W / 2.0
+        } else {
+            M + (d - first.0) as f64 / days * (W - 2.0 * M)
+        }
+    };
+    let y = |v: f64| {
+        if hi > lo {
+            H - M - (v - lo) / spread * (H - 2.0 * M)
+        } else {
+            H / 2.0
+        }
+    };
+    if let Some(t) = target {
+        let _ = write!(
+            out,
+            "<line class=\"trend-target\" x1=\"0\" x2=\"96\" y1=\"{0:.1}\" y2=\"{0:.1}\"/>",
+            y(t)
+        );
+    }
+    out.push_str("<polyline class=\"trend-line\" points=\"");
+    for (i, (d, v)) in points.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{:.1},{:.1}", x(*d), y(*v));
+    }
+    let _ = write!(
+        out,
+        "\"/><circle class=\"trend-last\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\"/></svg>",
+        x(last.0),
+        y(last.1)
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +273,42 @@ mod tests {
         assert_eq!(svg.matches("class=\"line\"").count(), 2);
         assert!(svg.find("line before") < svg.find("class=\"line\""));
         assert!(svg.contains("<title>x: angry</title>"));
+    }
+
+    #[test]
+    fn a_trend_goes_left_to_right_in_date_order_with_the_target_dashed() {
+        let svg = trend(
+            &[(0, 20.0), (31, 30.0), (59, 25.0)],
+            Some(40.0),
+            "NPS: 2026-01 20",
+        );
+        let pts = svg
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let xs: Vec<f64> = pts
+            .split(' ')
+            .map(|p| p.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(xs.len(), 3);
+        assert!(xs.windows(2).all(|w| w[0] < w[1]), "{xs:?}");
+        assert!(svg.contains("class=\"trend-target\""));
+        assert!(svg.contains("<title>NPS: 2026-01 20</title>"));
+        // The target (40) is above every value: its line is the top one.
+        let y = |v: &str| -> f64 { v.parse().unwrap() };
+        let target_y = y(svg
+            .split("y1=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap());
+        assert!(
+            pts.split(' ')
+                .all(|p| y(p.split(',').nth(1).unwrap()) > target_y)
+        );
     }
 }

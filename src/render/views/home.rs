@@ -26,6 +26,10 @@ pub(super) struct HomeView<'a> {
     pub(super) counts: Counts,
     /// The figures a director asks for first, each a link to its list.
     pub(super) figures: Vec<Figure>,
+    /// The whole handbook's measurements (rows of `data/*.csv` with no
+    /// scope).
+    pub(super) readings: Vec<super::metrics::MetricView>,
+    pub(super) has_metrics: bool,
 }
 
 /// One figure of the dashboard: a number (or an average), what it counts,
@@ -218,6 +222,8 @@ impl<'h> Views<'h> {
             });
         }
         HomeView {
+            readings: self.handbook_readings(),
+            has_metrics: self.has_metric_pages(),
             figures,
             body,
             lenses: lenses

@@ -221,10 +221,8 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         }
         for metric in &s.metrics {
             h.raw("<small class=\"metric\">")
-                .text(metric.name)
-                .raw(" <b>")
-                .num(metric.value)
-                .raw("</b></small>");
+                .raw(&metric.cell_html)
+                .raw("</small>");
         }
         if s.unmapped {
             h.raw("<small class=\"tag unmapped\" title=\"")
@@ -450,10 +448,8 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         h.lane("lane-metrics", t.metrics, m.steps, |h, s| {
             for metric in &s.metrics {
                 h.raw("<span class=\"metric\">")
-                    .text(metric.name)
-                    .raw(" <b>")
-                    .num(metric.value)
-                    .raw("</b></span> ");
+                    .raw(&metric.cell_html)
+                    .raw("</span> ");
             }
         });
     }

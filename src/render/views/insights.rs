@@ -198,7 +198,10 @@ impl<'h> Views<'h> {
                 .map(|at| self.moment(at))
                 .collect()
         };
+        let (off_target, moves) = self.off_target_and_moves();
         InsightsView {
+            off_target,
+            moves,
             totals: Totals {
                 gaps: self.ix().gaps.len(),
                 journey_gaps: h.journey_gaps.len(),
@@ -414,6 +417,10 @@ pub(super) struct InsightsView<'a> {
     /// When the handbook has research: each journey's evidence, least
     /// evidenced first, and the pains no study backs, worst first.
     pub(super) evidence: Option<EvidenceInsights<'a>>,
+    /// Readings that miss their target, furthest first.
+    pub(super) off_target: Vec<super::metrics::ScopeRow>,
+    /// The largest changes since the measurement before.
+    pub(super) moves: Vec<super::metrics::ScopeRow>,
 }
 
 #[derive(Serialize)]

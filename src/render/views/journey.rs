@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::shared::*;
 use super::{PageJob, Views};
 use crate::insights::effective_owner;
+use crate::metrics::Scope;
 use crate::model::{Emotion, Journey, Metrics, State};
 use crate::render::{i18n, markdown, svg};
 use crate::routes::*;
@@ -271,7 +272,12 @@ impl<'h> Views<'h> {
                 name: &stage.name.value,
                 span,
                 description: stage.description.as_deref(),
-                metrics: self.metrics(&stage.metrics),
+                metrics: self.readings(
+                    &Scope::Stage(id.to_owned(), stage.name.value.clone()),
+                    &stage.metrics,
+                    &stage.targets,
+                    &root,
+                ),
                 narrative: narratives.remove(&si),
                 unmapped: !touched,
                 average: average_of(&stage.steps),
@@ -332,7 +338,21 @@ impl<'h> Views<'h> {
                         .iter()
                         .map(|s| self.system_ref(&s.value))
                         .collect(),
-                    metrics: self.metrics(step.metrics.as_deref().unwrap_or(&Metrics::NONE)),
+                    metrics: match &step.id {
+                        Some(sid) => self.readings(
+                            &Scope::Step(id.to_owned(), sid.value.clone()),
+                            step.metrics.as_deref().unwrap_or(&Metrics::NONE),
+                            &step.targets,
+                            &root,
+                        ),
+                        // Without an id, nothing is measured: the typed values.
+                        None => self.readings(
+                            &Scope::Step(id.to_owned(), String::new()),
+                            step.metrics.as_deref().unwrap_or(&Metrics::NONE),
+                            &step.targets,
+                            &root,
+                        ),
+                    },
                     transaction: step.transaction,
                     dropoff: step.dropoff,
                     before: before.map(|e| emotion_view(e, lang)),
@@ -360,7 +380,7 @@ impl<'h> Views<'h> {
             backstage: has(&|s| s.backstage.is_some()),
             support: has(&|s| s.support.is_some()),
             systems: has(&|s| !s.systems.is_empty()),
-            metrics: has(&|s| s.metrics.is_some()),
+            metrics: steps.iter().any(|s| !s.metrics.is_empty()),
         };
         let changes = compared
             .as_ref()
@@ -411,7 +431,12 @@ impl<'h> Views<'h> {
             duration: j.duration.as_deref(),
             lifecycle: j.lifecycle.map(|l| i18n::lifecycle(l, lang)),
             next: self.next_journeys(j),
-            metrics: self.metrics(&j.metrics),
+            metrics: self.readings(
+                &Scope::Journey(id.to_owned()),
+                &j.metrics,
+                &j.targets,
+                &root,
+            ),
             average: self.journey_average(j),
             stages,
             map,

@@ -15,6 +15,7 @@ mod html;
 mod insights;
 mod journey;
 mod lens;
+mod metrics;
 mod pages;
 mod persona;
 mod redesign;
@@ -83,6 +84,8 @@ pub struct Views<'h> {
     /// making 20 values of 19 fields for each of 10,000 journey pages was a
     /// fifth of a build.
     own_templates: BTreeSet<&'static str>,
+    /// The metrics with a page ([`metrics`]), found once.
+    shown_metrics: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// Who uses what, across all current-state journeys.
@@ -112,6 +115,7 @@ impl<'h> Views<'h> {
             pages_sorted: &h.routes.pages,
             index: std::sync::OnceLock::new(),
             own_templates: BTreeSet::new(),
+            shown_metrics: std::sync::OnceLock::new(),
         }
     }
 
@@ -271,6 +275,10 @@ impl<'h> Views<'h> {
         if !self.h.research.is_empty() {
             items.insert(6, ("research", t.studies, "research/index.html".to_owned()));
         }
+        if self.has_metric_pages() {
+            let at = items.len() - 1;
+            items.insert(at, ("metrics", t.metrics, metrics::INDEX.to_owned()));
+        }
         if let Some(first) = self.pages_sorted.first() {
             items.push(("pages", t.pages, page_url(&self.h.pages[first])));
         }
@@ -321,6 +329,7 @@ impl<'h> Views<'h> {
         self.touchpoints(&mut jobs);
         self.systems(&mut jobs);
         self.research_pages(&mut jobs);
+        self.metric_pages(&mut jobs);
         self.insights(&mut jobs);
         self.pages(&mut jobs);
         jobs.push(PageJob {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Views;
 use crate::config::Language;
 use crate::insights::effective_owner;
-use crate::model::{Emotion, Journey, Metrics, Stage, Step};
+use crate::model::{Emotion, Journey, Stage, Step};
 use crate::render::svg;
 use crate::routes::*;
 
@@ -130,41 +130,7 @@ pub(super) fn value_of(a: &Option<Average>) -> Option<f64> {
     a.as_ref().map(|a| a.value)
 }
 
-/// A metric as shown: NPS, CES or CSAT, its value and its scale.
-#[derive(Serialize)]
-pub(super) struct MetricView {
-    pub(super) name: &'static str,
-    pub(super) value: Number,
-    pub(super) scale: &'static str,
-}
-
-/// A metric's value: 31, not 31.0; 4.2 stays 4.2.
-#[derive(Clone, Copy, Serialize)]
-#[serde(untagged)]
-pub(super) enum Number {
-    Int(i64),
-    Float(f64),
-}
-
-impl Number {
-    fn of(v: f64) -> Number {
-        if v.fract() == 0.0 {
-            Number::Int(v as i64)
-        } else {
-            Number::Float(v)
-        }
-    }
-}
-
-impl std::fmt::Display for Number {
-    /// As the templates print numbers (a float in Rust's `Debug` form).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Number::Int(v) => write!(f, "{v}"),
-            Number::Float(v) => write!(f, "{v:?}"),
-        }
-    }
-}
+pub(super) use super::metrics::MetricView;
 
 /// A touchpoint as a step names it: its name and, when it has a page, its
 /// id (the URL is written out where it is shown: 60 strings a journey).
@@ -348,24 +314,6 @@ impl<'h> Views<'h> {
                 .flatten()
                 .map(|r| r.step),
         )
-    }
-
-    pub(super) fn metrics(&self, m: &Metrics) -> Vec<MetricView> {
-        let t = self.t;
-        [
-            ("NPS", m.nps, t.nps_scale),
-            ("CES", m.ces, t.ces_scale),
-            ("CSAT", m.csat, t.csat_scale),
-        ]
-        .into_iter()
-        .filter_map(|(name, v, scale)| {
-            v.map(|v| MetricView {
-                name,
-                value: Number::of(v),
-                scale,
-            })
-        })
-        .collect()
     }
 
     pub(super) fn journey_average(&self, j: &Journey) -> Option<Average> {

@@ -138,6 +138,12 @@ impl<'h> Views<'h> {
             |has: fn(&StepRow) -> bool| own.then(|| rows.iter().filter(|r| has(r)).collect());
         TouchpointView {
             id,
+            metrics: self.readings(
+                &crate::metrics::Scope::Touchpoint(id.to_owned()),
+                &crate::model::Metrics::NONE,
+                &tp.targets,
+                "../",
+            ),
             name: &tp.name,
             channel: tp.channel.as_deref(),
             owner: tp.owner.as_ref().map(|o| self.dept(&o.value)),
@@ -182,6 +188,8 @@ pub(super) struct TouchpointRow<'a> {
 #[derive(Serialize)]
 pub(super) struct TouchpointView<'a> {
     pub(super) id: &'a str,
+    /// Its measurements (`touchpoint` rows of `data/*.csv`) and targets.
+    pub(super) metrics: Vec<super::metrics::MetricView>,
     pub(super) name: &'a str,
     pub(super) channel: Option<&'a str>,
     pub(super) owner: Option<String>,

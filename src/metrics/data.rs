@@ -1,0 +1,707 @@
+//! Reading `data/*.csv` (SPEC 3, "Measurements over time"): every `*.csv`
+//! directly under the data folder, RFC 4180 (the `csv` crate), UTF-8 with
+//! or without a BOM, columns by header name in any order. Each row is
+//! checked against the handbook (its metric, date, value and scope) and
+//! kept as a small [`Point`]; every problem is a diagnostic at the cell's own
+//! line and column.
+//!
+//! Files are streamed, never held whole: a row's problem is noted by line
+//! and cell, and only a file with problems is read again at the end to turn
+//! those into spans (and kept in `Sources` to show the line).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::{Catalog, Measurements, Point, Scope};
+use crate::diagnostic::{Diagnostic, Sources};
+use crate::model::{Date, Journey, Touchpoint};
+use crate::text::did_you_mean;
+
+/// The columns a data file may have.
+pub const COLUMNS: &[&str] = &[
+    "date",
+    "metric",
+    "value",
+    "journey",
+    "stage",
+    "step",
+    "touchpoint",
+    "n",
+];
+const REQUIRED: &[&str] = &["date", "metric", "value"];
+
+/// The `*.csv` files directly under `dir` (relative to `root`), sorted;
+/// hidden files left out. A missing folder has none.
+pub fn files(root: &Path, dir: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && n.to_ascii_lowercase().ends_with(".csv"))
+        .map(|n| if dir == "." { n } else { format!("{dir}/{n}") })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What rows are checked against.
+pub struct Known<'a> {
+    pub catalog: &'a Catalog,
+    pub journeys: &'a BTreeMap<String, Journey>,
+    pub touchpoints: &'a BTreeMap<String, Touchpoint>,
+}
+
+/// A problem found while streaming: where (line of the row, cell index)
+/// and what.
+struct Pending {
+    line: u64,
+    cell: usize,
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+}
+
+/// One file's rows, before merging.
+#[derive(Default)]
+struct FileRows {
+    series: BTreeMap<(usize, Scope), Vec<Point>>,
+    pending: Vec<Pending>,
+    /// The file could not be opened or read (`None` when fine).
+    failed: Option<Diagnostic>,
+}
+
+/// Reads every data file under `config.data_dir` and checks it against the
+/// handbook: the measurements, and every problem in `diags` (the text of
+/// each file with problems in `sources`).
+pub fn read(
+    root: &Path,
+    data_dir: &str,
+    known: &Known,
+    diags: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
+) -> Measurements {
+    let files = files(root, data_dir);
+    let read: Vec<FileRows> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| read_file(&root.join(f), i as u32, known))
+        .collect();
+    let mut series: BTreeMap<(usize, Scope), Vec<Point>> = BTreeMap::new();
+    let mut pending: Vec<Vec<Pending>> = Vec::with_capacity(files.len());
+    for (i, rows) in read.into_iter().enumerate() {
+        if let Some(d) = rows.failed {
+            diags.push(d.in_file(&files[i]));
+        }
+        for (k, mut points) in rows.series {
+            series.entry(k).or_default().append(&mut points);
+        }
+        pending.push(rows.pending);
+    }
+    // Date order; the same date, metric and scope twice is an error at the
+    // later row (in file order), naming the first.
+    for ((metric, scope), points) in &mut series {
+        points.sort_by_key(|p| (p.date, p.file, p.line));
+        let mut kept: Vec<Point> = Vec::with_capacity(points.len());
+        for p in points.drain(..) {
+            match kept.last() {
+                Some(first) if first.date == p.date => {
+                    let id = &known.catalog.metrics[*metric].id;
+                    pending[p.file as usize].push(Pending {
+                        line: u64::from(p.line),
+                        cell: usize::MAX,
+                        code: "duplicate-measurement",
+                        message: format!(
+                            "{id} {} on {} is measured twice",
+                            scope_words(scope),
+                            p.date()
+                        ),
+                        help: Some(format!(
+                            "`{}` line {} measures it first; keep one row",
+                            files[first.file as usize], first.line
+                        )),
+                    });
+                }
+                _ => kept.push(p),
+            }
+        }
+        *points = kept;
+    }
+    for (i, list) in pending.into_iter().enumerate() {
+        if !list.is_empty() {
+            locate(root, &files[i], list, diags, sources);
+        }
+    }
+    Measurements {
+        catalog: known.catalog.clone(),
+        series,
+        files,
+    }
+}
+
+/// "of journey `x`", for messages.
+pub fn scope_words(scope: &Scope) -> String {
+    match scope {
+        Scope::Handbook => "of the whole handbook".to_owned(),
+        Scope::Journey(j) => format!("of journey `{j}`"),
+        Scope::Stage(j, s) => format!("of stage `{s}` of journey `{j}`"),
+        Scope::Step(j, s) => format!("of step `{s}` of journey `{j}`"),
+        Scope::Touchpoint(t) => format!("of touchpoint `{t}`"),
+    }
+}
+
+/// Column positions by name.
+#[derive(Default)]
+struct Header {
+    at: [Option<usize>; 8],
+}
+
+impl Header {
+    fn col(&self, name: &str) -> Option<usize> {
+        COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .and_then(|i| self.at[i])
+    }
+}
+
+fn read_file(path: &Path, file: u32, known: &Known) -> FileRows {
+    let mut out = FileRows::default();
+    let f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            out.failed = Some(Diagnostic::error(
+                "io",
+                format!("cannot read the data file: {e}"),
+            ));
+            return out;
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(64 * 1024, f));
+    let mut record = csv::ByteRecord::new();
+    let mut header = Header::default();
+    let mut width = 0;
+    let mut first = true;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(1, |p| p.line());
+                out.pending.push(Pending {
+                    line,
+                    cell: 0,
+                    code: "bad-csv",
+                    message: format!("the file cannot be read as CSV: {e}"),
+                    help: Some("save it as comma-separated values (RFC 4180), UTF-8".to_owned()),
+                });
+                break;
+            }
+        }
+        let line = record.position().map_or(1, |p| p.line());
+        if first {
+            first = false;
+            width = record.len();
+            if !read_header(&record, &mut header, &mut out.pending) {
+                return out;
+            }
+            continue;
+        }
+        if record.len() != width {
+            // A lone empty cell is an empty line with spaces: skip it.
+            if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            out.pending.push(Pending {
+                line,
+                cell: record.len().min(width).saturating_sub(1),
+                code: "bad-csv",
+                message: format!("this row has {} cells, the header {width}", record.len()),
+                help: Some(
+                    "every row needs one cell per column (an empty cell is `,,`)".to_owned(),
+                ),
+            });
+            continue;
+        }
+        if let Some((key, point)) = read_row(&record, line, file, &header, known, &mut out.pending)
+        {
+            out.series.entry(key).or_default().push(point);
+        }
+    }
+    out
+}
+
+/// Maps the header's names to columns; `false` when a required one is
+/// missing (the rows cannot be read).
+fn read_header(record: &csv::ByteRecord, header: &mut Header, pending: &mut Vec<Pending>) -> bool {
+    let mut ok = true;
+    for (i, cell) in record.iter().enumerate() {
+        let Ok(name) = std::str::from_utf8(cell) else {
+            pending.push(not_utf8(1, i));
+            ok = false;
+            continue;
+        };
+        let name = name
+            .trim_start_matches('\u{feff}')
+            .trim()
+            .to_ascii_lowercase();
+        match COLUMNS.iter().position(|c| *c == name) {
+            Some(c) if header.at[c].is_some() => pending.push(Pending {
+                line: 1,
+                cell: i,
+                code: "duplicate-column",
+                message: format!("the column `{name}` is there twice"),
+                help: Some("keep one".to_owned()),
+            }),
+            Some(c) => header.at[c] = Some(i),
+            None => pending.push(Pending {
+                line: 1,
+                cell: i,
+                code: "unknown-column",
+                message: format!("`{name}` is not a column of a data file"),
+                help: Some(
+                    did_you_mean(&name, COLUMNS.iter().copied())
+                        .unwrap_or_else(|| format!("the columns are {}", COLUMNS.join(", "))),
+                ),
+            }),
+        }
+    }
+    for name in REQUIRED {
+        if header.col(name).is_none() {
+            pending.push(Pending {
+                line: 1,
+                cell: 0,
+                code: "missing-column",
+                message: format!("the data file has no `{name}` column"),
+                help: Some("the header needs `date`, `metric` and `value`".to_owned()),
+            });
+            ok = false;
+        }
+    }
+    ok
+}
+
+fn not_utf8(line: u64, cell: usize) -> Pending {
+    Pending {
+        line,
+        cell,
+        code: "not-utf8",
+        message: "this cell is not valid UTF-8 text".to_owned(),
+        help: Some("export the file as UTF-8 (most tools: \"CSV UTF-8\")".to_owned()),
+    }
+}
+
+/// One row: its series and point, or `None` with its problems noted.
+fn read_row(
+    record: &csv::ByteRecord,
+    line: u64,
+    file: u32,
+    header: &Header,
+    known: &Known,
+    pending: &mut Vec<Pending>,
+) -> Option<((usize, Scope), Point)> {
+    let errors = pending.len();
+    let mut problem = |cell: usize, code, message: String, help: Option<String>| {
+        pending.push(Pending {
+            line,
+            cell,
+            code,
+            message,
+            help,
+        });
+    };
+    // Each cell by column name: `None` when the column is absent or the cell
+    // empty; not-UTF-8 cells reported once.
+    let mut bad_text = Vec::new();
+    let cell = |name: &str, bad: &mut Vec<usize>| cell(record, header, name, bad);
+    let date = cell("date", &mut bad_text);
+    let metric = cell("metric", &mut bad_text);
+    let value = cell("value", &mut bad_text);
+    let journey = cell("journey", &mut bad_text);
+    let stage = cell("stage", &mut bad_text);
+    let step = cell("step", &mut bad_text);
+    let touchpoint = cell("touchpoint", &mut bad_text);
+    let n = cell("n", &mut bad_text);
+    bad_text.sort_unstable();
+    bad_text.dedup();
+    for i in &bad_text {
+        let p = not_utf8(line, *i);
+        problem(p.cell, p.code, p.message, p.help);
+    }
+    let required =
+        |name: &str,
+         found: Option<(usize, &str)>,
+         problem: &mut dyn FnMut(usize, &'static str, String, Option<String>)| {
+            if found.is_none() {
+                let i = header.col(name).unwrap_or(0);
+                if !bad_text.contains(&i) {
+                    problem(
+                        i,
+                        "missing-value",
+                        format!("the `{name}` cell is empty"),
+                        None,
+                    );
+                }
+            }
+        };
+    required("date", date, &mut problem);
+    required("metric", metric, &mut problem);
+    required("value", value, &mut problem);
+
+    let date = date.and_then(|(i, s)| {
+        let d = Date::parse_period(s);
+        if d.is_none() {
+            problem(
+                i,
+                "bad-date",
+                format!("`{s}` is not a date"),
+                Some(
+                    "write `YYYY-MM-DD` for a day or `YYYY-MM` for a month, such as `2026-03`"
+                        .to_owned(),
+                ),
+            );
+        }
+        d
+    });
+    let catalog = known.catalog;
+    let metric = metric.and_then(|(i, s)| {
+        let m = catalog
+            .index(s)
+            .or_else(|| catalog.index(&s.to_ascii_lowercase()));
+        if m.is_none() {
+            problem(
+                i,
+                "unknown-metric",
+                format!("`{s}` is not a metric of this handbook"),
+                Some(did_you_mean(s, catalog.ids()).unwrap_or_else(|| {
+                    "use nps, ces, csat, or declare it in book.toml under [metrics.<id>]".to_owned()
+                })),
+            );
+        }
+        m
+    });
+    let value = value.and_then(|(i, s)| {
+        let v = s.parse::<f64>().ok().filter(|v| v.is_finite());
+        let Some(v) = v else {
+            problem(
+                i,
+                "bad-value",
+                format!("`{s}` is not a number"),
+                Some("write the value with a point for decimals, such as `4.2`".to_owned()),
+            );
+            return None;
+        };
+        if let Some(m) = metric.map(|m| &catalog.metrics[m])
+            && !m.in_range(v)
+        {
+            problem(
+                i,
+                "bad-metric",
+                format!("{} {s} is out of range", m.title),
+                Some(m.range_words()),
+            );
+            return None;
+        }
+        Some(v)
+    });
+    let n = match n {
+        None => Some(u32::MAX),
+        Some((i, s)) => {
+            let v = s.parse::<u32>().ok().filter(|v| *v != u32::MAX);
+            if v.is_none() {
+                problem(
+                    i,
+                    "bad-value",
+                    format!("the sample size `{s}` is not a whole number"),
+                    Some("`n` is how many answers the value comes from, such as `120`".to_owned()),
+                );
+            }
+            v
+        }
+    };
+    let scope = scope(journey, stage, step, touchpoint, known, &mut problem);
+    if pending.len() > errors {
+        return None;
+    }
+    Some((
+        (metric?, scope?),
+        Point {
+            value: value?,
+            date: date?.pack(),
+            n: n?,
+            file,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        },
+    ))
+}
+
+type Cell<'a> = Option<(usize, &'a str)>;
+
+/// A row's cell by column name: `None` when the column is absent or the
+/// cell empty; a cell that is not UTF-8 is noted in `bad`.
+fn cell<'r>(
+    record: &'r csv::ByteRecord,
+    header: &Header,
+    name: &str,
+    bad: &mut Vec<usize>,
+) -> Cell<'r> {
+    let i = header.col(name)?;
+    match std::str::from_utf8(record.get(i)?) {
+        Ok(s) => Some((i, s.trim())).filter(|(_, s)| !s.is_empty()),
+        Err(_) => {
+            bad.push(i);
+            None
+        }
+    }
+}
+
+/// The row's scope from its `journey`, `stage`, `step` and `touchpoint`
+/// cells.
+fn scope(
+    journey: Cell,
+    stage: Cell,
+    step: Cell,
+    touchpoint: Cell,
+    known: &Known,
+    problem: &mut dyn FnMut(usize, &'static str, String, Option<String>),
+) -> Option<Scope> {
+    if let Some((i, t)) = touchpoint {
+        if let Some((j, _)) = journey {
+            problem(
+                i.max(j),
+                "two-scopes",
+                "a row measures a journey or a touchpoint, not both".to_owned(),
+                Some("leave `journey` or `touchpoint` empty, or split the row in two".to_owned()),
+            );
+            return None;
+        }
+        if !known.touchpoints.contains_key(t) {
+            problem(
+                i,
+                "unknown-touchpoint",
+                format!("no touchpoint has the id `{t}`"),
+                did_you_mean(t, known.touchpoints.keys().map(String::as_str)),
+            );
+            return None;
+        }
+        for (k, what) in [(stage, "stage"), (step, "step")] {
+            if let Some((c, _)) = k {
+                problem(
+                    c,
+                    "missing-journey",
+                    format!("a `{what}` belongs to a journey, not to a touchpoint"),
+                    Some(format!("leave `{what}` empty on touchpoint rows")),
+                );
+                return None;
+            }
+        }
+        return Some(Scope::Touchpoint(t.to_owned()));
+    }
+    let Some((ji, jid)) = journey else {
+        for (k, what) in [(stage, "stage"), (step, "step")] {
+            if let Some((c, _)) = k {
+                problem(
+                    c,
+                    "missing-journey",
+                    format!("a `{what}` without a `journey`"),
+                    Some(format!("fill in the `journey` the {what} is part of")),
+                );
+                return None;
+            }
+        }
+        return Some(Scope::Handbook);
+    };
+    let Some(j) = known.journeys.get(jid) else {
+        problem(
+            ji,
+            "unknown-journey",
+            format!("no journey has the id `{jid}`"),
+            did_you_mean(jid, known.journeys.keys().map(String::as_str)),
+        );
+        return None;
+    };
+    let stage_name = match stage {
+        None => None,
+        Some((i, s)) => {
+            let found = j.stages.iter().find(|st| st.name.value == s).or_else(|| {
+                let f = crate::text::fold(s);
+                j.stages
+                    .iter()
+                    .find(|st| crate::text::fold(&st.name.value) == f)
+            });
+            match found {
+                Some(st) => Some((i, st)),
+                None => {
+                    problem(
+                        i,
+                        "unknown-stage",
+                        format!("journey `{jid}` has no stage `{s}`"),
+                        Some(
+                            did_you_mean(s, j.stages.iter().map(|s| s.name.value.as_str()))
+                                .unwrap_or_else(|| {
+                                    let names: Vec<&str> =
+                                        j.stages.iter().map(|s| s.name.value.as_str()).collect();
+                                    format!("its stages are {}", names.join(", "))
+                                }),
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    if let Some((i, sid)) = step {
+        let ids = || {
+            j.steps()
+                .filter_map(|(_, s)| s.id.as_ref())
+                .map(|id| id.value.as_str())
+        };
+        let found = j
+            .steps()
+            .find(|(_, s)| s.id.as_ref().is_some_and(|id| id.value == sid));
+        let Some((stage_index, _)) = found else {
+            let help = did_you_mean(sid, ids()).or_else(|| {
+                Some(if ids().next().is_none() {
+                    format!("give the step an `id` in `{}` to measure it", j.meta.file)
+                } else {
+                    format!("its step ids are {}", ids().collect::<Vec<_>>().join(", "))
+                })
+            });
+            problem(
+                i,
+                "unknown-step",
+                format!("journey `{jid}` has no step with the id `{sid}`"),
+                help,
+            );
+            return None;
+        };
+        if let Some((si, st)) = stage_name
+            && !std::ptr::eq(st, &j.stages[stage_index])
+        {
+            problem(
+                si,
+                "unknown-step",
+                format!(
+                    "step `{sid}` is in stage `{}`, not `{}`",
+                    j.stages[stage_index].name.value, st.name.value
+                ),
+                Some("leave `stage` empty on step rows, or fix it".to_owned()),
+            );
+            return None;
+        }
+        return Some(Scope::Step(jid.to_owned(), sid.to_owned()));
+    }
+    Some(match stage_name {
+        Some((_, st)) => Scope::Stage(jid.to_owned(), st.name.value.clone()),
+        None => Scope::Journey(jid.to_owned()),
+    })
+}
+
+/// Turns a file's pending problems into diagnostics at their cells: reads
+/// the file once more (only files with problems are), keeps its text in
+/// `sources`.
+fn locate(
+    root: &Path,
+    file: &str,
+    mut list: Vec<Pending>,
+    diags: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
+) {
+    let bytes = std::fs::read(root.join(file)).unwrap_or_default();
+    let text: std::sync::Arc<str> = match String::from_utf8(bytes) {
+        Ok(t) => std::sync::Arc::from(t.strip_prefix('\u{feff}').unwrap_or(&t)),
+        Err(e) => std::sync::Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref()),
+    };
+    list.sort_by_key(|p| (p.line, p.cell));
+    let starts = line_starts(&text, list.iter().map(|p| p.line));
+    for p in list {
+        let start = starts.get(&p.line).copied().unwrap_or(text.len());
+        let span = if p.cell == usize::MAX {
+            start..start
+        } else {
+            cell_span(&text, start, p.cell)
+        };
+        diags.push(
+            Diagnostic::error(p.code, p.message)
+                .at(file, span)
+                .help_opt(p.help),
+        );
+    }
+    sources.insert(file.to_owned(), text);
+}
+
+/// The byte offset where each of `lines` (1-based) starts.
+fn line_starts(text: &str, lines: impl Iterator<Item = u64>) -> BTreeMap<u64, usize> {
+    let mut wanted: Vec<u64> = lines.collect();
+    wanted.dedup();
+    let mut out = BTreeMap::new();
+    let mut line = 1u64;
+    let mut next = wanted.into_iter().peekable();
+    let mut at = 0usize;
+    let bytes = text.as_bytes();
+    while let Some(&want) = next.peek() {
+        if want == line {
+            out.insert(want, at);
+            next.next();
+            continue;
+        }
+        match memchr_newline(&bytes[at..]) {
+            Some(i) => {
+                at += i + 1;
+                line += 1;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+fn memchr_newline(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
+}
+
+/// The span of cell `k` of the record starting at `start` (RFC 4180: a
+/// quoted cell runs to its closing quote, `""` inside it is a quote, and
+/// may hold commas and line breaks). A cell past the end is the empty span
+/// at the record's end.
+pub fn cell_span(text: &str, start: usize, k: usize) -> Range<usize> {
+    let b = text.as_bytes();
+    let mut i = start.min(b.len());
+    let mut cell = 0;
+    loop {
+        let from = i;
+        if i < b.len() && b[i] == b'"' {
+            i += 1;
+            while i < b.len() {
+                if b[i] == b'"' {
+                    if b.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        }
+        while i < b.len() && !matches!(b[i], b',' | b'\n' | b'\r') {
+            i += 1;
+        }
+        if cell == k {
+            return from..i;
+        }
+        if i >= b.len() || b[i] != b',' {
+            return i..i;
+        }
+        i += 1;
+        cell += 1;
+    }
+}

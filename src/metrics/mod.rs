@@ -1,0 +1,563 @@
+//! Measurements over time (SPEC 3, "Measurements over time"): the metrics a
+//! handbook knows (NPS, CES, CSAT and `[metrics.<id>]`), the series of
+//! dated values `data/*.csv` gives each metric and scope (read by
+//! [`data`]), and what a page shows of them: the latest value, the change
+//! since the measurement before, the target and whether it is met.
+//!
+//! Also the front-matter rules about them: `targets` name a known metric
+//! and sit in its range; a scope given a metric both by hand and by the
+//! data gets `metric-twice`. Pure over the model; the disk is `data`'s.
+
+pub mod data;
+
+use std::collections::BTreeMap;
+
+use crate::config::{BUILT_IN_METRICS, Better, Config};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Date, Journey, Metrics, Target, Touchpoint};
+
+/// A metric: built in or declared in `book.toml`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Metric {
+    pub id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    pub better: Better,
+    /// The handbook-wide target: every scope's unless its front matter sets
+    /// its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+    #[serde(skip)]
+    pub built_in: bool,
+    /// Declared in `book.toml` (a page even before anything is measured).
+    #[serde(skip)]
+    pub declared: bool,
+}
+
+impl Metric {
+    /// Whether `v` is inside the metric's range.
+    pub fn in_range(&self, v: f64) -> bool {
+        self.min.is_none_or(|lo| v >= lo) && self.max.is_none_or(|hi| v <= hi)
+    }
+
+    /// "from -100 to 100", for help lines.
+    pub fn range_words(&self) -> String {
+        match (self.min, self.max) {
+            (Some(lo), Some(hi)) => format!("`{}` goes from {lo} to {hi}", self.id),
+            (Some(lo), None) => format!("`{}` is at least {lo}", self.id),
+            (None, Some(hi)) => format!("`{}` is at most {hi}", self.id),
+            (None, None) => format!("`{}` takes any number", self.id),
+        }
+    }
+
+    /// How far `v` is on the wrong side of `target`, as a share of the
+    /// metric's range (so NPS and CES compare); 0 when the target is met.
+    pub fn shortfall(&self, v: f64, target: f64) -> f64 {
+        let gap = match self.better {
+            Better::Higher => target - v,
+            Better::Lower => v - target,
+        };
+        gap.max(0.0) / self.span()
+    }
+
+    /// The width of the range (1 when it is unbounded: the raw difference).
+    pub fn span(&self) -> f64 {
+        match (self.min, self.max) {
+            (Some(lo), Some(hi)) if hi > lo => hi - lo,
+            _ => 1.0,
+        }
+    }
+
+    pub fn met(&self, v: f64, target: f64) -> bool {
+        match self.better {
+            Better::Higher => v >= target,
+            Better::Lower => v <= target,
+        }
+    }
+
+    /// Whether going from `before` to `after` is better, worse or neither.
+    pub fn direction(&self, before: f64, after: f64) -> Direction {
+        let d = after - before;
+        if d.abs() < 1e-9 {
+            return Direction::Same;
+        }
+        match (self.better, d > 0.0) {
+            (Better::Higher, true) | (Better::Lower, false) => Direction::Better,
+            _ => Direction::Worse,
+        }
+    }
+}
+
+/// Which way a value moved, for the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Better,
+    Worse,
+    Same,
+}
+
+/// Every metric of a handbook, by id: the built-ins first, then the
+/// handbook's own in id order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    pub metrics: Vec<Metric>,
+}
+
+impl Catalog {
+    pub fn new(config: &Config) -> Catalog {
+        let built = |id: &str, title: &str, unit: Option<&str>, lo: f64, hi: f64, better| {
+            let c = config.metrics.get(id);
+            Metric {
+                id: id.to_owned(),
+                title: c
+                    .and_then(|c| c.title.clone())
+                    .unwrap_or_else(|| title.to_owned()),
+                unit: unit.map(str::to_owned),
+                min: Some(lo),
+                max: Some(hi),
+                better,
+                target: c.and_then(|c| c.target),
+                built_in: true,
+                declared: c.is_some(),
+            }
+        };
+        let mut metrics = vec![
+            built("nps", "NPS", None, -100.0, 100.0, Better::Higher),
+            built("ces", "CES", None, 1.0, 7.0, Better::Lower),
+            built("csat", "CSAT", Some("%"), 0.0, 100.0, Better::Higher),
+        ];
+        for (id, c) in &config.metrics {
+            if BUILT_IN_METRICS.contains(&id.as_str()) {
+                continue;
+            }
+            metrics.push(Metric {
+                id: id.clone(),
+                title: c.title.clone().unwrap_or_else(|| id.clone()),
+                unit: c.unit.clone(),
+                min: c.min,
+                max: c.max,
+                better: c.better.unwrap_or(Better::Higher),
+                target: c.target,
+                built_in: false,
+                declared: true,
+            });
+        }
+        Catalog { metrics }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.id == id)
+    }
+
+    pub fn index(&self, id: &str) -> Option<usize> {
+        self.metrics.iter().position(|m| m.id == id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.metrics.iter().map(|m| m.id.as_str())
+    }
+}
+
+/// What a row measures: the whole handbook, a journey, one of its stages
+/// (by name) or steps (by `id`), or a touchpoint.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    Handbook,
+    Journey(String),
+    Stage(String, String),
+    Step(String, String),
+    Touchpoint(String),
+}
+
+impl Scope {
+    /// The journey the scope is part of, if any.
+    pub fn journey(&self) -> Option<&str> {
+        match self {
+            Scope::Journey(j) | Scope::Stage(j, _) | Scope::Step(j, _) => Some(j),
+            _ => None,
+        }
+    }
+}
+
+/// One measurement, kept small (a million rows are 24 MB): where it came
+/// from is a file index and a line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub value: f64,
+    /// [`Date::pack`]ed.
+    pub date: u32,
+    /// The sample size; `u32::MAX` when not given.
+    pub n: u32,
+    pub file: u32,
+    pub line: u32,
+}
+
+impl Point {
+    pub fn date(&self) -> Date {
+        Date::unpack(self.date)
+    }
+
+    pub fn sample(&self) -> Option<u32> {
+        (self.n != u32::MAX).then_some(self.n)
+    }
+}
+
+/// Every series of a handbook's data folder.
+#[derive(Debug, Clone, Default)]
+pub struct Measurements {
+    pub catalog: Catalog,
+    /// Per metric (the catalog's index) and scope: the points in date order.
+    pub series: BTreeMap<(usize, Scope), Vec<Point>>,
+    /// The data files read, relative to the root (`data/nps.csv`), in the
+    /// order `Point::file` counts them.
+    pub files: Vec<String>,
+}
+
+/// What one scope shows of one metric.
+#[derive(Debug, Clone)]
+pub struct Reading<'a> {
+    pub metric: &'a Metric,
+    /// The newest measurement's value and date, else the value typed in
+    /// front matter (no date).
+    pub latest: Option<(f64, Option<Date>)>,
+    /// The measurement before the latest.
+    pub previous: Option<(f64, Date)>,
+    pub target: Option<f64>,
+    /// Every measurement, oldest first (empty for a typed value).
+    pub points: &'a [Point],
+}
+
+impl Reading<'_> {
+    pub fn change(&self) -> Option<(f64, Direction)> {
+        let (now, _) = self.latest?;
+        let (before, _) = self.previous?;
+        Some((now - before, self.metric.direction(before, now)))
+    }
+
+    /// `Some(true)` when the latest value meets the target.
+    pub fn met(&self) -> Option<bool> {
+        Some(self.metric.met(self.latest?.0, self.target?))
+    }
+
+    /// How far the latest value is from its target (0 when met).
+    pub fn shortfall(&self) -> Option<f64> {
+        Some(self.metric.shortfall(self.latest?.0, self.target?))
+    }
+}
+
+impl Measurements {
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    pub fn series(&self, metric: usize, scope: &Scope) -> &[Point] {
+        self.series
+            .get(&(metric, scope.clone()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The readings of a scope, in catalog order: every metric it has a
+    /// measurement, a typed value or a target for.
+    pub fn readings<'a>(
+        &'a self,
+        scope: &Scope,
+        typed: &Metrics,
+        targets: &[Target],
+    ) -> Vec<Reading<'a>> {
+        (0..self.catalog.metrics.len())
+            .filter_map(|i| self.reading(i, scope, typed.get(&self.catalog.metrics[i].id), targets))
+            .collect()
+    }
+
+    /// One metric's reading at a scope, if there is anything to show.
+    pub fn reading<'a>(
+        &'a self,
+        metric: usize,
+        scope: &Scope,
+        typed: Option<f64>,
+        targets: &[Target],
+    ) -> Option<Reading<'a>> {
+        let m = &self.catalog.metrics[metric];
+        let points = if self.series.is_empty() {
+            &[][..]
+        } else {
+            self.series(metric, scope)
+        };
+        let own_target = crate::model::target_of(targets, &m.id);
+        let latest = match points.last() {
+            Some(p) => Some((p.value, Some(p.date()))),
+            None => typed.map(|v| (v, None)),
+        };
+        if latest.is_none() && own_target.is_none() {
+            return None;
+        }
+        let previous = points
+            .len()
+            .checked_sub(2)
+            .map(|i| (points[i].value, points[i].date()));
+        Some(Reading {
+            metric: m,
+            latest,
+            previous,
+            target: own_target.or(m.target),
+            points,
+        })
+    }
+
+    /// Every scope measured for `metric`, with its points.
+    pub fn scopes(&self, metric: usize) -> impl Iterator<Item = (&Scope, &[Point])> {
+        self.series
+            .range((metric, Scope::Handbook)..)
+            .take_while(move |((m, _), _)| *m == metric)
+            .map(|((_, s), p)| (s, p.as_slice()))
+    }
+}
+
+/// `journeys.json`'s `metrics` (docs/journeys-json.md): each metric
+/// measured or declared, by id, with its definition and every scope's
+/// series (`scope`, `latest`, `target`, `points`). Scopes of journeys not
+/// in `journeys` are left out (a one-journey export).
+pub struct Export<'a> {
+    pub measurements: &'a Measurements,
+    pub journeys: &'a BTreeMap<String, Journey>,
+    pub touchpoints: &'a BTreeMap<String, Touchpoint>,
+}
+
+impl serde::Serialize for Export<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let m = self.measurements;
+        let mut map = s.serialize_map(None)?;
+        for (i, metric) in m.catalog.metrics.iter().enumerate() {
+            let series: Vec<SeriesOut> = m
+                .scopes(i)
+                .filter(|(scope, _)| {
+                    scope
+                        .journey()
+                        .is_none_or(|j| self.journeys.contains_key(j))
+                })
+                .map(|(scope, points)| SeriesOut {
+                    scope,
+                    target: self.target(i, scope),
+                    points,
+                })
+                .collect();
+            if series.is_empty() && !metric.declared {
+                continue;
+            }
+            map.serialize_entry(&metric.id, &MetricOut { metric, series })?;
+        }
+        map.end()
+    }
+}
+
+impl Export<'_> {
+    /// The target a scope's page compares with: its front matter's, else
+    /// the handbook's.
+    fn target(&self, i: usize, scope: &Scope) -> Option<f64> {
+        let metric = &self.measurements.catalog.metrics[i];
+        let own = match scope {
+            Scope::Handbook => None,
+            Scope::Journey(j) => self.journeys.get(j).map(|j| &j.targets[..]),
+            Scope::Stage(j, st) => self
+                .journeys
+                .get(j)
+                .and_then(|j| j.stages.iter().find(|s| s.name.value == *st))
+                .map(|s| &s.targets[..]),
+            Scope::Step(j, id) => self.journeys.get(j).and_then(|j| {
+                j.steps()
+                    .map(|(_, s)| s)
+                    .find(|s| s.id.as_ref().is_some_and(|x| x.value == *id))
+                    .map(|s| &s.targets[..])
+            }),
+            Scope::Touchpoint(t) => self.touchpoints.get(t).map(|t| &t.targets[..]),
+        };
+        own.and_then(|t| crate::model::target_of(t, &metric.id))
+            .or(metric.target)
+    }
+}
+
+#[derive(serde::Serialize)]
+struct MetricOut<'a> {
+    #[serde(flatten)]
+    metric: &'a Metric,
+    series: Vec<SeriesOut<'a>>,
+}
+
+struct SeriesOut<'a> {
+    scope: &'a Scope,
+    target: Option<f64>,
+    points: &'a [Point],
+}
+
+impl serde::Serialize for SeriesOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("scope", &ScopeOut(self.scope))?;
+        if let Some(last) = self.points.last() {
+            map.serialize_entry("latest", &PointOut(last))?;
+        }
+        if let Some(t) = self.target {
+            map.serialize_entry("target", &t)?;
+        }
+        let points: Vec<PointOut> = self.points.iter().map(PointOut).collect();
+        map.serialize_entry("points", &points)?;
+        map.end()
+    }
+}
+
+/// `{}` (the whole handbook), `{"journey": …}`, `{"journey": …, "stage":
+/// …}`, `{"journey": …, "step": …}` or `{"touchpoint": …}`.
+struct ScopeOut<'a>(&'a Scope);
+
+impl serde::Serialize for ScopeOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        match self.0 {
+            Scope::Handbook => {}
+            Scope::Journey(j) => map.serialize_entry("journey", j)?,
+            Scope::Stage(j, st) => {
+                map.serialize_entry("journey", j)?;
+                map.serialize_entry("stage", st)?;
+            }
+            Scope::Step(j, id) => {
+                map.serialize_entry("journey", j)?;
+                map.serialize_entry("step", id)?;
+            }
+            Scope::Touchpoint(t) => map.serialize_entry("touchpoint", t)?,
+        }
+        map.end()
+    }
+}
+
+struct PointOut<'a>(&'a Point);
+
+impl serde::Serialize for PointOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let p = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("date", &p.date())?;
+        map.serialize_entry("value", &p.value)?;
+        if let Some(n) = p.sample() {
+            map.serialize_entry("n", &n)?;
+        }
+        map.end()
+    }
+}
+
+/// The front-matter rules: every `targets` entry names a metric and sits
+/// in its range; a metric typed by hand where the data measures it too is
+/// `metric-twice` (the data's value is shown).
+pub fn check(
+    m: &Measurements,
+    journeys: &BTreeMap<String, Journey>,
+    touchpoints: &BTreeMap<String, Touchpoint>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let catalog = &m.catalog;
+    for (id, j) in journeys {
+        let file = &j.meta.file;
+        check_targets(catalog, file, &j.targets, diags);
+        twice(m, file, &j.metrics, &Scope::Journey(id.clone()), diags);
+        for stage in &j.stages {
+            check_targets(catalog, file, &stage.targets, diags);
+            let scope = Scope::Stage(id.clone(), stage.name.value.clone());
+            twice(m, file, &stage.metrics, &scope, diags);
+            for step in &stage.steps {
+                check_targets(catalog, file, &step.targets, diags);
+                if let (Some(typed), Some(sid)) = (&step.metrics, &step.id) {
+                    let scope = Scope::Step(id.clone(), sid.value.clone());
+                    twice(m, file, typed, &scope, diags);
+                }
+            }
+        }
+    }
+    for t in touchpoints.values() {
+        check_targets(catalog, &t.meta.file, &t.targets, diags);
+    }
+}
+
+fn check_targets(catalog: &Catalog, file: &str, targets: &[Target], diags: &mut Vec<Diagnostic>) {
+    for t in targets {
+        let Some(metric) = catalog.get(&t.metric.value) else {
+            diags.push(
+                Diagnostic::error(
+                    "unknown-metric",
+                    format!("`{}` is not a metric of this handbook", t.metric.value),
+                )
+                .at(file, t.metric.span.clone())
+                .help(
+                    crate::text::did_you_mean(&t.metric.value, catalog.ids()).unwrap_or_else(
+                        || {
+                            "use nps, ces, csat, or declare it in book.toml under [metrics.<id>]"
+                                .to_owned()
+                        },
+                    ),
+                ),
+            );
+            continue;
+        };
+        if !metric.in_range(t.value.value) {
+            diags.push(
+                Diagnostic::error(
+                    "bad-metric",
+                    format!(
+                        "the target {} for `{}` is out of range",
+                        t.value.value, metric.id
+                    ),
+                )
+                .at(file, t.value.span.clone())
+                .help(metric.range_words()),
+            );
+        }
+    }
+}
+
+fn twice(
+    m: &Measurements,
+    file: &str,
+    typed: &Metrics,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if typed.is_empty() || m.series.is_empty() {
+        return;
+    }
+    for (i, metric) in m.catalog.metrics.iter().enumerate() {
+        if typed.get(&metric.id).is_none() {
+            continue;
+        }
+        let Some(last) = m.series(i, scope).last() else {
+            continue;
+        };
+        let at = &m.files[last.file as usize];
+        diags.push(
+            Diagnostic::warning(
+                "metric-twice",
+                format!(
+                    "{} is typed here and measured in `{at}`: the measurement ({} on {}) is shown",
+                    metric.title,
+                    crate::text::number(last.value),
+                    last.date()
+                ),
+            )
+            .at(file, typed.span.clone())
+            .help(format!(
+                "remove `{}` from `metrics` here, or its rows from `{at}`",
+                metric.id
+            )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;
