@@ -383,7 +383,7 @@ fn metric_table(
                 "bad-value",
                 max.map_or(span.clone(), |v| v.span),
                 format!("`max` ({hi}) of `{id}` must be greater than `min` ({lo})"),
-                None,
+                Some("swap them, or leave a bound out for a metric without one".to_owned()),
             );
             m.max = None;
         }
@@ -395,7 +395,9 @@ fn metric_table(
                     "bad-value",
                     b.span,
                     format!("`better` must be \"higher\" or \"lower\", not \"{other}\""),
-                    crate::text::did_you_mean(other, ["higher", "lower"]),
+                    crate::text::did_you_mean(other, ["higher", "lower"]).or_else(|| {
+                        Some("\"higher\" when a larger value is a better experience, \"lower\" when a smaller one is (like CES)".to_owned())
+                    }),
                 ),
             }
         }

@@ -406,7 +406,9 @@ pub fn diff(old: &Value, new: &Value) -> Value {
     let personas = set_diff(&keys(old, "personas"), &keys(new, "personas"));
     let tps = set_diff(&keys(old, "touchpoints"), &keys(new, "touchpoints"));
     let studies = set_diff(&keys(old, "research"), &keys(new, "research"));
+    let measured = measurements(old, new);
     let none = journeys.is_empty()
+        && measured.is_empty()
         && jgo == jgn
         && touchpoints.is_empty()
         && co == cn
@@ -434,12 +436,92 @@ pub fn diff(old: &Value, new: &Value) -> Value {
         "personas": personas,
         "touchpoints_added_removed": tps,
         "research": studies,
+        "measurements": measured,
         "coverage": {
             "filled": cn.difference(&co).map(pair).collect::<Vec<_>>(),
             "emptied": co.difference(&cn).map(pair).collect::<Vec<_>>(),
         },
         "regressions": regressions,
     })
+}
+
+/// Each scope's latest value that differs between the two versions
+/// (`journeys.json`'s `metrics`): information on how the customer's
+/// numbers moved, never a regression (`--fail-on-regression` is about the
+/// design).
+fn measurements(old: &Value, new: &Value) -> Vec<Value> {
+    let latest = |model: &Value| -> BTreeMap<(String, String), (Value, Value)> {
+        let mut out = BTreeMap::new();
+        for (id, m) in model["metrics"].as_object().into_iter().flatten() {
+            for s in m["series"].as_array().into_iter().flatten() {
+                out.insert(
+                    (id.clone(), s["scope"].to_string()),
+                    (s["scope"].clone(), s["latest"].clone()),
+                );
+            }
+        }
+        out
+    };
+    let (o, n) = (latest(old), latest(new));
+    let mut keys: BTreeSet<&(String, String)> = o.keys().collect();
+    keys.extend(n.keys());
+    let mut out = Vec::new();
+    for k in keys {
+        let from = o.get(k).map_or(&Value::Null, |x| &x.1);
+        let to = n.get(k).map_or(&Value::Null, |x| &x.1);
+        if from == to {
+            continue;
+        }
+        let scope = n
+            .get(k)
+            .or_else(|| o.get(k))
+            .map_or(Value::Null, |x| x.0.clone());
+        let def = if new["metrics"][&k.0].is_null() {
+            &old["metrics"][&k.0]
+        } else {
+            &new["metrics"][&k.0]
+        };
+        let direction = match (from["value"].as_f64(), to["value"].as_f64()) {
+            (Some(a), Some(b)) if (b - a).abs() < 1e-9 => "same",
+            (Some(a), Some(b)) if (b > a) == (def["better"] != "lower") => "better",
+            (Some(_), Some(_)) => "worse",
+            _ => "",
+        };
+        out.push(json!({
+            "metric": k.0,
+            "title": def["title"],
+            "scope": scope,
+            "from": from,
+            "to": to,
+            "direction": if direction.is_empty() { Value::Null } else { json!(direction) },
+        }));
+    }
+    out
+}
+
+/// "of journey `x`" from a series' `scope` in journeys.json.
+fn scope_words(s: &Value) -> String {
+    let j = s["journey"].as_str();
+    match (
+        j,
+        s["stage"].as_str(),
+        s["step"].as_str(),
+        s["touchpoint"].as_str(),
+    ) {
+        (Some(j), Some(st), _, _) => format!("of stage `{st}` of journey `{j}`"),
+        (Some(j), _, Some(st), _) => format!("of step `{st}` of journey `{j}`"),
+        (Some(j), ..) => format!("of journey `{j}`"),
+        (_, _, _, Some(t)) => format!("of touchpoint `{t}`"),
+        _ => "of the whole handbook".to_owned(),
+    }
+}
+
+/// `22 (2026-06)`, or `—` when there is none.
+fn reading_words(v: &Value) -> String {
+    match v["value"].as_f64() {
+        Some(x) => format!("{} ({})", crate::text::number(x), text(&v["date"])),
+        None => "—".to_owned(),
+    }
 }
 
 fn num(v: &Value) -> String {
@@ -623,6 +705,20 @@ fn handbook_lines(d: &Value) -> Vec<String> {
         for x in v["removed"].as_array().into_iter().flatten() {
             out.push(format!("{label} removed: {}", text(x)));
         }
+    }
+    for m in d["measurements"].as_array().into_iter().flatten() {
+        let mut line = format!(
+            "{} {}: {} → {}",
+            text(&m["title"]),
+            scope_words(&m["scope"]),
+            reading_words(&m["from"]),
+            reading_words(&m["to"])
+        );
+        if let Some(d) = m["direction"].as_str() {
+            line.push_str(", ");
+            line.push_str(d);
+        }
+        out.push(line);
     }
     for c in d["coverage"]["filled"].as_array().into_iter().flatten() {
         out.push(format!(

@@ -17,6 +17,155 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "csv-unknown-column",
+        errors: &[(
+            "data/medidas.csv:1:19: error: `jouney` is not a column of a data file [unknown-column]",
+            "= help: did you mean `journey`?",
+        )],
+    },
+    Case {
+        name: "csv-bad-date",
+        errors: &[(
+            "data/medidas.csv:3:1: error: `2026-13` is not a date [bad-date]",
+            "= help: write `YYYY-MM-DD` for a day or `YYYY-MM` for a month, such as `2026-03`",
+        )],
+    },
+    Case {
+        name: "csv-unknown-metric",
+        errors: &[(
+            "data/medidas.csv:2:9: error: `nsp` is not a metric of this handbook [unknown-metric]",
+            "= help: did you mean `nps`?",
+        )],
+    },
+    Case {
+        name: "csv-out-of-range",
+        errors: &[(
+            "data/medidas.csv:2:14: error: CSAT 140 is out of range [bad-metric]",
+            "= help: `csat` goes from 0 to 100",
+        )],
+    },
+    Case {
+        name: "csv-not-a-number",
+        errors: &[(
+            "data/medidas.csv:2:13: error: `treinta` is not a number [bad-value]",
+            "= help: write the value with a point for decimals, such as `4.2`",
+        )],
+    },
+    Case {
+        name: "csv-unknown-journey",
+        errors: &[(
+            "data/medidas.csv:2:16: error: no journey has the id `lucia/actvidad` [unknown-journey]",
+            "= help: did you mean `lucia/actividad`?",
+        )],
+    },
+    Case {
+        name: "csv-unknown-stage",
+        errors: &[(
+            "data/medidas.csv:2:33: error: journey `lucia/actividad` has no stage `Esperra` [unknown-stage]",
+            "= help: did you mean `Esperar`?",
+        )],
+    },
+    Case {
+        name: "csv-unknown-step",
+        errors: &[(
+            "data/medidas.csv:2:33: error: journey `lucia/actividad` has no step with the id `pago` [unknown-step]",
+            "= help: give the step an `id` in `content/journeys/lucia/actividad.md` to measure it",
+        )],
+    },
+    Case {
+        name: "csv-unknown-touchpoint",
+        errors: &[(
+            "data/medidas.csv:2:17: error: no touchpoint has the id `repartdor` [unknown-touchpoint]",
+            "= help: did you mean `repartidor`?",
+        )],
+    },
+    Case {
+        name: "csv-stage-without-journey",
+        errors: &[(
+            "data/medidas.csv:2:18: error: a `stage` without a `journey` [missing-journey]",
+            "= help: fill in the `journey` the stage is part of",
+        )],
+    },
+    Case {
+        name: "csv-two-scopes",
+        errors: &[(
+            "data/medidas.csv:2:33: error: a row measures a journey or a touchpoint, not both [two-scopes]",
+            "= help: leave `journey` or `touchpoint` empty, or split the row in two",
+        )],
+    },
+    Case {
+        name: "csv-duplicate",
+        errors: &[(
+            "data/b.csv:3:1: error: csat of touchpoint `app` on 2026-01 is measured twice [duplicate-measurement]",
+            "= help: `data/a.csv` line 2 measures it first; keep one row",
+        )],
+    },
+    Case {
+        name: "csv-not-utf8",
+        errors: &[(
+            "data/medidas.csv:2:16: error: this cell is not valid UTF-8 text [not-utf8]",
+            "= help: export the file as UTF-8 (most tools: \"CSV UTF-8\")",
+        )],
+    },
+    Case {
+        name: "csv-ragged",
+        errors: &[(
+            "data/medidas.csv:2:9: error: this row has 2 cells, the header 3 [bad-csv]",
+            "= help: every row needs one cell per column (an empty cell is `,,`)",
+        )],
+    },
+    Case {
+        name: "csv-missing-column",
+        errors: &[(
+            "data/medidas.csv:1:1: error: the data file has no `metric` column [missing-column]",
+            "= help: the header needs `date`, `metric` and `value`",
+        )],
+    },
+    Case {
+        name: "target-unknown-metric",
+        errors: &[(
+            "content/touchpoints/app.md:6:24: error: `nsp` is not a metric of this handbook [unknown-metric]",
+            "= help: did you mean `nps`?",
+        )],
+    },
+    Case {
+        name: "csv-multiline",
+        errors: &[(
+            "data/medidas.csv:4:13: error: `3,5` is not a number [bad-value]",
+            "= help: write the value with a point for decimals, such as `4.2`",
+        )],
+    },
+    Case {
+        name: "csv-bom",
+        errors: &[
+            (
+                "data/medidas.csv:1:19: error: `jurney` is not a column of a data file [unknown-column]",
+                "= help: did you mean `journey`?",
+            ),
+            (
+                "data/medidas.csv:2:9: error: `npss` is not a metric of this handbook [unknown-metric]",
+                "= help: did you mean `nps`?",
+            ),
+        ],
+    },
+    Case {
+        name: "metric-config",
+        errors: &[
+            (
+                "book.toml:21:7: error: `max` (0) of `fcr` must be greater than `min` (100) [bad-value]",
+                "= help: swap them, or leave a bound out for a metric without one",
+            ),
+            (
+                "book.toml:22:10: error: `better` must be \"higher\" or \"lower\", not \"mas\" [bad-value]",
+                "= help: \"higher\" when a larger value is a better experience",
+            ),
+            (
+                "book.toml:25:7: error: the range and direction of `nps` are fixed [bad-value]",
+                "= help: `[metrics.nps]` may set `title` and `target`",
+            ),
+        ],
+    },
+    Case {
         name: "unknown-research",
         errors: &[(
             "content/journeys/lucia/actividad.md:24:20: error: unknown research `entrevista` [unknown-research]",

@@ -2,7 +2,8 @@
 //! with diagnostics, never a panic, and what it produces keeps its promises.
 //!
 //! Targets: the front-matter splitter, the YAML/TOML model reader (one file),
-//! Markdown link rewriting, the Mermaid importer, and the whole `check`
+//! Markdown link rewriting, the Mermaid importer, the data-file (CSV)
+//! reader, and the whole `check`
 //! pipeline on the Spanish fixture (arbitrary bytes, token mutations) and on
 //! mutated copies of the example handbook.
 //!
@@ -114,7 +115,9 @@ fn fixture_copy() -> tempfile::TempDir {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    // 48 cases in `cargo test`; `PROPTEST_CASES` for long runs (an explicit
+    // `cases` would override the variable).
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_in_any_file(file in 0..FILES.len(), bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
@@ -191,6 +194,36 @@ proptest! {
         prop_assert_eq!(journeydoc::model::Date::parse(&d.to_string()), Some(d));
         let l = journeydoc::model::Date::from_days(days + later);
         prop_assert!(d.months_until(l) >= 0);
+    }
+
+    /// A data file (`data/*.csv`): any bytes, and CSV-like text made of the
+    /// Spanish fixture's ids and the format's pieces, end in measurements
+    /// and diagnostics whose spans sit inside the text shown; nothing
+    /// measured is out of its metric's range; the diagnostics render.
+    #[test]
+    fn data_file_reader(bytes in prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..400),
+        csv_like().prop_map(String::into_bytes),
+    ]) {
+        let h = handbook();
+        let catalog = journeydoc::metrics::Catalog::new(&h.config);
+        let known = journeydoc::metrics::data::Known {
+            catalog: &catalog,
+            journeys: &h.journeys,
+            touchpoints: &h.touchpoints,
+        };
+        let mut diags = Vec::new();
+        let mut sources = journeydoc::diagnostic::Sources::new();
+        let m = journeydoc::metrics::data::read_bytes("data/x.csv", &bytes, &known, &mut diags, &mut sources);
+        if let Some(text) = sources.get("data/x.csv") {
+            assert_spans_inside(&diags, text);
+        }
+        for ((metric, _), points) in &m.series {
+            let def = &m.catalog.metrics[*metric];
+            prop_assert!(points.iter().all(|p| def.in_range(p.value)));
+            prop_assert!(points.windows(2).all(|w| w[0].date < w[1].date));
+        }
+        let _ = render_text(&diags, &sources, false);
     }
 
     #[test]
@@ -325,6 +358,66 @@ fn mermaid_like() -> impl Strategy<Value = String> {
         }
         t
     })
+}
+
+/// Text that looks like a data file: headers, ids, dates, numbers,
+/// quotes, commas and line breaks in any order.
+fn csv_like() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "date",
+        "metric",
+        "value",
+        "journey",
+        "stage",
+        "step",
+        "touchpoint",
+        "n",
+        "nps",
+        "ces",
+        "csat",
+        "lucia/actividad",
+        "lucia/b2b",
+        "app",
+        "repartidor",
+        "Elegir",
+        "Esperar",
+        "2026-01",
+        "2026-02-30",
+        "2026-13",
+        "31",
+        "-4.5",
+        "1e400",
+        "NaN",
+        "\"",
+        "\"\"",
+        ",",
+        ",,",
+        "\n",
+        "\r\n",
+        "\u{feff}",
+        "é",
+        " ",
+    ]);
+    (
+        Just("date,metric,value,journey,stage,step,touchpoint,n\n"),
+        proptest::collection::vec(pieces, 0..60),
+        any::<bool>(),
+    )
+        .prop_map(|(header, parts, with_header)| {
+            let body: String = parts.concat();
+            if with_header {
+                format!("{header}{body}")
+            } else {
+                body
+            }
+        })
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48)
 }
 
 fn assert_spans_inside(diags: &[Diagnostic], text: &str) {

@@ -740,6 +740,91 @@ fn the_content_folder_deleted_and_recreated_is_watched_again() {
     assert!(s.child.try_wait().unwrap().is_none(), "the server exited");
 }
 
+/// A data file edited while serving reaches the open pages like a journey
+/// edit does: the reload event, then the new latest value; a data folder
+/// made while serving is watched from then on; a bad row shows the overlay
+/// and keeps the last good page.
+#[test]
+fn a_csv_edit_reaches_the_pages_that_show_the_measurement() {
+    let s = start_with(|root| {
+        std::fs::create_dir(root.join("data")).unwrap();
+        std::fs::write(
+            root.join("data/nps.csv"),
+            "date,metric,value,journey\n2026-01,nps,10,lucia/actividad\n",
+        )
+        .unwrap();
+    });
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    assert!(
+        get(s.port, PAGE)
+            .2
+            .contains("<b class=\"reading-value\">10</b>")
+    );
+    std::fs::write(
+        s.root.join("data/nps.csv"),
+        "date,metric,value,journey\n2026-01,nps,10,lucia/actividad\n2026-02,nps,17,lucia/actividad\n",
+    )
+    .unwrap();
+    reload_of(&rx, PAGE);
+    let body = get(s.port, PAGE).2;
+    assert!(
+        body.contains("<b class=\"reading-value\">17</b>"),
+        "the new latest value"
+    );
+    assert!(
+        body.contains("sube 7 desde 2026-01, mejor"),
+        "and its change"
+    );
+    let (status, _, metric) = get(s.port, "/metrics/nps.html");
+    assert_eq!(status, 200);
+    assert!(metric.contains("17"));
+    // A bad row: the overlay names the cell, the page stays.
+    std::fs::write(
+        s.root.join("data/nps.csv"),
+        "date,metric,value,journey\n2026-01,nps,10,lucia/actividad\n2026-02,nps,170,lucia/actividad\n",
+    )
+    .unwrap();
+    let problem = wait_for(&rx, "problem");
+    assert!(problem.contains("data/nps.csv"), "{problem}");
+    assert!(
+        get(s.port, PAGE)
+            .2
+            .contains("<b class=\"reading-value\">17</b>")
+    );
+    // The data folder removed and made again: watched again.
+    std::fs::remove_dir_all(s.root.join("data")).unwrap();
+    let port = s.port;
+    eventually(10, "the measurement never went", || {
+        !get(port, PAGE).2.contains("reading-value")
+    });
+    std::fs::create_dir(s.root.join("data")).unwrap();
+    std::fs::write(
+        s.root.join("data/nps.csv"),
+        "date,metric,value,journey\n2026-03,nps,21,lucia/actividad\n",
+    )
+    .unwrap();
+    eventually(10, "the new data folder was not read", || {
+        get(port, PAGE)
+            .2
+            .contains("<b class=\"reading-value\">21</b>")
+    });
+    std::fs::write(
+        s.root.join("data/nps.csv"),
+        "date,metric,value,journey\n2026-03,nps,23,lucia/actividad\n",
+    )
+    .unwrap();
+    eventually(
+        10,
+        "an edit inside the new data folder was not seen",
+        || {
+            get(port, PAGE)
+                .2
+                .contains("<b class=\"reading-value\">23</b>")
+        },
+    );
+}
+
 /// In the real browser: the tab on the edited journey reloads by itself at
 /// the same scroll position, a tab on a page the edit does not touch does
 /// not, a broken file shows the overlay and the fix clears it.

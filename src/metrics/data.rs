@@ -57,10 +57,12 @@ pub struct Known<'a> {
     pub touchpoints: &'a BTreeMap<String, Touchpoint>,
 }
 
-/// A problem found while streaming: where (line of the row, cell index)
-/// and what.
+/// A problem found while streaming: where (the row's byte offset in the
+/// file, cell index) and what.
 struct Pending {
-    line: u64,
+    at: u64,
+    /// A duplicate's first row (file index, byte offset): named in the help.
+    first: Option<(u32, u64)>,
     cell: usize,
     code: &'static str,
     message: String,
@@ -76,7 +78,7 @@ struct FileRows {
     failed: Option<Diagnostic>,
 }
 
-/// Reads every data file under `config.data_dir` and checks it against the
+/// Reads every data file under `data_dir` and checks it against the
 /// handbook: the measurements, and every problem in `diags` (the text of
 /// each file with problems in `sources`).
 pub fn read(
@@ -90,8 +92,56 @@ pub fn read(
     let read: Vec<FileRows> = files
         .par_iter()
         .enumerate()
-        .map(|(i, f)| read_file(&root.join(f), i as u32, known))
+        .map(|(i, f)| match std::fs::File::open(root.join(f)) {
+            Ok(file) => read_rows(
+                std::io::BufReader::with_capacity(64 * 1024, file),
+                i as u32,
+                known,
+            ),
+            Err(e) => FileRows {
+                failed: Some(Diagnostic::error(
+                    "io",
+                    format!("cannot read the data file: {e}"),
+                )),
+                ..FileRows::default()
+            },
+        })
         .collect();
+    finish(files, read, known, diags, sources, |f| {
+        std::fs::read(root.join(f)).unwrap_or_default()
+    })
+}
+
+/// One data file's bytes read and checked as [`read`] does (the fuzz
+/// target's way in: no disk).
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    known: &Known,
+    diags: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
+) -> Measurements {
+    let rows = read_rows(bytes, 0, known);
+    finish(
+        vec![name.to_owned()],
+        vec![rows],
+        known,
+        diags,
+        sources,
+        |_| bytes.to_vec(),
+    )
+}
+
+/// Merges the files' rows: date order, duplicates found, every problem
+/// placed at its cell (`bytes` gives a file's text again for that).
+fn finish(
+    files: Vec<String>,
+    read: Vec<FileRows>,
+    known: &Known,
+    diags: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
+    bytes: impl Fn(&str) -> Vec<u8>,
+) -> Measurements {
     let mut series: BTreeMap<(usize, Scope), Vec<Point>> = BTreeMap::new();
     let mut pending: Vec<Vec<Pending>> = Vec::with_capacity(files.len());
     for (i, rows) in read.into_iter().enumerate() {
@@ -106,14 +156,15 @@ pub fn read(
     // Date order; the same date, metric and scope twice is an error at the
     // later row (in file order), naming the first.
     for ((metric, scope), points) in &mut series {
-        points.sort_by_key(|p| (p.date, p.file, p.line));
+        points.sort_by_key(|p| (p.date, p.file, p.at));
         let mut kept: Vec<Point> = Vec::with_capacity(points.len());
         for p in points.drain(..) {
             match kept.last() {
                 Some(first) if first.date == p.date => {
                     let id = &known.catalog.metrics[*metric].id;
                     pending[p.file as usize].push(Pending {
-                        line: u64::from(p.line),
+                        at: u64::from(p.at),
+                        first: Some((first.file, u64::from(first.at))),
                         cell: usize::MAX,
                         code: "duplicate-measurement",
                         message: format!(
@@ -121,10 +172,8 @@ pub fn read(
                             scope_words(scope),
                             p.date()
                         ),
-                        help: Some(format!(
-                            "`{}` line {} measures it first; keep one row",
-                            files[first.file as usize], first.line
-                        )),
+                        // Completed with the first row's line by `locate`.
+                        help: None,
                     });
                 }
                 _ => kept.push(p),
@@ -134,7 +183,7 @@ pub fn read(
     }
     for (i, list) in pending.into_iter().enumerate() {
         if !list.is_empty() {
-            locate(root, &files[i], list, diags, sources);
+            locate(&files, i, list, &bytes, diags, sources);
         }
     }
     Measurements {
@@ -170,22 +219,12 @@ impl Header {
     }
 }
 
-fn read_file(path: &Path, file: u32, known: &Known) -> FileRows {
+fn read_rows(input: impl std::io::Read, file: u32, known: &Known) -> FileRows {
     let mut out = FileRows::default();
-    let f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            out.failed = Some(Diagnostic::error(
-                "io",
-                format!("cannot read the data file: {e}"),
-            ));
-            return out;
-        }
-    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(64 * 1024, f));
+        .from_reader(input);
     let mut record = csv::ByteRecord::new();
     let mut header = Header::default();
     let mut width = 0;
@@ -195,9 +234,9 @@ fn read_file(path: &Path, file: u32, known: &Known) -> FileRows {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(1, |p| p.line());
                 out.pending.push(Pending {
-                    line,
+                    at: e.position().map_or(0, |p| p.byte()),
+                    first: None,
                     cell: 0,
                     code: "bad-csv",
                     message: format!("the file cannot be read as CSV: {e}"),
@@ -206,11 +245,11 @@ fn read_file(path: &Path, file: u32, known: &Known) -> FileRows {
                 break;
             }
         }
-        let line = record.position().map_or(1, |p| p.line());
+        let at = record.position().map_or(0, |p| p.byte());
         if first {
             first = false;
             width = record.len();
-            if !read_header(&record, &mut header, &mut out.pending) {
+            if !read_header(&record, at, &mut header, &mut out.pending) {
                 return out;
             }
             continue;
@@ -221,7 +260,8 @@ fn read_file(path: &Path, file: u32, known: &Known) -> FileRows {
                 continue;
             }
             out.pending.push(Pending {
-                line,
+                at,
+                first: None,
                 cell: record.len().min(width).saturating_sub(1),
                 code: "bad-csv",
                 message: format!("this row has {} cells, the header {width}", record.len()),
@@ -231,8 +271,7 @@ fn read_file(path: &Path, file: u32, known: &Known) -> FileRows {
             });
             continue;
         }
-        if let Some((key, point)) = read_row(&record, line, file, &header, known, &mut out.pending)
-        {
+        if let Some((key, point)) = read_row(&record, at, file, &header, known, &mut out.pending) {
             out.series.entry(key).or_default().push(point);
         }
     }
@@ -241,11 +280,16 @@ fn read_file(path: &Path, file: u32, known: &Known) -> FileRows {
 
 /// Maps the header's names to columns; `false` when a required one is
 /// missing (the rows cannot be read).
-fn read_header(record: &csv::ByteRecord, header: &mut Header, pending: &mut Vec<Pending>) -> bool {
+fn read_header(
+    record: &csv::ByteRecord,
+    at: u64,
+    header: &mut Header,
+    pending: &mut Vec<Pending>,
+) -> bool {
     let mut ok = true;
     for (i, cell) in record.iter().enumerate() {
         let Ok(name) = std::str::from_utf8(cell) else {
-            pending.push(not_utf8(1, i));
+            pending.push(not_utf8(at, i));
             ok = false;
             continue;
         };
@@ -255,7 +299,8 @@ fn read_header(record: &csv::ByteRecord, header: &mut Header, pending: &mut Vec<
             .to_ascii_lowercase();
         match COLUMNS.iter().position(|c| *c == name) {
             Some(c) if header.at[c].is_some() => pending.push(Pending {
-                line: 1,
+                at,
+                first: None,
                 cell: i,
                 code: "duplicate-column",
                 message: format!("the column `{name}` is there twice"),
@@ -263,7 +308,8 @@ fn read_header(record: &csv::ByteRecord, header: &mut Header, pending: &mut Vec<
             }),
             Some(c) => header.at[c] = Some(i),
             None => pending.push(Pending {
-                line: 1,
+                at,
+                first: None,
                 cell: i,
                 code: "unknown-column",
                 message: format!("`{name}` is not a column of a data file"),
@@ -277,7 +323,8 @@ fn read_header(record: &csv::ByteRecord, header: &mut Header, pending: &mut Vec<
     for name in REQUIRED {
         if header.col(name).is_none() {
             pending.push(Pending {
-                line: 1,
+                at,
+                first: None,
                 cell: 0,
                 code: "missing-column",
                 message: format!("the data file has no `{name}` column"),
@@ -289,9 +336,10 @@ fn read_header(record: &csv::ByteRecord, header: &mut Header, pending: &mut Vec<
     ok
 }
 
-fn not_utf8(line: u64, cell: usize) -> Pending {
+fn not_utf8(at: u64, cell: usize) -> Pending {
     Pending {
-        line,
+        at,
+        first: None,
         cell,
         code: "not-utf8",
         message: "this cell is not valid UTF-8 text".to_owned(),
@@ -302,7 +350,7 @@ fn not_utf8(line: u64, cell: usize) -> Pending {
 /// One row: its series and point, or `None` with its problems noted.
 fn read_row(
     record: &csv::ByteRecord,
-    line: u64,
+    at: u64,
     file: u32,
     header: &Header,
     known: &Known,
@@ -311,7 +359,8 @@ fn read_row(
     let errors = pending.len();
     let mut problem = |cell: usize, code, message: String, help: Option<String>| {
         pending.push(Pending {
-            line,
+            at,
+            first: None,
             cell,
             code,
             message,
@@ -333,7 +382,7 @@ fn read_row(
     bad_text.sort_unstable();
     bad_text.dedup();
     for i in &bad_text {
-        let p = not_utf8(line, *i);
+        let p = not_utf8(at, *i);
         problem(p.cell, p.code, p.message, p.help);
     }
     let required =
@@ -438,7 +487,7 @@ fn read_row(
             date: date?.pack(),
             n: n?,
             file,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
+            at: u32::try_from(at).unwrap_or(u32::MAX),
         },
     ))
 }
@@ -605,67 +654,95 @@ fn scope(
     })
 }
 
+/// A data file's text as read again for its diagnostics: the raw bytes'
+/// offsets (the reader's, counting a BOM) and the text shown (without it).
+struct Reread {
+    text: std::sync::Arc<str>,
+    bom: usize,
+}
+
+fn reread(bytes: &[u8]) -> Reread {
+    let bom = if bytes.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let text = match std::str::from_utf8(&bytes[bom..]) {
+        Ok(t) => std::sync::Arc::from(t),
+        Err(_) => std::sync::Arc::from(String::from_utf8_lossy(&bytes[bom..]).as_ref()),
+    };
+    Reread { text, bom }
+}
+
+impl Reread {
+    /// The reader's byte offset in the text shown. (A lossy text of a file
+    /// that is not UTF-8 keeps offsets up to its first bad byte.)
+    /// A record starts after the line break that ends the one before (the
+    /// reader may count from inside a CRLF).
+    fn offset(&self, at: u64) -> usize {
+        let b = self.text.as_bytes();
+        let mut i = usize::try_from(at)
+            .unwrap_or(usize::MAX)
+            .saturating_sub(self.bom)
+            .min(b.len());
+        while i < b.len() && matches!(b[i], b'\r' | b'\n') {
+            i += 1;
+        }
+        i
+    }
+
+    fn line_of(&self, at: u64) -> usize {
+        let end = self.offset(at);
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+}
+
 /// Turns a file's pending problems into diagnostics at their cells: reads
 /// the file once more (only files with problems are), keeps its text in
 /// `sources`.
 fn locate(
-    root: &Path,
-    file: &str,
+    files: &[String],
+    i: usize,
     mut list: Vec<Pending>,
+    bytes: &dyn Fn(&str) -> Vec<u8>,
     diags: &mut Vec<Diagnostic>,
     sources: &mut Sources,
 ) {
-    let bytes = std::fs::read(root.join(file)).unwrap_or_default();
-    let text: std::sync::Arc<str> = match String::from_utf8(bytes) {
-        Ok(t) => std::sync::Arc::from(t.strip_prefix('\u{feff}').unwrap_or(&t)),
-        Err(e) => std::sync::Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref()),
-    };
-    list.sort_by_key(|p| (p.line, p.cell));
-    let starts = line_starts(&text, list.iter().map(|p| p.line));
+    let file = &files[i];
+    let here = reread(&bytes(file));
+    list.sort_by_key(|p| (p.at, p.cell));
     for p in list {
-        let start = starts.get(&p.line).copied().unwrap_or(text.len());
+        let start = here.offset(p.at);
         let span = if p.cell == usize::MAX {
             start..start
         } else {
-            cell_span(&text, start, p.cell)
+            cell_span(&here.text, start, p.cell)
+        };
+        let help = match p.first {
+            Some((f, at)) => {
+                let line = if f as usize == i {
+                    here.line_of(at)
+                } else {
+                    reread(&bytes(&files[f as usize])).line_of(at)
+                };
+                Some(format!(
+                    "`{}` line {line} measures it first; keep one row",
+                    files[f as usize]
+                ))
+            }
+            None => p.help,
         };
         diags.push(
             Diagnostic::error(p.code, p.message)
                 .at(file, span)
-                .help_opt(p.help),
+                .help_opt(help),
         );
     }
-    sources.insert(file.to_owned(), text);
-}
-
-/// The byte offset where each of `lines` (1-based) starts.
-fn line_starts(text: &str, lines: impl Iterator<Item = u64>) -> BTreeMap<u64, usize> {
-    let mut wanted: Vec<u64> = lines.collect();
-    wanted.dedup();
-    let mut out = BTreeMap::new();
-    let mut line = 1u64;
-    let mut next = wanted.into_iter().peekable();
-    let mut at = 0usize;
-    let bytes = text.as_bytes();
-    while let Some(&want) = next.peek() {
-        if want == line {
-            out.insert(want, at);
-            next.next();
-            continue;
-        }
-        match memchr_newline(&bytes[at..]) {
-            Some(i) => {
-                at += i + 1;
-                line += 1;
-            }
-            None => break,
-        }
-    }
-    out
-}
-
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+    sources.insert(file.to_owned(), here.text);
 }
 
 /// The span of cell `k` of the record starting at `start` (RFC 4180: a

@@ -186,7 +186,8 @@ impl Scope {
 }
 
 /// One measurement, kept small (a million rows are 24 MB): where it came
-/// from is a file index and a line.
+/// from is a file index and the row's byte offset (diagnostics work out
+/// the line and column when there is one to report).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub value: f64,
@@ -195,7 +196,7 @@ pub struct Point {
     /// The sample size; `u32::MAX` when not given.
     pub n: u32,
     pub file: u32,
-    pub line: u32,
+    pub at: u32,
 }
 
 impl Point {

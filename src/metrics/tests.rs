@@ -17,7 +17,7 @@ fn point(date: &str, value: f64) -> Point {
         date: Date::parse_period(date).unwrap().pack(),
         n: u32::MAX,
         file: 0,
-        line: 2,
+        at: 20,
     }
 }
 

@@ -168,6 +168,7 @@ async fn run(opts: Options) -> Result<(), ServeError> {
     let watcher = watch::watch(
         &opts,
         &config.content_dir,
+        &config.data_dir,
         &config.output_dir,
         builder,
         shared.clone(),

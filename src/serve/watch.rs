@@ -1,5 +1,7 @@
-//! Watching the sources: `content/`, `themes/` and `book.toml`. Each change
-//! takes the hot path (journey edits) and is queued for the rebuild thread.
+//! Watching the sources: `content/`, `themes/`, `book.toml` and the data
+//! folder (`data/*.csv`). Each change takes the hot path (journey edits)
+//! and is queued for the rebuild thread; a data file changes every page
+//! that shows a measurement, so it rebuilds them all.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -28,6 +30,7 @@ pub(super) type Watching = Arc<std::sync::Mutex<Debouncer>>;
 pub(super) fn watch(
     opts: &Options,
     content_dir: &str,
+    data_dir: &str,
     output_dir: &str,
     builder: Builder,
     shared: Arc<Shared>,
@@ -38,14 +41,17 @@ pub(super) fn watch(
     let output = root.join(output_dir);
     let content = root.join(content_dir);
     let themes = root.join("themes");
+    let data = root.join(data_dir);
     let book = root.join(crate::config::FILE);
     let o = opts.clone();
     let handler_root = root.clone();
     let book_path = book.clone();
-    let (w_content, w_themes) = (content.clone(), themes.clone());
+    let (w_content, w_themes, w_data) = (content.clone(), themes.clone(), data.clone());
     let content_watched = Arc::new(AtomicBool::new(false));
+    let data_watched = Arc::new(AtomicBool::new(false));
     let (rewatch, rewatch_rx) = std::sync::mpsc::channel::<()>();
     let (h_shared, h_watched) = (shared.clone(), content_watched.clone());
+    let h_data_watched = data_watched.clone();
     // Rebuilds run on their own thread, so the watcher goes on serving the
     // hot path while one is under way; changes that arrive meanwhile are
     // taken together by the next rebuild.
@@ -78,7 +84,10 @@ pub(super) fn watch(
                 .flat_map(|e| e.paths.iter())
                 .filter(|p| {
                     !p.starts_with(&output)
-                        && (p.starts_with(&w_content) || p.starts_with(&w_themes) || *p == &book)
+                        && (p.starts_with(&w_content)
+                            || p.starts_with(&w_themes)
+                            || p.starts_with(&w_data)
+                            || *p == &book)
                 })
                 .collect();
             if relevant.is_empty() {
@@ -92,6 +101,14 @@ pub(super) fn watch(
                     let _ = rewatch.send(());
                 }
             }
+            // The data folder, made (or made again) while serving.
+            if relevant.iter().any(|p| **p == w_data) {
+                if !w_data.is_dir() {
+                    h_data_watched.store(false, Ordering::SeqCst);
+                } else if !h_data_watched.load(Ordering::SeqCst) {
+                    let _ = rewatch.send(());
+                }
+            }
             // Whatever the file stamps say, these are read again. Once each:
             // an editor's rename-over-the-file save names the file in two
             // events.
@@ -102,10 +119,10 @@ pub(super) fn watch(
                 .collect::<BTreeSet<String>>()
                 .into_iter()
                 .collect();
-            // The configuration or the theme: every page.
+            // The configuration, the theme or the data: every page.
             let full = relevant
                 .iter()
-                .any(|p| p.starts_with(&w_themes) || *p == &book_path);
+                .any(|p| p.starts_with(&w_themes) || p.starts_with(&w_data) || *p == &book_path);
             let number = h_shared.changes.fetch_add(1, Ordering::SeqCst) + 1;
             if !full {
                 hot(&handler_root, drafts, &rel, number, &o, &h_shared);
@@ -133,6 +150,11 @@ pub(super) fn watch(
     if themes.is_dir() {
         watch_one(&mut debouncer, &themes, RecursiveMode::Recursive)?;
     }
+    // Only `*.csv` directly under it are read: not recursive.
+    if data.is_dir() && !data.starts_with(&content) {
+        watch_one(&mut debouncer, &data, RecursiveMode::NonRecursive)?;
+        data_watched.store(true, Ordering::SeqCst);
+    }
     let watching = Arc::new(std::sync::Mutex::new(debouncer));
     // Holds the watcher weakly: it ends when the watcher is dropped (which
     // drops the sender the event handler owns).
@@ -142,6 +164,19 @@ pub(super) fn watch(
             let Some(watching) = weak.upgrade() else {
                 return;
             };
+            if !data_watched.load(Ordering::SeqCst)
+                && data.is_dir()
+                && watching
+                    .lock()
+                    .is_ok_and(|mut d| d.watch(&data, RecursiveMode::NonRecursive).is_ok())
+            {
+                data_watched.store(true, Ordering::SeqCst);
+                shared.changes.fetch_add(1, Ordering::SeqCst);
+                let _ = rebuilds.send(Change {
+                    paths: Vec::new(),
+                    full: true,
+                });
+            }
             if content_watched.load(Ordering::SeqCst) || !content.is_dir() {
                 continue;
             }

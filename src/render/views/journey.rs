@@ -401,7 +401,11 @@ impl<'h> Views<'h> {
                 steps: &steps,
                 lanes: &lanes,
                 curve: &curve,
-                print_zoom: print_zoom(&steps, &lanes),
+                print_zoom: print_zoom(
+                    &steps,
+                    &lanes,
+                    stages.iter().any(|s| !s.metrics.is_empty()),
+                ),
                 legend: legend.as_ref(),
                 t: self.t,
                 root: &root,
@@ -476,14 +480,14 @@ impl<'h> Views<'h> {
 /// How much the printed map must shrink to fit one landscape A4 page
 /// (`--print-zoom`, 0.35..1), from an estimate of the printed grid's height
 /// (the longest text of each lane, at the print stylesheet's sizes).
-pub(super) fn print_zoom(steps: &[StepView], lanes: &Lanes) -> f32 {
+pub(super) fn print_zoom(steps: &[StepView], lanes: &Lanes, stage_metrics: bool) -> f32 {
     // A4 landscape less 8 mm margins, in CSS pixels, less the header (two
-    // lines of facts and the scenario). Measured in Chromium, the example
+    // lines of facts, a line of metrics and the scenario). Measured in Chromium, the example
     // journeys' grids are up to 15 % taller than estimated: a quarter more
     // is allowed for.
-    const PAGE_H: f32 = 733.0 - 125.0;
+    const PAGE_H: f32 = 733.0 - 140.0;
     const MARGIN: f32 = 1.25;
-    let grid = PrintGrid::of(steps, lanes);
+    let grid = PrintGrid::of(steps, lanes, stage_metrics);
     // Zoomed out by `zoom`, the page holds 1/zoom more CSS pixels: columns
     // widen and text wraps less. The largest zoom whose grid fits, by
     // bisection (the height only grows with the zoom).
@@ -522,7 +526,7 @@ fn words_of(text: &str) -> Vec<u16> {
 }
 
 impl PrintGrid {
-    fn of(steps: &[StepView], lanes: &Lanes) -> PrintGrid {
+    fn of(steps: &[StepView], lanes: &Lanes, stage_metrics: bool) -> PrintGrid {
         let lane =
             |text: &dyn Fn(&StepView) -> Vec<u16>| steps.iter().map(text).collect::<Vec<_>>();
         let mut out = vec![
@@ -563,8 +567,12 @@ impl PrintGrid {
             }));
         }
         let mut fixed = 40.0 + 120.0 + LINE_H;
+        // A reading is its value and change, then its target: two lines.
         if lanes.metrics {
-            fixed += LINE_H + CELL_PAD;
+            fixed += 2.0 * LINE_H + CELL_PAD;
+        }
+        if stage_metrics {
+            fixed += 2.0 * LINE_H;
         }
         if lanes.frontstage || lanes.backstage || lanes.support || lanes.systems {
             fixed += 2.0 * LINE_H;

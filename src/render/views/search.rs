@@ -103,6 +103,17 @@ impl<'h> Views<'h> {
                 &markdown::plain_text(r.meta.body()),
             ));
         }
+        // Each metric's page, by its title and what it measures.
+        let catalog = &h.measurements.catalog;
+        for &i in self.shown_metrics() {
+            let m = &catalog.metrics[i];
+            docs.push(Doc::new(
+                &m.title,
+                &super::metrics::metric_url(&m.id),
+                t.metric,
+                &format!("{} {}", m.id, t.measurements),
+            ));
+        }
         for id in self.pages_sorted {
             let p = &h.pages[id];
             docs.push(Doc::new(
