@@ -2,7 +2,7 @@
 //! and beside it the same content as plain pages for Hugo and mdBook.
 //!
 //! ```text
-//! cargo run --release --example gen -- --journeys 10000 --out /tmp/corpus [--seed 7]
+//! cargo run --release --example gen -- --journeys 10000 --out /tmp/corpus [--seed 7] [--months 12]
 //! ```
 //!
 //! writes `OUT/journeydoc` (book.toml + content/), `OUT/hugo` (hugo.toml,
@@ -17,12 +17,14 @@ struct Args {
     journeys: usize,
     out: PathBuf,
     seed: u64,
+    months: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut journeys = None;
     let mut out = None;
     let mut seed = 7;
+    let mut months = 0;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or(format!("{a} needs a value"));
@@ -32,6 +34,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--out" | "-o" => out = Some(PathBuf::from(value()?)),
             "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--months" => months = value()?.parse().map_err(|e| format!("--months: {e}"))?,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -39,6 +42,7 @@ fn parse_args() -> Result<Args, String> {
         journeys: journeys.ok_or("--journeys N is required")?,
         out: out.ok_or("--out DIR is required")?,
         seed,
+        months,
     })
 }
 
@@ -46,7 +50,7 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("gen: {e}\nusage: gen --journeys N --out DIR [--seed S]");
+            eprintln!("gen: {e}\nusage: gen --journeys N --out DIR [--seed S] [--months M]");
             return ExitCode::from(2);
         }
     };
@@ -61,10 +65,10 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    match journeydoc::corpus::write_corpus(&args.out, args.journeys, args.seed) {
-        Ok(()) => {
+    match journeydoc::corpus::write_corpus_with(&args.out, args.journeys, args.seed, args.months) {
+        Ok(rows) => {
             println!(
-                "wrote {} journeys, {} personas, {} touchpoints to {}",
+                "wrote {} journeys, {} personas, {} touchpoints, {rows} measurements to {}",
                 args.journeys,
                 (args.journeys / 10).max(1),
                 (args.journeys / 20).max(20),

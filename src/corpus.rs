@@ -350,6 +350,14 @@ fn persona_text(rng: &mut Rng, p: usize) -> (String, String) {
 /// `out/journeydoc`, `out/hugo` and `out/mdbook`. The same seed gives the
 /// same bytes.
 pub fn write_corpus(out: &Path, n: usize, seed: u64) -> std::io::Result<()> {
+    write_corpus_with(out, n, seed, 0).map(|_| ())
+}
+
+/// [`write_corpus`], with `months` monthly measurements in
+/// `journeydoc/data/` (0: none): per journey NPS, CSAT, CES and each
+/// stage's CES; per touchpoint CSAT. Returns how many rows were written
+/// (10,000 journeys × 12 months ≈ 970,000).
+pub fn write_corpus_with(out: &Path, n: usize, seed: u64, months: usize) -> std::io::Result<usize> {
     let personas = (n / 10).max(1);
     let touchpoints = (n / 20).max(20);
     let mut rng = Rng(seed);
@@ -433,6 +441,17 @@ pub fn write_corpus(out: &Path, n: usize, seed: u64) -> std::io::Result<()> {
         let j = journey(&mut rng, i, personas, touchpoints);
         persona_journeys[j.persona].push(j);
     }
+    let rows = if months > 0 {
+        measurements(
+            &jd.join("data"),
+            &persona_journeys,
+            touchpoints,
+            months,
+            seed,
+        )?
+    } else {
+        0
+    };
     for (p, journeys) in persona_journeys.iter().enumerate() {
         let (name, text) = persona_text(&mut rng, p);
         let channels = format!("[{}, {}]", CHANNELS[p % 8], CHANNELS[(p + 3) % 8]);
@@ -475,5 +494,69 @@ pub fn write_corpus(out: &Path, n: usize, seed: u64) -> std::io::Result<()> {
         let _ = writeln!(summary, "  - [Touchpoint {t}](touchpoints/t{t}.md)");
     }
     write(&mdbook.join("src/SUMMARY.md"), &summary)?;
-    Ok(())
+    Ok(rows)
+}
+
+/// Monthly rows from 2025-01 on: `journeys.csv` (NPS, CSAT, CES per
+/// journey and CES per stage) and `touchpoints.csv` (CSAT), written as a
+/// survey tool's export would be, with a sample size.
+fn measurements(
+    dir: &Path,
+    persona_journeys: &[Vec<Journey>],
+    touchpoints: usize,
+    months: usize,
+    seed: u64,
+) -> std::io::Result<usize> {
+    use std::io::Write;
+    fs::create_dir_all(dir)?;
+    let mut rng = Rng(seed ^ 0x5eed);
+    let month = |m: usize| format!("{}-{:02}", 2025 + m / 12, m % 12 + 1);
+    let mut rows = 0;
+    let mut w = std::io::BufWriter::new(fs::File::create(dir.join("journeys.csv"))?);
+    writeln!(w, "date,metric,value,journey,stage,n")?;
+    for (p, journeys) in persona_journeys.iter().enumerate() {
+        for j in journeys {
+            let id = format!("p{p}/{}", j.id);
+            for m in 0..months {
+                let d = month(m);
+                let n = 40 + rng.below(200);
+                let nps = rng.below(121) as i64 - 40;
+                writeln!(w, "{d},nps,{nps},{id},,{n}")?;
+                writeln!(w, "{d},csat,{},{id},,{n}", 40 + rng.below(60))?;
+                writeln!(
+                    w,
+                    "{d},ces,{}.{},{id},,{n}",
+                    1 + rng.below(6),
+                    rng.below(10)
+                )?;
+                rows += 3;
+                for (stage, _) in &j.stages {
+                    writeln!(
+                        w,
+                        "{d},ces,{}.{},{id},{stage},{n}",
+                        1 + rng.below(6),
+                        rng.below(10)
+                    )?;
+                    rows += 1;
+                }
+            }
+        }
+    }
+    w.flush()?;
+    let mut w = std::io::BufWriter::new(fs::File::create(dir.join("touchpoints.csv"))?);
+    writeln!(w, "date,metric,value,touchpoint,n")?;
+    for t in 0..touchpoints {
+        for m in 0..months {
+            writeln!(
+                w,
+                "{},csat,{},t{t},{}",
+                month(m),
+                40 + rng.below(60),
+                100 + rng.below(900)
+            )?;
+            rows += 1;
+        }
+    }
+    w.flush()?;
+    Ok(rows)
 }

@@ -177,7 +177,7 @@ fn a_spanish_handbook_with_data_checks_clean_and_shows_latest_change_and_trend()
     assert_eq!(names, ["NPS", "CES", "CSAT", "Pedidos a tiempo"]);
     // A metric's page: every scope, measured or typed by hand (the B2B
     // journey's CSAT), the furthest from its target first (CSAT has none
-    // here: by name).
+    // here: in id order, journeys before touchpoints).
     let csat = page(&out, "metrics/csat.html");
     let rows: Vec<String> = select(&csat, "table.readings tbody th a")
         .iter()
@@ -185,7 +185,7 @@ fn a_spanish_handbook_with_data_checks_clean_and_shows_latest_change_and_trend()
         .collect();
     assert_eq!(
         rows,
-        ["App de pedidos", "Lucía organiza un evento", "Repartidor"]
+        ["Lucía organiza un evento", "App de pedidos", "Repartidor"]
     );
     let nps = page(&out, "metrics/nps.html");
     // Both journeys miss the target 30: the measured 22, the typed 20.
@@ -193,7 +193,8 @@ fn a_spanish_handbook_with_data_checks_clean_and_shows_latest_change_and_trend()
 
     // Insights: off target, furthest first as a share of each range — the
     // B2B journey's typed NPS 20 (10 of 200 short) and the punctuality 85 %
-    // (5 of 100) tie at 5 %, by name; the measured NPS 22 (8 of 200) next.
+    // (5 of 100) tie at 5 %, in metric order; the measured NPS 22 (8 of
+    // 200) next.
     let insights = page(&out, "insights.html");
     let off: Vec<String> = select(&insights, "#off-target tbody th")
         .iter()
@@ -243,7 +244,7 @@ fn a_metric_typed_by_hand_and_measured_is_a_warning_and_the_measurement_wins() {
     let (code, _, stderr) = run(dir.path(), &["check"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("content/journeys/lucia/actividad.md:6:10: warning: NPS is typed here and measured in `data/nps.csv`: the measurement (22 on 2026-06) is shown [metric-twice]"),
+        stderr.contains("content/journeys/lucia/actividad.md:6:10: warning: NPS is typed here and measured in the data files: the measurement (22 on 2026-06) is shown [metric-twice]"),
         "{stderr}"
     );
     let (code, _, stderr) = run(dir.path(), &["check", "--deny-warnings"]);

@@ -16,6 +16,27 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::{Catalog, Measurements, Point, Scope};
+
+/// A row as read: its point, and where it came from (a file index and the
+/// row's byte offset). Only the point is kept; where it came from is looked
+/// for again when two rows measure the same thing on the same date.
+#[derive(Clone, Copy)]
+struct Row {
+    value: f64,
+    date: u32,
+    n: u32,
+    at: u32,
+}
+
+impl Row {
+    fn point(self) -> Point {
+        Point {
+            value: self.value,
+            date: self.date,
+            n: self.n,
+        }
+    }
+}
 use crate::diagnostic::{Diagnostic, Sources};
 use crate::model::{Date, Journey, Touchpoint};
 use crate::text::did_you_mean;
@@ -69,10 +90,33 @@ struct Pending {
     help: Option<String>,
 }
 
+/// A row's scope while reading: ids borrowed from the handbook, so a row
+/// costs no allocation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Handbook,
+    Journey(&'a str),
+    Stage(&'a str, &'a str),
+    Step(&'a str, &'a str),
+    Touchpoint(&'a str),
+}
+
+impl Key<'_> {
+    fn owned(self) -> Scope {
+        match self {
+            Key::Handbook => Scope::Handbook,
+            Key::Journey(j) => Scope::Journey(j.to_owned()),
+            Key::Stage(j, s) => Scope::Stage(j.to_owned(), s.to_owned()),
+            Key::Step(j, s) => Scope::Step(j.to_owned(), s.to_owned()),
+            Key::Touchpoint(t) => Scope::Touchpoint(t.to_owned()),
+        }
+    }
+}
+
 /// One file's rows, before merging.
 #[derive(Default)]
-struct FileRows {
-    series: BTreeMap<(usize, Scope), Vec<Point>>,
+struct FileRows<'a> {
+    series: std::collections::HashMap<(usize, Key<'a>), Vec<Point>>,
     pending: Vec<Pending>,
     /// The file could not be opened or read (`None` when fine).
     failed: Option<Diagnostic>,
@@ -89,15 +133,10 @@ pub fn read(
     sources: &mut Sources,
 ) -> Measurements {
     let files = files(root, data_dir);
-    let read: Vec<FileRows> = files
+    let read: Vec<FileRows<'_>> = files
         .par_iter()
-        .enumerate()
-        .map(|(i, f)| match std::fs::File::open(root.join(f)) {
-            Ok(file) => read_rows(
-                std::io::BufReader::with_capacity(64 * 1024, file),
-                i as u32,
-                known,
-            ),
+        .map(|f| match std::fs::File::open(root.join(f)) {
+            Ok(file) => read_rows(std::io::BufReader::with_capacity(64 * 1024, file), known),
             Err(e) => FileRows {
                 failed: Some(Diagnostic::error(
                     "io",
@@ -121,7 +160,7 @@ pub fn read_bytes(
     diags: &mut Vec<Diagnostic>,
     sources: &mut Sources,
 ) -> Measurements {
-    let rows = read_rows(bytes, 0, known);
+    let rows = read_rows(bytes, known);
     finish(
         vec![name.to_owned()],
         vec![rows],
@@ -136,7 +175,7 @@ pub fn read_bytes(
 /// placed at its cell (`bytes` gives a file's text again for that).
 fn finish(
     files: Vec<String>,
-    read: Vec<FileRows>,
+    read: Vec<FileRows<'_>>,
     known: &Known,
     diags: &mut Vec<Diagnostic>,
     sources: &mut Sources,
@@ -148,38 +187,34 @@ fn finish(
         if let Some(d) = rows.failed {
             diags.push(d.in_file(&files[i]));
         }
-        for (k, mut points) in rows.series {
-            series.entry(k).or_default().append(&mut points);
+        for ((metric, key), mut points) in rows.series {
+            // Moved, not copied, when the series is new.
+            match series.entry((metric, key.owned())) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(points);
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => {
+                    o.get_mut().append(&mut points)
+                }
+            }
         }
         pending.push(rows.pending);
     }
-    // Date order; the same date, metric and scope twice is an error at the
-    // later row (in file order), naming the first.
+    // Date order (stable: file order, then row order, where dates tie);
+    // the same date, metric and scope twice is an error at the later row.
+    let mut twice: std::collections::BTreeSet<(usize, Scope, u32)> = Default::default();
     for ((metric, scope), points) in &mut series {
-        points.sort_by_key(|p| (p.date, p.file, p.at));
-        let mut kept: Vec<Point> = Vec::with_capacity(points.len());
-        for p in points.drain(..) {
-            match kept.last() {
-                Some(first) if first.date == p.date => {
-                    let id = &known.catalog.metrics[*metric].id;
-                    pending[p.file as usize].push(Pending {
-                        at: u64::from(p.at),
-                        first: Some((first.file, u64::from(first.at))),
-                        cell: usize::MAX,
-                        code: "duplicate-measurement",
-                        message: format!(
-                            "{id} {} on {} is measured twice",
-                            scope_words(scope),
-                            p.date()
-                        ),
-                        // Completed with the first row's line by `locate`.
-                        help: None,
-                    });
-                }
-                _ => kept.push(p),
+        points.sort_by_key(|p| p.date);
+        points.dedup_by(|later, first| {
+            let same = later.date == first.date;
+            if same {
+                twice.insert((*metric, scope.clone(), later.date));
             }
-        }
-        *points = kept;
+            same
+        });
+    }
+    if !twice.is_empty() {
+        duplicates(&files, known, &twice, &bytes, &mut pending);
     }
     for (i, list) in pending.into_iter().enumerate() {
         if !list.is_empty() {
@@ -190,6 +225,50 @@ fn finish(
         catalog: known.catalog.clone(),
         series,
         files,
+    }
+}
+
+/// Finds where the rows measuring the same thing on the same date are (a
+/// second reading of the files, only when there are such rows) and notes
+/// each one after the first, naming the first.
+fn duplicates(
+    files: &[String],
+    known: &Known,
+    twice: &std::collections::BTreeSet<(usize, Scope, u32)>,
+    bytes: &dyn Fn(&str) -> Vec<u8>,
+    pending: &mut [Vec<Pending>],
+) {
+    let mut seen: BTreeMap<&(usize, Scope, u32), (u32, u32)> = BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        let text = bytes(f);
+        let mut found: Vec<(&(usize, Scope, u32), u32)> = Vec::new();
+        each_row(&text[..], known, &mut |(metric, key), row| {
+            let k = (metric, key.owned(), row.date);
+            if let Some(k) = twice.get(&k) {
+                found.push((k, row.at));
+            }
+        });
+        for (k, at) in found {
+            let Some(&(ffile, fat)) = seen.get(k) else {
+                seen.insert(k, (i as u32, at));
+                continue;
+            };
+            let (metric, scope, date) = k;
+            pending[i].push(Pending {
+                at: u64::from(at),
+                first: Some((ffile, u64::from(fat))),
+                cell: usize::MAX,
+                code: "duplicate-measurement",
+                message: format!(
+                    "{} {} on {} is measured twice",
+                    known.catalog.metrics[*metric].id,
+                    scope_words(scope),
+                    crate::model::Date::unpack(*date)
+                ),
+                // Completed with the first row's line by `locate`.
+                help: None,
+            });
+        }
     }
 }
 
@@ -219,7 +298,28 @@ impl Header {
     }
 }
 
-fn read_rows(input: impl std::io::Read, file: u32, known: &Known) -> FileRows {
+fn read_rows<'a>(input: impl std::io::Read, known: &Known<'a>) -> FileRows<'a> {
+    let mut series: std::collections::HashMap<(usize, Key<'a>), Vec<Point>> = Default::default();
+    let mut out = each_row(input, known, &mut |key, row| {
+        let v = series.entry(key).or_default();
+        // Grown by an eighth (at least 4): a million points keep little
+        // room to spare.
+        if v.len() == v.capacity() {
+            v.reserve_exact((v.len() / 8).max(4));
+        }
+        v.push(row.point());
+    });
+    out.series = series;
+    out
+}
+
+/// Reads a file's rows, handing each good one to `row`; the problems in
+/// the result's `pending`.
+fn each_row<'a>(
+    input: impl std::io::Read,
+    known: &Known<'a>,
+    row: &mut dyn FnMut((usize, Key<'a>), Row),
+) -> FileRows<'a> {
     let mut out = FileRows::default();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -271,8 +371,8 @@ fn read_rows(input: impl std::io::Read, file: u32, known: &Known) -> FileRows {
             });
             continue;
         }
-        if let Some((key, point)) = read_row(&record, at, file, &header, known, &mut out.pending) {
-            out.series.entry(key).or_default().push(point);
+        if let Some((key, r)) = read_row(&record, at, &header, known, &mut out.pending) {
+            row(key, r);
         }
     }
     out
@@ -348,14 +448,13 @@ fn not_utf8(at: u64, cell: usize) -> Pending {
 }
 
 /// One row: its series and point, or `None` with its problems noted.
-fn read_row(
+fn read_row<'a>(
     record: &csv::ByteRecord,
     at: u64,
-    file: u32,
     header: &Header,
-    known: &Known,
+    known: &Known<'a>,
     pending: &mut Vec<Pending>,
-) -> Option<((usize, Scope), Point)> {
+) -> Option<((usize, Key<'a>), Row)> {
     let errors = pending.len();
     let mut problem = |cell: usize, code, message: String, help: Option<String>| {
         pending.push(Pending {
@@ -482,11 +581,10 @@ fn read_row(
     }
     Some((
         (metric?, scope?),
-        Point {
+        Row {
             value: value?,
             date: date?.pack(),
             n: n?,
-            file,
             at: u32::try_from(at).unwrap_or(u32::MAX),
         },
     ))
@@ -514,14 +612,14 @@ fn cell<'r>(
 
 /// The row's scope from its `journey`, `stage`, `step` and `touchpoint`
 /// cells.
-fn scope(
+fn scope<'a>(
     journey: Cell,
     stage: Cell,
     step: Cell,
     touchpoint: Cell,
-    known: &Known,
+    known: &Known<'a>,
     problem: &mut dyn FnMut(usize, &'static str, String, Option<String>),
-) -> Option<Scope> {
+) -> Option<Key<'a>> {
     if let Some((i, t)) = touchpoint {
         if let Some((j, _)) = journey {
             problem(
@@ -532,7 +630,7 @@ fn scope(
             );
             return None;
         }
-        if !known.touchpoints.contains_key(t) {
+        let Some((tid, _)) = known.touchpoints.get_key_value(t) else {
             problem(
                 i,
                 "unknown-touchpoint",
@@ -540,7 +638,7 @@ fn scope(
                 did_you_mean(t, known.touchpoints.keys().map(String::as_str)),
             );
             return None;
-        }
+        };
         for (k, what) in [(stage, "stage"), (step, "step")] {
             if let Some((c, _)) = k {
                 problem(
@@ -552,7 +650,7 @@ fn scope(
                 return None;
             }
         }
-        return Some(Scope::Touchpoint(t.to_owned()));
+        return Some(Key::Touchpoint(tid));
     }
     let Some((ji, jid)) = journey else {
         for (k, what) in [(stage, "stage"), (step, "step")] {
@@ -566,9 +664,9 @@ fn scope(
                 return None;
             }
         }
-        return Some(Scope::Handbook);
+        return Some(Key::Handbook);
     };
-    let Some(j) = known.journeys.get(jid) else {
+    let Some((jkey, j)) = known.journeys.get_key_value(jid) else {
         problem(
             ji,
             "unknown-journey",
@@ -646,11 +744,12 @@ fn scope(
             );
             return None;
         }
-        return Some(Scope::Step(jid.to_owned(), sid.to_owned()));
+        let id = found.and_then(|(_, s)| s.id.as_ref())?;
+        return Some(Key::Step(jkey, &id.value));
     }
     Some(match stage_name {
-        Some((_, st)) => Scope::Stage(jid.to_owned(), st.name.value.clone()),
-        None => Scope::Journey(jid.to_owned()),
+        Some((_, st)) => Key::Stage(jkey, &st.name.value),
+        None => Key::Journey(jkey),
     })
 }
 

@@ -185,9 +185,8 @@ impl Scope {
     }
 }
 
-/// One measurement, kept small (a million rows are 24 MB): where it came
-/// from is a file index and the row's byte offset (diagnostics work out
-/// the line and column when there is one to report).
+/// One measurement, kept small: 16 bytes (a million rows are 16 MB, less
+/// than their text).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub value: f64,
@@ -195,8 +194,6 @@ pub struct Point {
     pub date: u32,
     /// The sample size; `u32::MAX` when not given.
     pub n: u32,
-    pub file: u32,
-    pub at: u32,
 }
 
 impl Point {
@@ -218,6 +215,37 @@ pub struct Measurements {
     /// The data files read, relative to the root (`data/nps.csv`), in the
     /// order `Point::file` counts them.
     pub files: Vec<String>,
+}
+
+/// The series of one journey's scopes ([`Measurements::of_journey`]).
+#[derive(Debug, Default)]
+pub struct JourneySeries<'a> {
+    pub journey: Vec<(usize, &'a [Point])>,
+    pub stages: Vec<(usize, &'a str, &'a [Point])>,
+    pub steps: Vec<(usize, &'a str, &'a [Point])>,
+}
+
+impl<'a> JourneySeries<'a> {
+    pub fn journey(&self, metric: usize) -> &'a [Point] {
+        self.journey
+            .iter()
+            .find(|(m, _)| *m == metric)
+            .map_or(&[], |(_, p)| p)
+    }
+
+    pub fn stage(&self, metric: usize, name: &str) -> &'a [Point] {
+        self.stages
+            .iter()
+            .find(|(m, s, _)| *m == metric && *s == name)
+            .map_or(&[], |(_, _, p)| p)
+    }
+
+    pub fn step(&self, metric: usize, id: &str) -> &'a [Point] {
+        self.steps
+            .iter()
+            .find(|(m, s, _)| *m == metric && *s == id)
+            .map_or(&[], |(_, _, p)| p)
+    }
 }
 
 /// What one scope shows of one metric.
@@ -271,9 +299,59 @@ impl Measurements {
         typed: &Metrics,
         targets: &[Target],
     ) -> Vec<Reading<'a>> {
+        self.readings_from(|i| self.series(i, scope), typed, targets)
+    }
+
+    /// [`Measurements::readings`], the series given by `points` (metric →
+    /// its points at the scope).
+    pub fn readings_from<'a>(
+        &'a self,
+        points: impl Fn(usize) -> &'a [Point],
+        typed: &Metrics,
+        targets: &[Target],
+    ) -> Vec<Reading<'a>> {
         (0..self.catalog.metrics.len())
-            .filter_map(|i| self.reading(i, scope, typed.get(&self.catalog.metrics[i].id), targets))
+            .filter_map(|i| {
+                let p = if self.series.is_empty() {
+                    &[][..]
+                } else {
+                    points(i)
+                };
+                self.reading_from(i, p, typed.get(&self.catalog.metrics[i].id), targets)
+            })
             .collect()
+    }
+
+    /// Every series of a journey's scopes (itself, its stages, its steps),
+    /// read in three ranges per metric: a journey page asks for its own
+    /// and its 25 stages' and steps' in one go.
+    pub fn of_journey<'a>(&'a self, journey: &str) -> JourneySeries<'a> {
+        let mut out = JourneySeries::default();
+        if self.series.is_empty() {
+            return out;
+        }
+        for m in 0..self.catalog.metrics.len() {
+            if let Some(points) = self.series.get(&(m, Scope::Journey(journey.to_owned()))) {
+                out.journey.push((m, points));
+            }
+            let from = (m, Scope::Stage(journey.to_owned(), String::new()));
+            for ((k, scope), points) in self.series.range(from..) {
+                match scope {
+                    Scope::Stage(j, s) if *k == m && j == journey => {
+                        out.stages.push((m, s, points))
+                    }
+                    _ => break,
+                }
+            }
+            let from = (m, Scope::Step(journey.to_owned(), String::new()));
+            for ((k, scope), points) in self.series.range(from..) {
+                match scope {
+                    Scope::Step(j, s) if *k == m && j == journey => out.steps.push((m, s, points)),
+                    _ => break,
+                }
+            }
+        }
+        out
     }
 
     /// One metric's reading at a scope, if there is anything to show.
@@ -284,12 +362,23 @@ impl Measurements {
         typed: Option<f64>,
         targets: &[Target],
     ) -> Option<Reading<'a>> {
-        let m = &self.catalog.metrics[metric];
         let points = if self.series.is_empty() {
             &[][..]
         } else {
             self.series(metric, scope)
         };
+        self.reading_from(metric, points, typed, targets)
+    }
+
+    /// [`Measurements::reading`] from the scope's points.
+    pub fn reading_from<'a>(
+        &'a self,
+        metric: usize,
+        points: &'a [Point],
+        typed: Option<f64>,
+        targets: &[Target],
+    ) -> Option<Reading<'a>> {
+        let m = &self.catalog.metrics[metric];
         let own_target = crate::model::target_of(targets, &m.id);
         let latest = match points.last() {
             Some(p) => Some((p.value, Some(p.date()))),
@@ -465,17 +554,22 @@ pub fn check(
     diags: &mut Vec<Diagnostic>,
 ) {
     let catalog = &m.catalog;
+    let measured = !m.series.is_empty();
     for (id, j) in journeys {
         let file = &j.meta.file;
         check_targets(catalog, file, &j.targets, diags);
-        twice(m, file, &j.metrics, &Scope::Journey(id.clone()), diags);
+        if measured {
+            twice(m, file, &j.metrics, &Scope::Journey(id.clone()), diags);
+        }
         for stage in &j.stages {
             check_targets(catalog, file, &stage.targets, diags);
-            let scope = Scope::Stage(id.clone(), stage.name.value.clone());
-            twice(m, file, &stage.metrics, &scope, diags);
+            if measured && !stage.metrics.is_empty() {
+                let scope = Scope::Stage(id.clone(), stage.name.value.clone());
+                twice(m, file, &stage.metrics, &scope, diags);
+            }
             for step in &stage.steps {
                 check_targets(catalog, file, &step.targets, diags);
-                if let (Some(typed), Some(sid)) = (&step.metrics, &step.id) {
+                if let (true, Some(typed), Some(sid)) = (measured, &step.metrics, &step.id) {
                     let scope = Scope::Step(id.clone(), sid.value.clone());
                     twice(m, file, typed, &scope, diags);
                 }
@@ -540,12 +634,11 @@ fn twice(
         let Some(last) = m.series(i, scope).last() else {
             continue;
         };
-        let at = &m.files[last.file as usize];
         diags.push(
             Diagnostic::warning(
                 "metric-twice",
                 format!(
-                    "{} is typed here and measured in `{at}`: the measurement ({} on {}) is shown",
+                    "{} is typed here and measured in the data files: the measurement ({} on {}) is shown",
                     metric.title,
                     crate::text::number(last.value),
                     last.date()
@@ -553,8 +646,9 @@ fn twice(
             )
             .at(file, typed.span.clone())
             .help(format!(
-                "remove `{}` from `metrics` here, or its rows from `{at}`",
-                metric.id
+                "remove `{}` from `metrics` here, or its rows from {}",
+                metric.id,
+                m.files.join(", ")
             )),
         );
     }

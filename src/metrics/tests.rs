@@ -16,8 +16,6 @@ fn point(date: &str, value: f64) -> Point {
         value,
         date: Date::parse_period(date).unwrap().pack(),
         n: u32::MAX,
-        file: 0,
-        at: 20,
     }
 }
 
@@ -108,4 +106,39 @@ fn a_cell_is_found_past_quoted_cells_with_commas_quotes_and_line_breaks() {
     // Past the end: the empty span at the record's end.
     let span = data::cell_span(text, 0, 7);
     assert_eq!(span.start, span.end);
+}
+
+#[test]
+fn a_measurement_takes_sixteen_bytes() {
+    // A million rows must take less memory than their text on disk.
+    assert_eq!(std::mem::size_of::<Point>(), 16);
+}
+
+#[test]
+fn a_journeys_series_are_read_per_metric_without_borrowing_the_next_metrics() {
+    let mut m = Measurements {
+        catalog: catalog(),
+        ..Default::default()
+    };
+    let j = "lucia/actividad";
+    m.series.insert(
+        (1, Scope::Step(j.into(), "pago".into())),
+        vec![point("2026-05", 3.2)],
+    );
+    m.series.insert(
+        (1, Scope::Stage(j.into(), "Elegir".into())),
+        vec![point("2026-05", 4.0)],
+    );
+    m.series
+        .insert((0, Scope::Journey(j.into())), vec![point("2026-05", 20.0)]);
+    m.series.insert(
+        (0, Scope::Step("otro".into(), "pago".into())),
+        vec![point("2026-05", 9.0)],
+    );
+    let s = m.of_journey(j);
+    assert_eq!(s.journey(0).len(), 1);
+    assert!(s.step(0, "pago").is_empty(), "NPS has no step series here");
+    assert_eq!(s.step(1, "pago")[0].value, 3.2);
+    assert!(s.stage(0, "Elegir").is_empty());
+    assert_eq!(s.stage(1, "Elegir").len(), 1);
 }

@@ -508,9 +508,18 @@ impl Date {
     /// sorts before its days).
     pub fn parse_period(s: &str) -> Option<Date> {
         let t = s.trim();
-        if t.len() == 7 {
-            let d = Date::parse(&format!("{t}-01"))?;
-            return Some(Date { day: 0, ..d });
+        if let [y0, y1, y2, y3, b'-', m0, m1] = *t.as_bytes() {
+            let digits = [y0, y1, y2, y3, m0, m1];
+            if !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let n = |b: &[u8]| b.iter().fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
+            let month = n(&[m0, m1]) as u8;
+            return (1..=12).contains(&month).then_some(Date {
+                year: n(&[y0, y1, y2, y3]) as i32,
+                month,
+                day: 0,
+            });
         }
         Date::parse(t)
     }

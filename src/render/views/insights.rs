@@ -198,9 +198,10 @@ impl<'h> Views<'h> {
                 .map(|at| self.moment(at))
                 .collect()
         };
-        let (off_target, moves) = self.off_target_and_moves();
+        let (off_target, off_target_total, moves) = self.off_target_and_moves();
         InsightsView {
             off_target,
+            off_target_total,
             moves,
             totals: Totals {
                 gaps: self.ix().gaps.len(),
@@ -419,6 +420,7 @@ pub(super) struct InsightsView<'a> {
     pub(super) evidence: Option<EvidenceInsights<'a>>,
     /// Readings that miss their target, furthest first.
     pub(super) off_target: Vec<super::metrics::ScopeRow>,
+    pub(super) off_target_total: usize,
     /// The largest changes since the measurement before.
     pub(super) moves: Vec<super::metrics::ScopeRow>,
 }

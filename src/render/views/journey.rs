@@ -9,7 +9,6 @@ use serde_json::Value;
 use super::shared::*;
 use super::{PageJob, Views};
 use crate::insights::effective_owner;
-use crate::metrics::Scope;
 use crate::model::{Emotion, Journey, Metrics, State};
 use crate::render::{i18n, markdown, svg};
 use crate::routes::*;
@@ -262,6 +261,7 @@ impl<'h> Views<'h> {
             let r = c.current_of(crate::insights::StepRef { stage: si, step: k })?;
             h.journeys[*current].stages[r.stage].steps[r.step].emotion
         };
+        let series = h.measurements.of_journey(id);
         let mut stages = Vec::new();
         let mut steps = Vec::new();
         let mut points: Vec<svg::Point> = Vec::new();
@@ -272,8 +272,8 @@ impl<'h> Views<'h> {
                 name: &stage.name.value,
                 span,
                 description: stage.description.as_deref(),
-                metrics: self.readings(
-                    &Scope::Stage(id.to_owned(), stage.name.value.clone()),
+                metrics: self.readings_from(
+                    |m| series.stage(m, &stage.name.value),
                     &stage.metrics,
                     &stage.targets,
                     &root,
@@ -338,21 +338,17 @@ impl<'h> Views<'h> {
                         .iter()
                         .map(|s| self.system_ref(&s.value))
                         .collect(),
-                    metrics: match &step.id {
-                        Some(sid) => self.readings(
-                            &Scope::Step(id.to_owned(), sid.value.clone()),
-                            step.metrics.as_deref().unwrap_or(&Metrics::NONE),
-                            &step.targets,
-                            &root,
-                        ),
-                        // Without an id, nothing is measured: the typed values.
-                        None => self.readings(
-                            &Scope::Step(id.to_owned(), String::new()),
-                            step.metrics.as_deref().unwrap_or(&Metrics::NONE),
-                            &step.targets,
-                            &root,
-                        ),
-                    },
+                    // Without an id, nothing is measured: the typed values.
+                    metrics: self.readings_from(
+                        |m| {
+                            step.id
+                                .as_ref()
+                                .map_or(&[], |sid| series.step(m, &sid.value))
+                        },
+                        step.metrics.as_deref().unwrap_or(&Metrics::NONE),
+                        &step.targets,
+                        &root,
+                    ),
                     transaction: step.transaction,
                     dropoff: step.dropoff,
                     before: before.map(|e| emotion_view(e, lang)),
@@ -435,12 +431,7 @@ impl<'h> Views<'h> {
             duration: j.duration.as_deref(),
             lifecycle: j.lifecycle.map(|l| i18n::lifecycle(l, lang)),
             next: self.next_journeys(j),
-            metrics: self.readings(
-                &Scope::Journey(id.to_owned()),
-                &j.metrics,
-                &j.targets,
-                &root,
-            ),
+            metrics: self.readings_from(|m| series.journey(m), &j.metrics, &j.targets, &root),
             average: self.journey_average(j),
             stages,
             map,

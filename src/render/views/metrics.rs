@@ -26,6 +26,68 @@ pub(super) fn metric_url(id: &str) -> String {
     format!("metrics/{id}.html")
 }
 
+/// Rows on one page of a metric: a metric measured at 60,000 scopes (every
+/// stage of 10,000 journeys) continues on `metrics/<id>/2.html`…
+pub(super) const PER_PAGE: usize = 200;
+
+/// How many off-target readings the insights page lists.
+pub(super) const SHOWN: usize = 25;
+
+pub(super) fn metric_page_url(id: &str, page: usize) -> String {
+    if page <= 1 {
+        metric_url(id)
+    } else {
+        format!("metrics/{id}/{page}.html")
+    }
+}
+
+/// A scope of a metric, ranked, before its row's view is made (a metric
+/// measured at 60,000 scopes keeps 60,000 of these: small, the scope
+/// borrowed from the measurements when it is measured).
+pub(super) struct Ranked<'h> {
+    scope: ScopeRef<'h>,
+    measurements: u32,
+    shortfall: f32,
+    moved: f32,
+}
+
+/// A ranked scope: the measurements' own key, or (typed by hand only) its
+/// own. Ordered as the scope is.
+enum ScopeRef<'h> {
+    Measured(&'h Scope),
+    Typed(Box<Scope>),
+}
+
+impl PartialEq for ScopeRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for ScopeRef<'_> {}
+
+impl PartialOrd for ScopeRef<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ScopeRef<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl std::ops::Deref for ScopeRef<'_> {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        match self {
+            ScopeRef::Measured(s) => s,
+            ScopeRef::Typed(s) => s,
+        }
+    }
+}
+
 /// One metric at one scope, as shown.
 #[derive(Serialize)]
 pub(super) struct MetricView {
@@ -77,10 +139,6 @@ pub(super) struct ScopeRow {
     pub(super) url: Option<String>,
     pub(super) reading: MetricView,
     pub(super) measurements: usize,
-    #[serde(skip)]
-    shortfall: f64,
-    #[serde(skip)]
-    moved: f64,
 }
 
 /// A metric's page.
@@ -93,6 +151,10 @@ pub(super) struct MetricPage {
     pub(super) target: Option<String>,
     pub(super) rows: Vec<ScopeRow>,
     pub(super) measurements: usize,
+    /// How many scopes in all, on how many pages.
+    pub(super) scopes: usize,
+    /// Page links when there is more than one page.
+    pub(super) pages: Vec<super::lens::PageNumber>,
 }
 
 /// The metrics index.
@@ -150,7 +212,9 @@ fn better_words(m: &Metric, t: &Strings) -> &'static str {
 }
 
 /// A reading as shown: the values, the words, the trend, the chip.
-pub(super) fn metric_view(r: &Reading, t: &Strings, root: &str) -> MetricView {
+/// `full`: also the chip with the target in words (`html`); the map's
+/// shorter one (`cell_html`) is always made.
+pub(super) fn metric_view(r: &Reading, t: &Strings, root: &str, full: bool) -> MetricView {
     let m = r.metric;
     let value = r.latest.map(|(v, _)| with_unit(v, m));
     let date = r.latest.and_then(|(_, d)| d).map(|d| d.to_string());
@@ -224,7 +288,9 @@ pub(super) fn metric_view(r: &Reading, t: &Strings, root: &str) -> MetricView {
         html: String::new(),
         cell_html: String::new(),
     };
-    v.html = chip(&v, t, root, false);
+    if full {
+        v.html = chip(&v, t, root, false);
+    }
     v.cell_html = chip(&v, t, root, true);
     v
 }
@@ -330,7 +396,24 @@ impl<'h> Views<'h> {
             .measurements
             .readings(scope, typed, targets)
             .iter()
-            .map(|r| metric_view(r, self.t, root))
+            .map(|r| metric_view(r, self.t, root, true))
+            .collect()
+    }
+
+    /// [`Views::readings`] from a scope's series (`points`: metric → its
+    /// points there).
+    pub(super) fn readings_from<'a>(
+        &'a self,
+        points: impl Fn(usize) -> &'a [crate::metrics::Point],
+        typed: &Metrics,
+        targets: &[Target],
+        root: &str,
+    ) -> Vec<MetricView> {
+        self.h
+            .measurements
+            .readings_from(points, typed, targets)
+            .iter()
+            .map(|r| metric_view(r, self.t, root, false))
             .collect()
     }
 
@@ -412,14 +495,31 @@ impl<'h> Views<'h> {
         }
     }
 
-    /// Every scope of metric `i`: measured in the data, typed by hand on a
-    /// current journey, or given a target.
-    fn scope_rows(&self, i: usize, root: &str) -> Vec<ScopeRow> {
+    /// Every scope of metric `i` — measured in the data, typed by hand on a
+    /// current journey, or given a target — ranked: worst against its
+    /// target first, then by name. Worked out once per metric (the index,
+    /// the metric's pages and the insights share it); a row's view is made
+    /// only for the rows a page shows.
+    fn ranked(&self, i: usize) -> &[Ranked<'h>] {
+        let all = self.ranked.get_or_init(|| {
+            let n = self.h.measurements.catalog.metrics.len();
+            (0..n).map(|_| std::sync::OnceLock::new()).collect()
+        });
+        all[i].get_or_init(|| self.rank(i))
+    }
+
+    fn rank(&self, i: usize) -> Vec<Ranked<'h>> {
+        use ScopeRef::{Measured, Typed};
         let h = self.h;
         let m = &h.measurements;
         let id = &m.catalog.metrics[i].id;
-        let mut scopes: std::collections::BTreeSet<Scope> =
-            m.scopes(i).map(|(s, _)| s.clone()).collect();
+        let mut scopes: std::collections::BTreeSet<ScopeRef<'h>> =
+            m.scopes(i).map(|(s, _)| Measured(s)).collect();
+        let typed = |s: Scope, scopes: &mut std::collections::BTreeSet<ScopeRef<'h>>| {
+            if m.series(i, &s).is_empty() {
+                scopes.insert(Typed(Box::new(s)));
+            }
+        };
         for (jid, j) in &h.journeys {
             if j.is_future() {
                 continue;
@@ -428,50 +528,62 @@ impl<'h> Views<'h> {
                 typed.get(id).is_some() || crate::model::target_of(targets, id).is_some()
             };
             if has(&j.metrics, &j.targets) {
-                scopes.insert(Scope::Journey(jid.clone()));
+                typed(Scope::Journey(jid.clone()), &mut scopes);
             }
             for st in &j.stages {
                 if has(&st.metrics, &st.targets) {
-                    scopes.insert(Scope::Stage(jid.clone(), st.name.value.clone()));
+                    typed(
+                        Scope::Stage(jid.clone(), st.name.value.clone()),
+                        &mut scopes,
+                    );
                 }
                 for s in &st.steps {
                     if let Some(sid) = &s.id
                         && has(s.metrics.as_deref().unwrap_or(&Metrics::NONE), &s.targets)
                     {
-                        scopes.insert(Scope::Step(jid.clone(), sid.value.clone()));
+                        typed(Scope::Step(jid.clone(), sid.value.clone()), &mut scopes);
                     }
                 }
             }
         }
         for (tid, tp) in &h.touchpoints {
             if crate::model::target_of(&tp.targets, id).is_some() {
-                scopes.insert(Scope::Touchpoint(tid.clone()));
+                typed(Scope::Touchpoint(tid.clone()), &mut scopes);
             }
         }
-        let mut rows: Vec<ScopeRow> = scopes
+        let mut rows: Vec<Ranked<'h>> = scopes
             .into_iter()
             .filter_map(|scope| {
                 let (typed, targets) = self.scope_front(&scope);
                 let r = m.reading(i, &scope, typed.get(id), targets)?;
-                let (label, kind, url) = self.scope_label(&scope);
-                Some(ScopeRow {
-                    label,
-                    kind,
-                    url,
-                    measurements: r.points.len(),
-                    shortfall: r.shortfall().unwrap_or(0.0),
-                    moved: r.change().map_or(0.0, |(d, _)| d.abs() / r.metric.span()),
-                    reading: metric_view(&r, self.t, root),
+                Some(Ranked {
+                    measurements: u32::try_from(r.points.len()).unwrap_or(u32::MAX),
+                    shortfall: r.shortfall().unwrap_or(0.0) as f32,
+                    moved: r.change().map_or(0.0, |(d, _)| d.abs() / r.metric.span()) as f32,
+                    scope,
                 })
             })
             .collect();
-        // Worst against its target first; then by name.
-        rows.sort_by(|a, b| {
-            b.shortfall
-                .total_cmp(&a.shortfall)
-                .then_with(|| a.label.cmp(&b.label))
-        });
+        // Stable: scopes in id order (the whole handbook, journeys and
+        // their stages and steps, touchpoints) where the shortfall ties.
+        rows.sort_by(|a, b| b.shortfall.total_cmp(&a.shortfall));
         rows
+    }
+
+    /// A ranked scope's row, as shown on a page `root` away from the site
+    /// root.
+    fn row(&self, i: usize, r: &Ranked, root: &str) -> Option<ScopeRow> {
+        let m = &self.h.measurements;
+        let (typed, targets) = self.scope_front(&r.scope);
+        let reading = m.reading(i, &r.scope, typed.get(&m.catalog.metrics[i].id), targets)?;
+        let (label, kind, url) = self.scope_label(&r.scope);
+        Some(ScopeRow {
+            label,
+            kind,
+            url,
+            measurements: r.measurements as usize,
+            reading: metric_view(&reading, self.t, root, false),
+        })
     }
 
     /// The metrics with a page: every metric measured, typed or given a
@@ -508,16 +620,37 @@ impl<'h> Views<'h> {
         })
     }
 
-    fn metric_page(&self, i: usize) -> MetricPage {
+    /// Page `page` (from 1) of metric `i`'s scopes.
+    fn metric_page(&self, i: usize, page: usize) -> MetricPage {
         let metric = &self.h.measurements.catalog.metrics[i];
-        let rows = self.scope_rows(i, "../");
+        let ranked = self.ranked(i);
+        let pages = ranked.len().div_ceil(PER_PAGE).max(1);
+        let root = if page == 1 { "../" } else { "../../" };
+        let rows = ranked
+            .iter()
+            .skip((page - 1) * PER_PAGE)
+            .take(PER_PAGE)
+            .filter_map(|r| self.row(i, r, root))
+            .collect();
         MetricPage {
             title: metric.title.clone(),
             unit: metric.unit.clone(),
             scale: scale(metric, self.t),
             better: better_words(metric, self.t),
             target: metric.target.map(|v| with_unit(v, metric)),
-            measurements: rows.iter().map(|r| r.measurements).sum(),
+            measurements: ranked.iter().map(|r| r.measurements as usize).sum(),
+            scopes: ranked.len(),
+            pages: if pages > 1 {
+                (1..=pages)
+                    .map(|k| super::lens::PageNumber {
+                        number: k,
+                        url: metric_page_url(&metric.id, k),
+                        current: k == page,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             rows,
         }
     }
@@ -530,19 +663,19 @@ impl<'h> Views<'h> {
                 .iter()
                 .map(|&i| {
                     let metric = &m.catalog.metrics[i];
-                    let rows = self.scope_rows(i, "../");
+                    let ranked = self.ranked(i);
                     MetricSummary {
                         title: metric.title.clone(),
                         url: metric_url(&metric.id),
                         scale: scale(metric, self.t),
                         better: better_words(metric, self.t),
                         target: metric.target.map(|v| with_unit(v, metric)),
-                        scopes: rows.len(),
-                        off_target: rows.iter().filter(|r| r.shortfall > 0.0).count(),
-                        measurements: rows.iter().map(|r| r.measurements).sum(),
+                        scopes: ranked.len(),
+                        off_target: ranked.iter().filter(|r| r.shortfall > 0.0).count(),
+                        measurements: ranked.iter().map(|r| r.measurements as usize).sum(),
                         handbook: m
                             .reading(i, &Scope::Handbook, None, &[])
-                            .map(|r| metric_view(&r, self.t, "../")),
+                            .map(|r| metric_view(&r, self.t, "../", true)),
                     }
                 })
                 .collect(),
@@ -554,41 +687,34 @@ impl<'h> Views<'h> {
         self.readings(&Scope::Handbook, &Metrics::NONE, &[], "")
     }
 
-    /// Insights: every reading off its target, furthest first; and the
-    /// biggest moves since the measurement before, both ways.
-    pub(super) fn off_target_and_moves(&self) -> (Vec<ScopeRow>, Vec<ScopeRow>) {
-        let mut off = Vec::new();
-        let mut moves = Vec::new();
+    /// Insights: the readings furthest off their target (the first
+    /// [`SHOWN`], and how many there are), and the biggest moves since the
+    /// measurement before, both ways (the first 12).
+    pub(super) fn off_target_and_moves(&self) -> (Vec<ScopeRow>, usize, Vec<ScopeRow>) {
+        let mut off: Vec<(usize, &Ranked)> = Vec::new();
+        let mut moves: Vec<(usize, &Ranked)> = Vec::new();
+        // Ties: in metric order, then scope order (both lists are sorted
+        // stably from it).
         for &i in self.shown_metrics() {
-            for row in self.scope_rows(i, "") {
-                if row.shortfall > 0.0 {
-                    off.push(row);
-                } else if row.moved > 0.0 {
-                    moves.push(row);
+            for r in self.ranked(i) {
+                if r.shortfall > 0.0 {
+                    off.push((i, r));
+                }
+                if r.moved > 0.0 {
+                    moves.push((i, r));
                 }
             }
         }
-        // A row off target that also moved is listed under both: the
-        // second list is made again for those.
-        for &i in self.shown_metrics() {
-            for row in self.scope_rows(i, "") {
-                if row.shortfall > 0.0 && row.moved > 0.0 {
-                    moves.push(row);
-                }
-            }
-        }
-        off.sort_by(|a, b| {
-            b.shortfall
-                .total_cmp(&a.shortfall)
-                .then_with(|| a.label.cmp(&b.label))
-        });
-        moves.sort_by(|a, b| {
-            b.moved
-                .total_cmp(&a.moved)
-                .then_with(|| a.label.cmp(&b.label))
-        });
-        moves.truncate(12);
-        (off, moves)
+        off.sort_by(|a, b| b.1.shortfall.total_cmp(&a.1.shortfall));
+        moves.sort_by(|a, b| b.1.moved.total_cmp(&a.1.moved));
+        let total = off.len();
+        let view = |list: Vec<(usize, &Ranked)>, n: usize| -> Vec<ScopeRow> {
+            list.into_iter()
+                .take(n)
+                .filter_map(|(i, r)| self.row(i, r, ""))
+                .collect()
+        };
+        (view(off, SHOWN), total, view(moves, 12))
     }
 
     pub(super) fn metric_pages<'s>(&'s self, jobs: &mut Vec<PageJob<'s>>) {
@@ -617,16 +743,24 @@ impl<'h> Views<'h> {
                     )
                 })
             };
-            jobs.push(PageJob {
-                path: metric_url(&catalog.metrics[i].id),
-                template: "metric.html",
-                title: catalog.metrics[i].title.clone(),
-                section: "metrics",
-                data: Box::new(move || tv(&self.metric_page(i))),
-                breadcrumbs: self.crumbs(Some((t.measurements, INDEX))),
-                prev: neighbour(k.checked_sub(1)),
-                next: neighbour(Some(k + 1)),
-            });
+            let pages = self.ranked(i).len().div_ceil(PER_PAGE).max(1);
+            for page in 1..=pages {
+                let (prev, next) = if page == 1 {
+                    (neighbour(k.checked_sub(1)), neighbour(Some(k + 1)))
+                } else {
+                    (None, None)
+                };
+                jobs.push(PageJob {
+                    path: metric_page_url(&catalog.metrics[i].id, page),
+                    template: "metric.html",
+                    title: catalog.metrics[i].title.clone(),
+                    section: "metrics",
+                    data: Box::new(move || tv(&self.metric_page(i, page))),
+                    breadcrumbs: self.crumbs(Some((t.measurements, INDEX))),
+                    prev,
+                    next,
+                });
+            }
         }
     }
 }

@@ -86,6 +86,8 @@ pub struct Views<'h> {
     own_templates: BTreeSet<&'static str>,
     /// The metrics with a page ([`metrics`]), found once.
     shown_metrics: std::sync::OnceLock<Vec<usize>>,
+    /// Each metric's scopes, ranked ([`metrics`]), found once.
+    ranked: std::sync::OnceLock<Vec<std::sync::OnceLock<Vec<metrics::Ranked<'h>>>>>,
 }
 
 /// Who uses what, across all current-state journeys.
@@ -116,6 +118,7 @@ impl<'h> Views<'h> {
             index: std::sync::OnceLock::new(),
             own_templates: BTreeSet::new(),
             shown_metrics: std::sync::OnceLock::new(),
+            ranked: std::sync::OnceLock::new(),
         }
     }
 
