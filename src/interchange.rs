@@ -79,7 +79,7 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
         let j = &h.journeys[*id];
         let journey_latest = latest(
             h,
-            &Scope::Journey(id.to_string()),
+            &Scope::Journey(id.as_str().into()),
             Some(&j.metrics),
             &j.targets,
         );
@@ -126,10 +126,8 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
 /// A step's scope (a step without an `id` is never measured).
 fn step_scope(journey: &str, step: &crate::model::Step) -> Scope {
     Scope::Step(
-        journey.to_owned(),
-        step.id
-            .as_ref()
-            .map_or_else(String::new, |i| i.value.clone()),
+        journey.into(),
+        step.id.as_ref().map_or("", |i| i.value.as_str()).into(),
     )
 }
 

@@ -101,14 +101,29 @@ enum Key<'a> {
     Touchpoint(&'a str),
 }
 
+/// One shared copy of each id the series name.
+#[derive(Default)]
+struct Names(std::collections::HashMap<String, std::sync::Arc<str>>);
+
+impl Names {
+    fn get(&mut self, s: &str) -> std::sync::Arc<str> {
+        if let Some(a) = self.0.get(s) {
+            return a.clone();
+        }
+        let a: std::sync::Arc<str> = s.into();
+        self.0.insert(s.to_owned(), a.clone());
+        a
+    }
+}
+
 impl Key<'_> {
-    fn owned(self) -> Scope {
+    fn owned(self, names: &mut Names) -> Scope {
         match self {
             Key::Handbook => Scope::Handbook,
-            Key::Journey(j) => Scope::Journey(j.to_owned()),
-            Key::Stage(j, s) => Scope::Stage(j.to_owned(), s.to_owned()),
-            Key::Step(j, s) => Scope::Step(j.to_owned(), s.to_owned()),
-            Key::Touchpoint(t) => Scope::Touchpoint(t.to_owned()),
+            Key::Journey(j) => Scope::Journey(names.get(j)),
+            Key::Stage(j, s) => Scope::Stage(names.get(j), names.get(s)),
+            Key::Step(j, s) => Scope::Step(names.get(j), names.get(s)),
+            Key::Touchpoint(t) => Scope::Touchpoint(names.get(t)),
         }
     }
 }
@@ -182,6 +197,7 @@ fn finish(
     bytes: impl Fn(&str) -> Vec<u8>,
 ) -> Measurements {
     let mut series: BTreeMap<(usize, Scope), Vec<Point>> = BTreeMap::new();
+    let mut names = Names::default();
     let mut pending: Vec<Vec<Pending>> = Vec::with_capacity(files.len());
     for (i, rows) in read.into_iter().enumerate() {
         if let Some(d) = rows.failed {
@@ -189,7 +205,7 @@ fn finish(
         }
         for ((metric, key), mut points) in rows.series {
             // Moved, not copied, when the series is new.
-            match series.entry((metric, key.owned())) {
+            match series.entry((metric, key.owned(&mut names))) {
                 std::collections::btree_map::Entry::Vacant(v) => {
                     v.insert(points);
                 }
@@ -213,6 +229,7 @@ fn finish(
             same
         });
     }
+    drop(names);
     if !twice.is_empty() {
         duplicates(&files, known, &twice, &bytes, &mut pending);
     }
@@ -242,8 +259,9 @@ fn duplicates(
     for (i, f) in files.iter().enumerate() {
         let text = bytes(f);
         let mut found: Vec<(&(usize, Scope, u32), u32)> = Vec::new();
+        let mut names = Names::default();
         each_row(&text[..], known, &mut |(metric, key), row| {
-            let k = (metric, key.owned(), row.date);
+            let k = (metric, key.owned(&mut names), row.date);
             if let Some(k) = twice.get(&k) {
                 found.push((k, row.at));
             }

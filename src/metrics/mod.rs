@@ -11,6 +11,7 @@
 pub mod data;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::config::{BUILT_IN_METRICS, Better, Config};
 use crate::diagnostic::Diagnostic;
@@ -166,13 +167,16 @@ impl Catalog {
 
 /// What a row measures: the whole handbook, a journey, one of its stages
 /// (by name) or steps (by `id`), or a touchpoint.
+///
+/// Ids are shared (`Arc<str>`): the 80,000 series of 10,000 measured
+/// journeys name 10,000 journeys and a few dozen stage names.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
     Handbook,
-    Journey(String),
-    Stage(String, String),
-    Step(String, String),
-    Touchpoint(String),
+    Journey(Arc<str>),
+    Stage(Arc<str>, Arc<str>),
+    Step(Arc<str>, Arc<str>),
+    Touchpoint(Arc<str>),
 }
 
 impl Scope {
@@ -331,22 +335,24 @@ impl Measurements {
             return out;
         }
         for m in 0..self.catalog.metrics.len() {
-            if let Some(points) = self.series.get(&(m, Scope::Journey(journey.to_owned()))) {
+            if let Some(points) = self.series.get(&(m, Scope::Journey(journey.into()))) {
                 out.journey.push((m, points));
             }
-            let from = (m, Scope::Stage(journey.to_owned(), String::new()));
+            let from = (m, Scope::Stage(journey.into(), "".into()));
             for ((k, scope), points) in self.series.range(from..) {
                 match scope {
-                    Scope::Stage(j, s) if *k == m && j == journey => {
+                    Scope::Stage(j, s) if *k == m && **j == *journey => {
                         out.stages.push((m, s, points))
                     }
                     _ => break,
                 }
             }
-            let from = (m, Scope::Step(journey.to_owned(), String::new()));
+            let from = (m, Scope::Step(journey.into(), "".into()));
             for ((k, scope), points) in self.series.range(from..) {
                 match scope {
-                    Scope::Step(j, s) if *k == m && j == journey => out.steps.push((m, s, points)),
+                    Scope::Step(j, s) if *k == m && **j == *journey => {
+                        out.steps.push((m, s, points))
+                    }
                     _ => break,
                 }
             }
@@ -454,19 +460,19 @@ impl Export<'_> {
         let metric = &self.measurements.catalog.metrics[i];
         let own = match scope {
             Scope::Handbook => None,
-            Scope::Journey(j) => self.journeys.get(j).map(|j| &j.targets[..]),
+            Scope::Journey(j) => self.journeys.get(&**j).map(|j| &j.targets[..]),
             Scope::Stage(j, st) => self
                 .journeys
-                .get(j)
-                .and_then(|j| j.stages.iter().find(|s| s.name.value == *st))
+                .get(&**j)
+                .and_then(|j| j.stages.iter().find(|s| *s.name.value == **st))
                 .map(|s| &s.targets[..]),
-            Scope::Step(j, id) => self.journeys.get(j).and_then(|j| {
+            Scope::Step(j, id) => self.journeys.get(&**j).and_then(|j| {
                 j.steps()
                     .map(|(_, s)| s)
-                    .find(|s| s.id.as_ref().is_some_and(|x| x.value == *id))
+                    .find(|s| s.id.as_ref().is_some_and(|x| *x.value == **id))
                     .map(|s| &s.targets[..])
             }),
-            Scope::Touchpoint(t) => self.touchpoints.get(t).map(|t| &t.targets[..]),
+            Scope::Touchpoint(t) => self.touchpoints.get(&**t).map(|t| &t.targets[..]),
         };
         own.and_then(|t| crate::model::target_of(t, &metric.id))
             .or(metric.target)
@@ -559,18 +565,24 @@ pub fn check(
         let file = &j.meta.file;
         check_targets(catalog, file, &j.targets, diags);
         if measured {
-            twice(m, file, &j.metrics, &Scope::Journey(id.clone()), diags);
+            twice(
+                m,
+                file,
+                &j.metrics,
+                &Scope::Journey(id.as_str().into()),
+                diags,
+            );
         }
         for stage in &j.stages {
             check_targets(catalog, file, &stage.targets, diags);
             if measured && !stage.metrics.is_empty() {
-                let scope = Scope::Stage(id.clone(), stage.name.value.clone());
+                let scope = Scope::Stage(id.as_str().into(), stage.name.value.as_str().into());
                 twice(m, file, &stage.metrics, &scope, diags);
             }
             for step in &stage.steps {
                 check_targets(catalog, file, &step.targets, diags);
                 if let (true, Some(typed), Some(sid)) = (measured, &step.metrics, &step.id) {
-                    let scope = Scope::Step(id.clone(), sid.value.clone());
+                    let scope = Scope::Step(id.as_str().into(), sid.value.as_str().into());
                     twice(m, file, typed, &scope, diags);
                 }
             }

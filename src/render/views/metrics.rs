@@ -427,11 +427,11 @@ impl<'h> Views<'h> {
             Scope::Journey(j) => (title(j), t.journey, Some(journey_url(j))),
             Scope::Stage(j, s) => (format!("{} › {s}", title(j)), t.stage, Some(journey_url(j))),
             Scope::Step(j, sid) => {
-                let found = h.journeys.get(j).and_then(|jj| {
+                let found = h.journeys.get(&**j).and_then(|jj| {
                     jj.stages.iter().enumerate().find_map(|(si, st)| {
                         st.steps
                             .iter()
-                            .position(|s| s.id.as_ref().is_some_and(|id| id.value == *sid))
+                            .position(|s| s.id.as_ref().is_some_and(|id| *id.value == **sid))
                             .map(|k| (st.steps[k].action.clone(), step_anchor(si, k)))
                     })
                 });
@@ -450,8 +450,8 @@ impl<'h> Views<'h> {
             }
             Scope::Touchpoint(tp) => (
                 h.touchpoints
-                    .get(tp)
-                    .map_or(tp.as_str(), |x| x.name.as_str())
+                    .get(&**tp)
+                    .map_or(&**tp, |x| x.name.as_str())
                     .to_owned(),
                 t.touchpoint,
                 Some(touchpoint_url(tp)),
@@ -467,20 +467,20 @@ impl<'h> Views<'h> {
             Scope::Handbook => none,
             Scope::Journey(j) => h
                 .journeys
-                .get(j)
+                .get(&**j)
                 .map_or(none, |j| (j.metrics.clone(), &j.targets[..])),
             Scope::Stage(j, s) => h
                 .journeys
-                .get(j)
-                .and_then(|j| j.stages.iter().find(|st| st.name.value == *s))
+                .get(&**j)
+                .and_then(|j| j.stages.iter().find(|st| *st.name.value == **s))
                 .map_or(none, |st| (st.metrics.clone(), &st.targets[..])),
             Scope::Step(j, sid) => h
                 .journeys
-                .get(j)
+                .get(&**j)
                 .and_then(|j| {
                     j.steps()
                         .map(|(_, s)| s)
-                        .find(|s| s.id.as_ref().is_some_and(|id| id.value == *sid))
+                        .find(|s| s.id.as_ref().is_some_and(|id| *id.value == **sid))
                 })
                 .map_or(none, |s| {
                     (
@@ -490,7 +490,7 @@ impl<'h> Views<'h> {
                 }),
             Scope::Touchpoint(tp) => h
                 .touchpoints
-                .get(tp)
+                .get(&**tp)
                 .map_or(none, |t| (Metrics::default(), &t.targets[..])),
         }
     }
@@ -528,12 +528,12 @@ impl<'h> Views<'h> {
                 typed.get(id).is_some() || crate::model::target_of(targets, id).is_some()
             };
             if has(&j.metrics, &j.targets) {
-                typed(Scope::Journey(jid.clone()), &mut scopes);
+                typed(Scope::Journey(jid.as_str().into()), &mut scopes);
             }
             for st in &j.stages {
                 if has(&st.metrics, &st.targets) {
                     typed(
-                        Scope::Stage(jid.clone(), st.name.value.clone()),
+                        Scope::Stage(jid.as_str().into(), st.name.value.as_str().into()),
                         &mut scopes,
                     );
                 }
@@ -541,14 +541,17 @@ impl<'h> Views<'h> {
                     if let Some(sid) = &s.id
                         && has(s.metrics.as_deref().unwrap_or(&Metrics::NONE), &s.targets)
                     {
-                        typed(Scope::Step(jid.clone(), sid.value.clone()), &mut scopes);
+                        typed(
+                            Scope::Step(jid.as_str().into(), sid.value.as_str().into()),
+                            &mut scopes,
+                        );
                     }
                 }
             }
         }
         for (tid, tp) in &h.touchpoints {
             if crate::model::target_of(&tp.targets, id).is_some() {
-                typed(Scope::Touchpoint(tid.clone()), &mut scopes);
+                typed(Scope::Touchpoint(tid.as_str().into()), &mut scopes);
             }
         }
         let mut rows: Vec<Ranked<'h>> = scopes

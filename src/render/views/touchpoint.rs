@@ -139,7 +139,7 @@ impl<'h> Views<'h> {
         TouchpointView {
             id,
             metrics: self.readings(
-                &crate::metrics::Scope::Touchpoint(id.to_owned()),
+                &crate::metrics::Scope::Touchpoint(id.into()),
                 &crate::model::Metrics::NONE,
                 &tp.targets,
                 "../",
