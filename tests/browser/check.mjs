@@ -27,6 +27,9 @@ const PAGES = [
   "journeys/carla/activity-future.html",
   "research/index.html",
   "research/call-centre-logs.html",
+  "metrics/index.html",
+  "metrics/csat.html",
+  "journeys/tomas/functional.html",
 ];
 // Pages whose full-page screenshots are kept: <name>-desktop.png, <name>-phone.png.
 const SHOTS = {
@@ -36,6 +39,8 @@ const SHOTS = {
   "personas/carla.html": "persona",
   "journeys/carla/activity-future.html": "future",
   "research/call-centre-logs.html": "study",
+  "metrics/csat.html": "metric",
+  "journeys/tomas/functional.html": "measured-journey",
 };
 const VIEWPORTS = {
   desktop: { width: 1366, height: 900 },
