@@ -384,7 +384,7 @@ fn chip(v: &MetricView, t: &Strings, root: &str, cell: bool) -> String {
 
 impl<'h> Views<'h> {
     /// The readings of a scope, as shown on a page `root` away from the
-    /// site root.
+    /// site root (each with its full chip).
     pub(super) fn readings(
         &self,
         scope: &Scope,
@@ -392,16 +392,12 @@ impl<'h> Views<'h> {
         targets: &[Target],
         root: &str,
     ) -> Vec<MetricView> {
-        self.h
-            .measurements
-            .readings(scope, typed, targets)
-            .iter()
-            .map(|r| metric_view(r, self.t, root, true))
-            .collect()
+        let m = &self.h.measurements;
+        self.shown_readings(|i| m.series(i, scope), typed, targets, root, true)
     }
 
     /// [`Views::readings`] from a scope's series (`points`: metric → its
-    /// points there).
+    /// points there), with the map's short chips only.
     pub(super) fn readings_from<'a>(
         &'a self,
         points: impl Fn(usize) -> &'a [crate::metrics::Point],
@@ -409,11 +405,22 @@ impl<'h> Views<'h> {
         targets: &[Target],
         root: &str,
     ) -> Vec<MetricView> {
+        self.shown_readings(points, typed, targets, root, false)
+    }
+
+    fn shown_readings<'a>(
+        &'a self,
+        points: impl Fn(usize) -> &'a [crate::metrics::Point],
+        typed: &Metrics,
+        targets: &[Target],
+        root: &str,
+        full: bool,
+    ) -> Vec<MetricView> {
         self.h
             .measurements
             .readings_from(points, typed, targets)
             .iter()
-            .map(|r| metric_view(r, self.t, root, false))
+            .map(|r| metric_view(r, self.t, root, full))
             .collect()
     }
 
