@@ -27,6 +27,9 @@ pub struct Cli {
     /// Print only diagnostics: no summary line.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour in diagnostics: `auto` (on a terminal, unless `NO_COLOR` is set), `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,6 +56,21 @@ pub enum Command {
     Serve(ServeArgs),
     /// What changed for the customer between two versions (a folder, a journeys.json, or git:REV).
     Diff(DiffArgs),
+    /// Prints a shell completion script: `journeydoc completions bash > ~/.local/share/bash-completion/completions/journeydoc`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
+    /// Prints the manual page (roff): `journeydoc man > journeydoc.1 && man ./journeydoc.1`.
+    Man,
+}
+
+/// When diagnostics are coloured (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, clap::Args)]

@@ -910,3 +910,40 @@ fn evidence_rules_warn_and_deny_warnings_gates_them() {
     let (code, _, _) = run(dir.path(), &["build"]);
     assert_eq!(code, 1);
 }
+
+/// The command-line conventions: completions for each shell, a manual page,
+/// `--color` over the terminal guess (and over `NO_COLOR` when asked).
+#[test]
+fn completions_man_page_and_color_choice() {
+    let dir = faulty("csv-bad-date");
+    for (shell, mark) in [
+        ("bash", "_journeydoc()"),
+        ("zsh", "#compdef journeydoc"),
+        ("fish", "complete -c journeydoc"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let (code, out, err) = run(dir.path(), &["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(out.contains(mark), "{shell}: {out}");
+        for sub in ["check", "build", "serve", "export", "diff"] {
+            assert!(out.contains(sub), "{shell} completes {sub}");
+        }
+    }
+    let (code, man, _) = run(dir.path(), &["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH journeydoc 1"),
+        "{man}"
+    );
+    assert!(man.contains(".TH journeydoc 1"));
+    assert!(man.contains("check"));
+    // The fault has an error: coloured only when asked (the tests' runs set
+    // NO_COLOR and are not on a terminal).
+    let (code, _, always) = run(dir.path(), &["--color", "always", "check"]);
+    assert_eq!(code, 1);
+    assert!(always.contains("\u{1b}["), "{always}");
+    let (_, _, never) = run(dir.path(), &["--color", "never", "check"]);
+    assert!(!never.contains("\u{1b}["), "{never}");
+    let (_, _, auto) = run(dir.path(), &["check"]);
+    assert!(!auto.contains("\u{1b}["));
+}

@@ -101,6 +101,7 @@ pub type Outcome = Result<(), Failure>;
 
 /// Runs the command `cli` names.
 pub fn run(cli: &Cli) -> Outcome {
+    let _ = COLOR.set(cli.color);
     match &cli.command {
         Command::Check(args) => check(cli, args),
         Command::Build(args) => build(cli, args),
@@ -111,11 +112,36 @@ pub fn run(cli: &Cli) -> Outcome {
         Command::Schema(args) => schema(args),
         Command::Serve(args) => serve(cli, args),
         Command::Diff(args) => diff::diff(cli, args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "journeydoc",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .map_err(|e| Failure::usage(format!("cannot write the manual page: {e}")))
+        }
     }
 }
 
-/// Colour only on a terminal, and never with `NO_COLOR` set (no-color.org).
+/// `--color`, for the whole run.
+static COLOR: std::sync::OnceLock<crate::cli::Color> = std::sync::OnceLock::new();
+
+/// `--color always|never` as asked; by default colour only on a terminal,
+/// and never with `NO_COLOR` set (no-color.org).
 fn color_on_stderr() -> bool {
+    match COLOR.get() {
+        Some(crate::cli::Color::Always) => return true,
+        Some(crate::cli::Color::Never) => return false,
+        _ => {}
+    }
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
