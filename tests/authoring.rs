@@ -451,7 +451,7 @@ fn the_schema_accepts_every_example_file_and_rejects_a_typo() {
             }
         }
     }
-    assert_eq!(checked, 5 + 32 + 14 + 12);
+    assert_eq!(checked, 5 + 32 + 14 + 13);
     let (code, all, _) = run(&example(), &["schema"]);
     assert_eq!(code, 0);
     let all: serde_json::Value = serde_json::from_str(&all).unwrap();
