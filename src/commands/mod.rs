@@ -114,20 +114,30 @@ pub fn run(cli: &Cli) -> Outcome {
         Command::Diff(args) => diff::diff(cli, args),
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "journeydoc",
-                &mut std::io::stdout(),
-            );
-            Ok(())
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "journeydoc", &mut out);
+            print_all(&out)
         }
         Command::Man => {
             use clap::CommandFactory;
+            let mut out = Vec::new();
             clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .map_err(|e| Failure::usage(format!("cannot write the manual page: {e}")))
+                .render(&mut out)
+                .map_err(|e| Failure::usage(format!("cannot write the manual page: {e}")))?;
+            print_all(&out)
         }
+    }
+}
+
+/// Writes `bytes` to standard output; a reader that stops early (`| head`)
+/// is no error.
+fn print_all(bytes: &[u8]) -> Outcome {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::usage(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
     }
 }
 
