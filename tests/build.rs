@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{copy_tree, example, fixture, journeydoc, run, tree};
+use common::{copy_tree, example, fixture, journeydoc, page, run, select, select_in, text, tree};
 use scraper::{Html, Selector};
 
 fn build_into(root: &Path, out: &Path) -> (i32, String) {
@@ -24,23 +24,6 @@ fn built_example() -> ((), PathBuf) {
         out
     });
     ((), out.clone())
-}
-
-fn page(out: &Path, path: &str) -> Html {
-    let text = std::fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
-    Html::parse_document(&text)
-}
-
-fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
-    doc.select(&Selector::parse(css).unwrap()).collect()
-}
-
-fn text(e: &scraper::ElementRef) -> String {
-    e.text()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]
@@ -1245,10 +1228,6 @@ fn the_example_redesigns_are_beside_their_journeys_and_ranked() {
         closed.iter().any(|c| c.contains("Sales → Onboarding")),
         "{closed:?}"
     );
-}
-
-fn select_in<'a>(e: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
-    e.select(&Selector::parse(css).unwrap()).collect()
 }
 
 /// Research in a Spanish handbook: a study cited by a step has its page

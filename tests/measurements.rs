@@ -8,10 +8,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{copy_tree, edit, fixture, run};
-use scraper::{Html, Selector};
+use common::{copy_tree, edit, fixture, page, run, select, select_in, text};
+use scraper::Html;
 
 /// The Spanish fixture with data: returns its folder.
 fn measured() -> tempfile::TempDir {
@@ -49,29 +47,10 @@ fn measured() -> tempfile::TempDir {
     dir
 }
 
-fn page(out: &Path, path: &str) -> Html {
-    Html::parse_document(&std::fs::read_to_string(out.join(path)).unwrap())
-}
-
-fn select<'a>(doc: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
-    doc.select(&Selector::parse(css).unwrap()).collect()
-}
-
-fn text(e: &scraper::ElementRef) -> String {
-    e.text()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// `(name, value, change, target, date)` of each reading under `css`.
 fn readings(doc: &Html, css: &str) -> Vec<[String; 5]> {
     let part = |r: &scraper::ElementRef, css: &str| {
-        r.select(&Selector::parse(css).unwrap())
-            .next()
-            .map(|e| text(&e))
-            .unwrap_or_default()
+        select_in(r, css).first().map(text).unwrap_or_default()
     };
     select(doc, css)
         .iter()
@@ -120,10 +99,7 @@ fn a_spanish_handbook_with_data_checks_clean_and_shows_latest_change_and_trend()
         text(&select(&j, "header.journey-head svg.trend title")[0]),
         "NPS: 2026-01 10, 2026-02 12, 2026-03 15, 2026-04 14, 2026-05 18, 2026-06 22"
     );
-    let points = trend
-        .select(&Selector::parse("polyline").unwrap())
-        .next()
-        .unwrap()
+    let points = select_in(&trend, "polyline")[0]
         .value()
         .attr("points")
         .unwrap()

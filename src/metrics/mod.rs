@@ -8,6 +8,7 @@
 //! and sit in its range; a scope given a metric both by hand and by the
 //! data gets `metric-twice`. Pure over the model; the disk is `data`'s.
 
+pub mod cells;
 pub mod data;
 
 use std::collections::BTreeMap;
@@ -458,24 +459,37 @@ impl Export<'_> {
     /// the handbook's.
     fn target(&self, i: usize, scope: &Scope) -> Option<f64> {
         let metric = &self.measurements.catalog.metrics[i];
-        let own = match scope {
-            Scope::Handbook => None,
-            Scope::Journey(j) => self.journeys.get(&**j).map(|j| &j.targets[..]),
-            Scope::Stage(j, st) => self
-                .journeys
-                .get(&**j)
-                .and_then(|j| j.stages.iter().find(|s| *s.name.value == **st))
-                .map(|s| &s.targets[..]),
-            Scope::Step(j, id) => self.journeys.get(&**j).and_then(|j| {
-                j.steps()
-                    .map(|(_, s)| s)
-                    .find(|s| s.id.as_ref().is_some_and(|x| *x.value == **id))
-                    .map(|s| &s.targets[..])
-            }),
-            Scope::Touchpoint(t) => self.touchpoints.get(&**t).map(|t| &t.targets[..]),
-        };
-        own.and_then(|t| crate::model::target_of(t, &metric.id))
+        front_matter(scope, self.journeys, self.touchpoints)
+            .and_then(|(_, t)| crate::model::target_of(t, &metric.id))
             .or(metric.target)
+    }
+}
+
+/// What a scope's front matter says of its metrics: the values typed by
+/// hand (`None` where the scope cannot type any: a step without them, a
+/// touchpoint) and its `targets`. `None` for the whole handbook and for a
+/// scope that names nothing.
+pub fn front_matter<'a>(
+    scope: &Scope,
+    journeys: &'a BTreeMap<String, Journey>,
+    touchpoints: &'a BTreeMap<String, Touchpoint>,
+) -> Option<(Option<&'a Metrics>, &'a [Target])> {
+    match scope {
+        Scope::Handbook => None,
+        Scope::Journey(j) => journeys
+            .get(&**j)
+            .map(|j| (Some(&j.metrics), &j.targets[..])),
+        Scope::Stage(j, st) => journeys
+            .get(&**j)
+            .and_then(|j| j.stages.iter().find(|s| *s.name.value == **st))
+            .map(|s| (Some(&s.metrics), &s.targets[..])),
+        Scope::Step(j, id) => journeys.get(&**j).and_then(|j| {
+            j.steps()
+                .map(|(_, s)| s)
+                .find(|s| s.id.as_ref().is_some_and(|x| *x.value == **id))
+                .map(|s| (s.metrics.as_deref(), &s.targets[..]))
+        }),
+        Scope::Touchpoint(t) => touchpoints.get(&**t).map(|t| (None, &t.targets[..])),
     }
 }
 

@@ -99,12 +99,12 @@ fn months_and_days_sort_and_count() {
 fn a_cell_is_found_past_quoted_cells_with_commas_quotes_and_line_breaks() {
     let text = "date,metric,value\n\"2026,\"\"x\"\"\n01\",nps,abc\n";
     let start = text.find('"').unwrap();
-    let span = data::cell_span(text, start, 2);
+    let span = cells::cell_span(text, start, 2);
     assert_eq!(&text[span], "abc");
-    let span = data::cell_span(text, start, 0);
+    let span = cells::cell_span(text, start, 0);
     assert!(text[span].starts_with("\"2026"));
     // Past the end: the empty span at the record's end.
-    let span = data::cell_span(text, 0, 7);
+    let span = cells::cell_span(text, 0, 7);
     assert_eq!(span.start, span.end);
 }
 

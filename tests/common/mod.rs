@@ -109,3 +109,29 @@ pub fn edit(root: &Path, file: &str, f: impl FnOnce(String) -> String) {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, f(text)).unwrap();
 }
+
+/// A built page, parsed (`out/<path>`).
+pub fn page(out: &Path, path: &str) -> scraper::Html {
+    let text = std::fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    scraper::Html::parse_document(&text)
+}
+
+/// The elements of `doc` that `css` selects.
+pub fn select<'a>(doc: &'a scraper::Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    doc.select(&scraper::Selector::parse(css).unwrap())
+        .collect()
+}
+
+/// The elements inside `e` that `css` selects.
+pub fn select_in<'a>(e: &scraper::ElementRef<'a>, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    e.select(&scraper::Selector::parse(css).unwrap()).collect()
+}
+
+/// An element's text as a reader sees it: whitespace runs as one space.
+pub fn text(e: &scraper::ElementRef) -> String {
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

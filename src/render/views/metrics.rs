@@ -144,11 +144,8 @@ pub(super) struct ScopeRow {
 /// A metric's page.
 #[derive(Serialize)]
 pub(super) struct MetricPage {
-    pub(super) title: String,
-    pub(super) unit: Option<String>,
-    pub(super) scale: String,
-    pub(super) better: &'static str,
-    pub(super) target: Option<String>,
+    #[serde(flatten)]
+    pub(super) facts: Facts,
     pub(super) rows: Vec<ScopeRow>,
     pub(super) measurements: usize,
     /// How many scopes in all, on how many pages.
@@ -165,16 +162,39 @@ pub(super) struct MetricsIndex {
 
 #[derive(Serialize)]
 pub(super) struct MetricSummary {
-    pub(super) title: String,
+    #[serde(flatten)]
+    pub(super) facts: Facts,
     pub(super) url: String,
-    pub(super) scale: String,
-    pub(super) better: &'static str,
-    pub(super) target: Option<String>,
     pub(super) scopes: usize,
     pub(super) off_target: usize,
     pub(super) measurements: usize,
     /// The whole handbook's reading, if measured.
     pub(super) handbook: Option<MetricView>,
+}
+
+/// What a metric is, as its page and the index say it.
+#[derive(Serialize)]
+pub(super) struct Facts {
+    pub(super) title: String,
+    pub(super) unit: Option<String>,
+    /// "NPS, −100 to 100".
+    pub(super) scale: String,
+    /// "higher is better".
+    pub(super) better: &'static str,
+    /// The handbook-wide target, with its unit.
+    pub(super) target: Option<String>,
+}
+
+impl Facts {
+    fn of(m: &Metric, t: &Strings) -> Facts {
+        Facts {
+            title: m.title.clone(),
+            unit: m.unit.clone(),
+            scale: scale(m, t),
+            better: better_words(m, t),
+            target: m.target.map(|v| with_unit(v, m)),
+        }
+    }
 }
 
 /// A number with the metric's unit: `72 %`, `31`.
@@ -467,39 +487,11 @@ impl<'h> Views<'h> {
     }
 
     /// The front matter's typed values and targets of a scope.
-    fn scope_front(&self, scope: &Scope) -> (Metrics, &'h [Target]) {
-        let h = self.h;
-        let none = (Metrics::default(), &[][..]);
-        match scope {
-            Scope::Handbook => none,
-            Scope::Journey(j) => h
-                .journeys
-                .get(&**j)
-                .map_or(none, |j| (j.metrics.clone(), &j.targets[..])),
-            Scope::Stage(j, s) => h
-                .journeys
-                .get(&**j)
-                .and_then(|j| j.stages.iter().find(|st| *st.name.value == **s))
-                .map_or(none, |st| (st.metrics.clone(), &st.targets[..])),
-            Scope::Step(j, sid) => h
-                .journeys
-                .get(&**j)
-                .and_then(|j| {
-                    j.steps()
-                        .map(|(_, s)| s)
-                        .find(|s| s.id.as_ref().is_some_and(|id| *id.value == **sid))
-                })
-                .map_or(none, |s| {
-                    (
-                        s.metrics.as_deref().cloned().unwrap_or_default(),
-                        &s.targets[..],
-                    )
-                }),
-            Scope::Touchpoint(tp) => h
-                .touchpoints
-                .get(&**tp)
-                .map_or(none, |t| (Metrics::default(), &t.targets[..])),
-        }
+    fn scope_front(&self, scope: &Scope) -> (&'h Metrics, &'h [Target]) {
+        let (typed, targets) =
+            crate::metrics::front_matter(scope, &self.h.journeys, &self.h.touchpoints)
+                .unwrap_or((None, &[]));
+        (typed.unwrap_or(&Metrics::NONE), targets)
     }
 
     /// Every scope of metric `i` — measured in the data, typed by hand on a
@@ -643,11 +635,7 @@ impl<'h> Views<'h> {
             .filter_map(|r| self.row(i, r, root))
             .collect();
         MetricPage {
-            title: metric.title.clone(),
-            unit: metric.unit.clone(),
-            scale: scale(metric, self.t),
-            better: better_words(metric, self.t),
-            target: metric.target.map(|v| with_unit(v, metric)),
+            facts: Facts::of(metric, self.t),
             measurements: ranked.iter().map(|r| r.measurements as usize).sum(),
             scopes: ranked.len(),
             pages: if pages > 1 {
@@ -675,11 +663,8 @@ impl<'h> Views<'h> {
                     let metric = &m.catalog.metrics[i];
                     let ranked = self.ranked(i);
                     MetricSummary {
-                        title: metric.title.clone(),
+                        facts: Facts::of(metric, self.t),
                         url: metric_url(&metric.id),
-                        scale: scale(metric, self.t),
-                        better: better_words(metric, self.t),
-                        target: metric.target.map(|v| with_unit(v, metric)),
                         scopes: ranked.len(),
                         off_target: ranked.iter().filter(|r| r.shortfall > 0.0).count(),
                         measurements: ranked.iter().map(|r| r.measurements as usize).sum(),
