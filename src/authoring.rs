@@ -216,6 +216,34 @@ pub fn new_research(h: &Handbook, root: &Path, id: &str) -> Result<Vec<PathBuf>,
     write_all(root, &[(path, text)])
 }
 
+/// `journeydoc new opportunity ID`: an idea, scored in the middle, with
+/// the line that names it on a step.
+pub fn new_opportunity(
+    h: &Handbook,
+    root: &Path,
+    id: &str,
+) -> Result<Vec<PathBuf>, AuthoringError> {
+    check_id(id, "opportunity")?;
+    let owner = first_owner_line(h);
+    let (status, body) = match h.config.language {
+        Language::En => (
+            "idea",
+            "Why it matters to the customer, and what done looks like.\n\nName it on the steps it would improve with `opportunities: [ID]`.",
+        ),
+        Language::Es => (
+            "idea",
+            "Por qué le importa al cliente y cómo sabremos que está hecha.\n\nNómbrala en los pasos que mejoraría con `opportunities: [ID]`.",
+        ),
+    };
+    let text = format!(
+        "---\ntitle: {}\nstatus: {status}\n{owner}impact: 3\neffort: 3\n# link: https://…  (the work item)\n---\n{}\n",
+        yaml_str(&name_of(id)),
+        body.replace("ID", id)
+    );
+    let path = format!("{}/opportunities/{id}.md", h.config.content_dir);
+    write_all(root, &[(path, text)])
+}
+
 /// `journeydoc new journey --persona P --lens L [--title T]`: the lens's
 /// stages (in the handbook's language), one example step each.
 pub fn new_journey(

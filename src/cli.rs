@@ -136,6 +136,9 @@ pub enum NewCommand {
     Touchpoint { id: String },
     /// content/research/ID.md: a study that steps cite as `evidence`
     Research { id: String },
+    /// content/opportunities/ID.md: an improvement that steps name in
+    /// `opportunities`
+    Opportunity { id: String },
     /// content/journeys/P/L.md, with the lens's stages; or, with
     /// `--future-of ID`, a copy of that journey marked as its future state
     Journey {

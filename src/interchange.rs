@@ -57,6 +57,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "evidence",
     "metrics",
     "journey_metrics",
+    "opportunities",
 ];
 
 /// A list cell: the values joined with `; `.
@@ -71,7 +72,9 @@ fn joined<T: AsRef<str>>(v: &[crate::fields::Spanned<T>]) -> String {
 /// journey; `emotion` is the score −2..2 (empty when unrated); `owner` is
 /// the step's effective owner id; lists are joined with `; `; `metrics` and
 /// `journey_metrics` are the step's and the journey's latest values
-/// (`nps=31; ces=4.2`: the newest measurement, else the typed value).
+/// (`nps=31; ces=4.2`: the newest measurement, else the typed value);
+/// `opportunities` the ids the step names with their status
+/// (`link-guest-orders=planned`).
 pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
@@ -117,10 +120,23 @@ pub fn csv(h: &Handbook, journeys: &[&String]) -> Result<Vec<u8>, csv::Error> {
                     &step.targets,
                 ),
                 &journey_latest,
+                &opportunities(h, step),
             ])?;
         }
     }
     w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A step's opportunities with their status, `link-guest-orders=planned`.
+fn opportunities(h: &Handbook, step: &crate::model::Step) -> String {
+    step.opportunities
+        .iter()
+        .map(|o| match h.opportunities.get(&o.value) {
+            Some(op) => format!("{}={}", o.value, op.status.name()),
+            None => o.value.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A step's scope (a step without an `id` is never measured).
@@ -455,6 +471,7 @@ pub fn write_journeys_json(
         journeys: &'a BTreeMap<String, crate::model::Journey>,
         lenses: &'a BTreeMap<String, crate::model::Lens>,
         metrics: crate::metrics::Export<'a>,
+        opportunities: &'a BTreeMap<String, crate::model::Opportunity>,
         personas: &'a BTreeMap<String, crate::model::Persona>,
         research: &'a BTreeMap<String, crate::model::Research>,
         systems: &'a BTreeMap<String, String>,
@@ -478,6 +495,7 @@ pub fn write_journeys_json(
             journeys: &h.journeys,
             touchpoints: &h.touchpoints,
         },
+        opportunities: &h.opportunities,
         personas: &h.personas,
         research: &h.research,
         systems: &h.systems,

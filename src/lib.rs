@@ -23,6 +23,7 @@ pub mod matching;
 pub mod metrics;
 pub mod model;
 pub mod node;
+pub mod opportunities;
 pub mod output;
 pub mod parse;
 pub mod perf;
@@ -332,6 +333,7 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
         Parsed::Touchpoint(t) => t.meta.draft,
         Parsed::Journey(j) => j.meta.draft,
         Parsed::Research(r) => r.meta.draft,
+        Parsed::Opportunity(o) => o.meta.draft,
     };
     if draft && !drafts {
         return;
@@ -343,6 +345,7 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
         Parsed::Touchpoint(t) => content.touchpoints.push(t),
         Parsed::Journey(j) => content.journeys.push(*j),
         Parsed::Research(r) => content.research.push(r),
+        Parsed::Opportunity(o) => content.opportunities.push(o),
     }
 }
 

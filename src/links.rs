@@ -20,6 +20,7 @@ pub const KINDS: &[&str] = &[
     "journey",
     "lens",
     "research",
+    "opportunity",
     "page",
 ];
 

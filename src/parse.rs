@@ -7,8 +7,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::fields::{Ctx, Fields, Spanned, to_json};
 use crate::model::{
-    CHANNEL_ALIASES, CHANNELS, Date, Emotion, Journey, Lifecycle, Meta, Method, Metrics, Page,
-    Persona, Research, Stage, State, Step, Target, Targets, Touchpoint,
+    CHANNEL_ALIASES, CHANNELS, Date, Emotion, Journey, Lifecycle, Meta, Method, Metrics,
+    Opportunity, Page, Persona, Research, Stage, State, Status, Step, Target, Targets, Touchpoint,
 };
 use crate::node::{self, Node, Value};
 use crate::source::{Format, Kind, SourceFile, Split, split};
@@ -66,8 +66,10 @@ pub mod keys {
         "transaction",
         "dropoff",
         "evidence",
+        "opportunities",
     ];
     pub const RESEARCH: &[&str] = &["title", "method", "date", "participants", "owner", "link"];
+    pub const OPPORTUNITY: &[&str] = &["title", "status", "owner", "impact", "effort", "link"];
     pub const PAGE: &[&str] = &["title", "description"];
     pub const METRICS: &[&str] = &["nps", "ces", "csat"];
 }
@@ -81,6 +83,7 @@ pub enum Parsed {
     Touchpoint(Touchpoint),
     Journey(Box<Journey>),
     Research(Research),
+    Opportunity(Opportunity),
     Page(Page),
 }
 
@@ -140,6 +143,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
         Kind::Touchpoint => "touchpoint front matter",
         Kind::Journey => "journey front matter",
         Kind::Research => "research front matter",
+        Kind::Opportunity => "opportunity front matter",
         Kind::Page => "page front matter",
     };
     let mut f = Fields::new(&mut ctx, &root, what)?;
@@ -197,6 +201,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
         }
         Kind::Journey => Parsed::Journey(Box::new(journey(&mut ctx, f, meta))),
         Kind::Research => Parsed::Research(research(&mut ctx, f, meta)),
+        Kind::Opportunity => Parsed::Opportunity(opportunity(&mut ctx, f, meta)),
     };
     Some(parsed)
 }
@@ -320,7 +325,7 @@ pub fn default_id(file: &SourceFile) -> String {
     let rel = file.rel.strip_suffix(".md").unwrap_or(&file.rel);
     match file.kind {
         Kind::Home => "_index".to_owned(),
-        Kind::Persona | Kind::Touchpoint | Kind::Research => {
+        Kind::Persona | Kind::Touchpoint | Kind::Research | Kind::Opportunity => {
             rel.rsplit('/').next().unwrap_or(rel).to_owned()
         }
         Kind::Journey => rel.strip_prefix("journeys/").unwrap_or(rel).to_owned(),
@@ -468,24 +473,11 @@ fn research(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Research {
                 None
             }
         });
-    let link = f.string(ctx, "link").and_then(|l| {
-        let ok = ["http://", "https://"]
-            .iter()
-            .any(|p| l.value.len() > p.len() && l.value.starts_with(p))
-            && !l.value.contains(char::is_whitespace);
-        if !ok {
-            ctx.error(
-                "bad-link",
-                l.span,
-                format!("`{}` is not a web address", l.value),
-                Some(
-                    "give the address where the raw material lives, starting with https://"
-                        .to_owned(),
-                ),
-            );
-        }
-        ok.then_some(l.value)
-    });
+    let link = web_link(
+        ctx,
+        &mut f,
+        "give the address where the raw material lives, starting with https://",
+    );
     let r = Research {
         title: title.map_or_else(|| meta.id.value.clone(), |t| t.value),
         method,
@@ -497,6 +489,82 @@ fn research(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Research {
     };
     f.finish(ctx, &[COMMON, RESEARCH].concat());
     r
+}
+
+/// `link`: an `http(s)://` address without spaces, else `bad-link`.
+fn web_link(ctx: &mut Ctx, f: &mut Fields, help: &str) -> Option<String> {
+    f.string(ctx, "link").and_then(|l| {
+        let ok = ["http://", "https://"]
+            .iter()
+            .any(|p| l.value.len() > p.len() && l.value.starts_with(p))
+            && !l.value.contains(char::is_whitespace);
+        if !ok {
+            ctx.error(
+                "bad-link",
+                l.span,
+                format!("`{}` is not a web address", l.value),
+                Some(help.to_owned()),
+            );
+        }
+        ok.then_some(l.value)
+    })
+}
+
+/// An opportunity (SPEC 3, "Opportunities").
+fn opportunity(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Opportunity {
+    let title = f.required(ctx, "title");
+    let status = f.string(ctx, "status").and_then(|s| {
+        let parsed = Status::parse(&s.value);
+        if parsed.is_none() {
+            let help = did_you_mean(
+                &s.value,
+                Status::NAMES.iter().chain(Status::SPANISH).copied(),
+            )
+            .unwrap_or_else(|| format!("use one of: {}", Status::NAMES.join(", ")));
+            ctx.error(
+                "bad-status",
+                s.span,
+                format!("unknown status `{}`", s.value),
+                Some(help),
+            );
+        }
+        parsed
+    });
+    let mut score = |key: &str, what: &str| {
+        let n = f.int(ctx, key)?;
+        match u8::try_from(n.value) {
+            Ok(v @ 1..=5) => Some(v),
+            _ => {
+                ctx.error(
+                    "bad-value",
+                    n.span,
+                    format!(
+                        "`{key}` must be a whole number from 1 to 5, not {}",
+                        n.value
+                    ),
+                    Some(format!("score {what} from 1 (a little) to 5 (a lot)")),
+                );
+                None
+            }
+        }
+    };
+    let impact = score("impact", "how much it would improve the experience");
+    let effort = score("effort", "how much work it is");
+    let o = Opportunity {
+        title: title.map_or_else(|| meta.id.value.clone(), |t| t.value),
+        status: status.unwrap_or_default(),
+        owner: f.string(ctx, "owner"),
+        impact,
+        effort,
+        link: web_link(
+            ctx,
+            &mut f,
+            "give the address of the work item (a ticket, an epic), starting with https://",
+        ),
+        meta,
+    };
+    f.finish(ctx, &[COMMON, OPPORTUNITY].concat());
+    o
 }
 
 fn stage(ctx: &mut Ctx, node: &Node) -> Option<Stage> {
@@ -541,6 +609,7 @@ fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
         targets: targets(ctx, &mut f),
         systems: f.strings(ctx, "systems"),
         evidence: f.strings(ctx, "evidence"),
+        opportunities: f.strings(ctx, "opportunities"),
         transaction: f.bool(ctx, "transaction").unwrap_or(false),
         dropoff: f.bool(ctx, "dropoff").unwrap_or(false),
         span: action_span.unwrap_or_else(|| node.span.clone()),

@@ -18,7 +18,9 @@ use crate::evidence::Studies;
 use crate::fields::Spanned;
 use crate::insights::{self, Handoff, JourneyGap};
 use crate::links;
-use crate::model::{Content, Journey, Lens, Meta, Page, Persona, Research, Touchpoint, lenses};
+use crate::model::{
+    Content, Journey, Lens, Meta, Opportunity, Page, Persona, Research, Touchpoint, lenses,
+};
 use crate::routes::{LinkMap, Routes};
 use crate::source::Kind;
 use crate::text::{closest, did_you_mean, fold, id_key};
@@ -34,6 +36,8 @@ pub struct Handbook {
     pub journeys: BTreeMap<String, Journey>,
     /// Studies (`content/research/`), by id.
     pub research: BTreeMap<String, Research>,
+    /// The opportunity portfolio (`content/opportunities/`), by id.
+    pub opportunities: BTreeMap<String, Opportunity>,
     pub pages: BTreeMap<String, Page>,
     /// Handoffs of each journey, by journey id.
     pub handoffs: BTreeMap<String, Vec<Handoff>>,
@@ -88,6 +92,12 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
             check_owner(&config, &r.meta.file, o, diags);
         }
     }
+    let mut opportunities = unique(content.opportunities, "opportunity", |o| &o.meta, diags);
+    for o in opportunities.values_mut() {
+        if let Some(owner) = &mut o.owner {
+            check_owner(&config, &o.meta.file, owner, diags);
+        }
+    }
     let pages = unique(content.pages, "page", |p| &p.meta, diags);
 
     let unreadable = |kind: Kind| -> BTreeSet<String> {
@@ -112,6 +122,10 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
             .chain(unreadable(Kind::Journey))
             .collect(),
         studies: Studies::new(&research, unreadable(Kind::Research)),
+        opportunities: crate::opportunities::Known {
+            opportunities: &opportunities,
+            unreadable: unreadable(Kind::Opportunity),
+        },
     };
     for tp in touchpoints.values() {
         for s in &tp.systems {
@@ -166,6 +180,7 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
 
     phases.mark("  resolve: journey gaps");
     warn_unused(&personas, &touchpoints, &journeys, diags);
+    crate::opportunities::unaddressed(&opportunities, &journeys, diags);
     phases.mark("  resolve: unused");
     let systems = crate::systems::systems(&config, &touchpoints, &journeys);
     phases.mark("  resolve: systems");
@@ -177,6 +192,7 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
             touchpoints: &touchpoints,
             journeys: &journeys,
             research: &research,
+            opportunities: &opportunities,
             pages: &pages,
             lenses: &lenses,
             systems: &systems,
@@ -194,6 +210,7 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
             &touchpoints,
             &journeys,
             &research,
+            &opportunities,
             &pages,
         ),
         diags,
@@ -214,6 +231,7 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         touchpoints,
         journeys,
         research,
+        opportunities,
         pages,
         handoffs,
         journey_gaps,
@@ -434,6 +452,7 @@ struct Refs<'a> {
     touchpoint_ids: HashSet<&'a str>,
     journey_ids: BTreeSet<String>,
     studies: Studies,
+    opportunities: crate::opportunities::Known<'a>,
 }
 
 pub(crate) fn unknown<'a>(
@@ -498,6 +517,16 @@ impl Refs<'_> {
             }
             for e in &mut step.evidence {
                 self.studies.resolve(file, e, diags);
+            }
+            for o in &step.opportunities {
+                self.opportunities.check(file, o, diags);
+            }
+        }
+        // On a current state `realises` is an error of its own
+        // (`realises-on-current`): its ids are not reported as well.
+        if j.is_future() {
+            for o in &j.realises {
+                self.opportunities.check(file, o, diags);
             }
         }
         for r in &mut j.research {
@@ -751,6 +780,7 @@ fn metas<'a>(
     touchpoints: &'a BTreeMap<String, Touchpoint>,
     journeys: &'a BTreeMap<String, Journey>,
     research: &'a BTreeMap<String, Research>,
+    opportunities: &'a BTreeMap<String, Opportunity>,
     pages: &'a BTreeMap<String, Page>,
 ) -> Vec<(&'static str, &'a Meta)> {
     home.iter()
@@ -759,6 +789,7 @@ fn metas<'a>(
         .chain(touchpoints.values().map(|t| ("touchpoint", &t.meta)))
         .chain(journeys.values().map(|j| ("journey", &j.meta)))
         .chain(research.values().map(|r| ("research", &r.meta)))
+        .chain(opportunities.values().map(|o| ("opportunity", &o.meta)))
         .chain(pages.values().map(|p| ("page", &p.meta)))
         .collect()
 }
@@ -812,6 +843,10 @@ pub fn resolve_journey(
         touchpoint_ids: h.touchpoints.keys().map(String::as_str).collect(),
         journey_ids: h.journeys.keys().cloned().collect(),
         studies: Studies::new(&h.research, BTreeSet::new()),
+        opportunities: crate::opportunities::Known {
+            opportunities: &h.opportunities,
+            unreadable: BTreeSet::new(),
+        },
     };
     refs.journey(j, diags);
     let systems_known = j.steps().flat_map(|(_, s)| &s.systems).all(|s| {

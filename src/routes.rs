@@ -14,13 +14,13 @@ use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
 use crate::links::resolve_path;
-use crate::model::{Journey, Lens, Page, Persona, Research, Touchpoint};
+use crate::model::{Journey, Lens, Opportunity, Page, Persona, Research, Touchpoint};
 use crate::source::Kind;
 use crate::text::id_key;
 
 /// The pages every handbook has, whatever its content (the section indexes,
 /// the insights page, the 404 page).
-pub const FIXED_PAGES: [&str; 9] = [
+pub const FIXED_PAGES: [&str; 10] = [
     "index.html",
     "personas/index.html",
     "journeys/index.html",
@@ -30,6 +30,7 @@ pub const FIXED_PAGES: [&str; 9] = [
     "insights.html",
     "404.html",
     "research/index.html",
+    "opportunities/index.html",
 ];
 
 pub fn persona_url(id: &str) -> String {
@@ -47,6 +48,9 @@ pub fn journey_url(id: &str) -> String {
 }
 pub fn research_url(id: &str) -> String {
     format!("research/{id}.html")
+}
+pub fn opportunity_url(id: &str) -> String {
+    format!("opportunities/{id}.html")
 }
 pub fn system_url(id: &str) -> String {
     format!("systems/{id}.html")
@@ -224,6 +228,7 @@ pub struct Parts<'a> {
     pub touchpoints: &'a BTreeMap<String, Touchpoint>,
     pub journeys: &'a BTreeMap<String, Journey>,
     pub research: &'a BTreeMap<String, Research>,
+    pub opportunities: &'a BTreeMap<String, Opportunity>,
     pub pages: &'a BTreeMap<String, Page>,
     pub lenses: &'a BTreeMap<String, Lens>,
     /// System id → display name.
@@ -284,6 +289,9 @@ impl Routes {
         for (id, r) in parts.research {
             links.add("research", id, &r.meta.file, research_url(id));
         }
+        for (id, o) in parts.opportunities {
+            links.add("opportunity", id, &o.meta.file, opportunity_url(id));
+        }
         for (id, p) in parts.pages {
             links.add("page", id, &p.meta.file, page_url(p));
         }
@@ -298,6 +306,7 @@ impl Routes {
                 Kind::Touchpoint => ("touchpoint", touchpoint_url(id)),
                 Kind::Journey => ("journey", journey_url(id)),
                 Kind::Research => ("research", research_url(id)),
+                Kind::Opportunity => ("opportunity", opportunity_url(id)),
                 Kind::Page | Kind::Home => ("page", format!("{id}.html")),
             };
             links
@@ -411,6 +420,9 @@ fn collisions(
     }
     for (id, r) in parts.research {
         claim(research_url(id), "study", at(&r.meta));
+    }
+    for (id, o) in parts.opportunities {
+        claim(opportunity_url(id), "opportunity", at(&o.meta));
     }
     for id in pages {
         let p = &parts.pages[id];

@@ -144,6 +144,31 @@ pub struct Step {
     /// The research that backs this step: ids (or titles) of files in
     /// research/.
     evidence: Option<Texts>,
+    /// The opportunities that would improve this step: ids of files in
+    /// opportunities/.
+    opportunities: Option<Texts>,
+}
+
+/// An opportunity: `content/opportunities/<id>.md`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Opportunity {
+    title: String,
+    /// idea (the default), planned, in-progress, done or dropped (Spanish
+    /// words accepted: planificada, en curso, hecha, descartada).
+    status: Option<String>,
+    /// A department id from `[departments]`.
+    owner: Option<String>,
+    /// How much it would improve the experience, 1..5.
+    #[schemars(range(min = 1, max = 5))]
+    impact: Option<u8>,
+    /// How much work it is, 1..5.
+    #[schemars(range(min = 1, max = 5))]
+    effort: Option<u8>,
+    /// The work item (a web address).
+    link: Option<String>,
+    #[serde(flatten)]
+    common: Common,
 }
 
 /// A study: `content/research/<id>.md`.
@@ -260,7 +285,13 @@ pub enum EmotionWord {
 }
 
 /// The kinds `journeydoc schema` knows.
-pub const KINDS: &[&str] = &["persona", "touchpoint", "journey", "research"];
+pub const KINDS: &[&str] = &[
+    "persona",
+    "touchpoint",
+    "journey",
+    "research",
+    "opportunity",
+];
 
 /// The schema of one kind of front matter.
 pub fn schema(kind: &str) -> Option<Schema> {
@@ -269,6 +300,7 @@ pub fn schema(kind: &str) -> Option<Schema> {
         "touchpoint" => schema_for!(Touchpoint),
         "journey" => schema_for!(Journey),
         "research" => schema_for!(Research),
+        "opportunity" => schema_for!(Opportunity),
         _ => return None,
     };
     s.insert(
@@ -337,5 +369,9 @@ mod tests {
         assert_eq!(keys(&j["$defs"]["Stage"]), sorted(&[k::STAGE]));
         assert_eq!(keys(&j["$defs"]["Step"]), sorted(&[k::STEP]));
         assert_eq!(keys(&j["$defs"]["Metrics"]), sorted(&[k::METRICS]));
+        let r = schema("research").unwrap().to_value();
+        assert_eq!(keys(&r), sorted(&[k::COMMON, k::RESEARCH]));
+        let o = schema("opportunity").unwrap().to_value();
+        assert_eq!(keys(&o), sorted(&[k::COMMON, k::OPPORTUNITY]));
     }
 }

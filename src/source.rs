@@ -22,6 +22,8 @@ pub enum Kind {
     Journey,
     /// `research/`: a study the map rests on.
     Research,
+    /// `opportunities/`: an improvement the team could make.
+    Opportunity,
     /// Any other Markdown file: a free handbook page.
     Page,
 }
@@ -136,6 +138,7 @@ pub fn kind_of(rel: &str) -> Kind {
         Some(("touchpoints", _)) => Kind::Touchpoint,
         Some(("journeys", _)) => Kind::Journey,
         Some(("research", _)) => Kind::Research,
+        Some(("opportunities", _)) => Kind::Opportunity,
         _ => Kind::Page,
     }
 }

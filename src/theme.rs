@@ -71,6 +71,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/studies.html"),
     ),
     (
+        "opportunities.html",
+        include_str!("../themes/default/templates/opportunities.html"),
+    ),
+    (
+        "opportunity.html",
+        include_str!("../themes/default/templates/opportunity.html"),
+    ),
+    (
         "metric.html",
         include_str!("../themes/default/templates/metric.html"),
     ),

@@ -425,6 +425,7 @@ fn the_schema_accepts_every_example_file_and_rejects_a_typo() {
         ("touchpoints", "touchpoint"),
         ("journeys", "journey"),
         ("research", "research"),
+        ("opportunities", "opportunity"),
     ] {
         let schema = schema_of(kind);
         for entry in walkdir::WalkDir::new(example().join("content").join(folder)) {
@@ -451,11 +452,11 @@ fn the_schema_accepts_every_example_file_and_rejects_a_typo() {
             }
         }
     }
-    assert_eq!(checked, 5 + 32 + 14 + 13);
+    assert_eq!(checked, 5 + 32 + 14 + 13 + 12);
     let (code, all, _) = run(&example(), &["schema"]);
     assert_eq!(code, 0);
     let all: serde_json::Value = serde_json::from_str(&all).unwrap();
-    assert_eq!(all["$defs"].as_object().unwrap().len(), 4);
+    assert_eq!(all["$defs"].as_object().unwrap().len(), 5);
     let (code, _, _) = run(&example(), &["schema", "stage"]);
     assert_eq!(code, 2);
 }

@@ -56,6 +56,9 @@ fn every_page_kind_is_there() {
         "schema/research.json",
         "research/index.html",
         "research/call-centre-logs.html",
+        "schema/opportunity.json",
+        "opportunities/index.html",
+        "opportunities/link-guest-orders.html",
         "static/style.css",
         "static/search.js",
         "static/highlight.css",
@@ -75,6 +78,7 @@ fn every_page_kind_is_there() {
             "Touchpoints",
             "Systems",
             "Research",
+            "Opportunities",
             "Metrics",
             "Insights",
             "Guides"
@@ -311,7 +315,9 @@ fn home_opens_with_the_figures_a_director_asks_for_each_a_link() {
         .collect();
     let unanswered = steps
         .iter()
-        .filter(|s| !s["pain"].is_null() && s["opportunity"].is_null())
+        .filter(|s| {
+            !s["pain"].is_null() && s["opportunity"].is_null() && s["opportunities"].is_null()
+        })
         .count();
     let dropoffs = steps.iter().filter(|s| s["dropoff"] == true).count();
     let handoff_gaps: usize = current
@@ -342,7 +348,20 @@ fn home_opens_with_the_figures_a_director_asks_for_each_a_link() {
         (
             "Pain points without an opportunity",
             unanswered.to_string(),
-            "insights.html#pains-by-owner",
+            "insights.html#pains-without-opportunity",
+        ),
+        (
+            "Open opportunities",
+            json["opportunities"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|o| {
+                    ["idea", "planned", "in-progress"].contains(&o["status"].as_str().unwrap())
+                })
+                .count()
+                .to_string(),
+            "opportunities/index.html",
         ),
         (
             "Steps with evidence",

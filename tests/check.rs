@@ -17,6 +17,47 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "unknown-opportunity",
+        errors: &[(
+            "content/journeys/lucia/actividad.md:23:25: error: unknown opportunity `avisar-retraso` [unknown-opportunity]",
+            "= help: did you mean `avisar-retrasos`? (an opportunity's id: the name of its file in opportunities/)",
+        )],
+    },
+    Case {
+        name: "unknown-realises",
+        errors: &[(
+            "content/journeys/lucia/actividad-futura.md:7:29: error: unknown opportunity `avisar-retrazos` [unknown-opportunity]",
+            "= help: did you mean `avisar-retrasos`? (an opportunity's id: the name of its file in opportunities/)",
+        )],
+    },
+    Case {
+        name: "bad-status",
+        errors: &[(
+            "content/opportunities/avisar.md:3:9: error: unknown status `en curzo` [bad-status]",
+            "= help: did you mean `en-curso`?",
+        )],
+    },
+    Case {
+        name: "bad-impact",
+        errors: &[
+            (
+                "content/opportunities/avisar.md:3:9: error: `impact` must be a whole number from 1 to 5, not 7 [bad-value]",
+                "= help: score how much it would improve the experience from 1 (a little) to 5 (a lot)",
+            ),
+            (
+                "content/opportunities/avisar.md:4:9: error: `effort` must be a whole number from 1 to 5, not 0 [bad-value]",
+                "= help: score how much work it is from 1 (a little) to 5 (a lot)",
+            ),
+        ],
+    },
+    Case {
+        name: "bad-opportunity-link",
+        errors: &[(
+            "content/opportunities/avisar.md:3:7: error: `tracker/PED-12` is not a web address [bad-link]",
+            "= help: give the address of the work item (a ticket, an epic), starting with https://",
+        )],
+    },
+    Case {
         name: "csv-unknown-column",
         errors: &[(
             "data/medidas.csv:1:19: error: `jouney` is not a column of a data file [unknown-column]",

@@ -172,7 +172,7 @@ fn summary(run: &Run, verb: &str, deny: bool) -> String {
     let (errors, warnings) = counts(&run.diagnostics);
     let h = &run.handbook;
     format!(
-        "{verb} {} files ({} personas, {} touchpoints, {} journeys, {}{} pages){}: {} {}, {} {}{}",
+        "{verb} {} files ({} personas, {} touchpoints, {} journeys, {}{}{} pages){}: {} {}, {} {}{}",
         run.files,
         h.personas.len(),
         h.touchpoints.len(),
@@ -181,6 +181,11 @@ fn summary(run: &Run, verb: &str, deny: bool) -> String {
             0 => String::new(),
             1 => "1 study, ".to_owned(),
             n => format!("{n} studies, "),
+        },
+        match h.opportunities.len() {
+            0 => String::new(),
+            1 => "1 opportunity, ".to_owned(),
+            n => format!("{n} opportunities, "),
         },
         h.pages.len() + usize::from(h.home.is_some()),
         match h.measurements.files.len() {
@@ -387,6 +392,7 @@ fn new(cli: &Cli, command: &NewCommand) -> Outcome {
         NewCommand::Persona { id } => crate::authoring::new_persona(h, &cli.root, id),
         NewCommand::Touchpoint { id } => crate::authoring::new_touchpoint(h, &cli.root, id),
         NewCommand::Research { id } => crate::authoring::new_research(h, &cli.root, id),
+        NewCommand::Opportunity { id } => crate::authoring::new_opportunity(h, &cli.root, id),
         NewCommand::Journey {
             future_of: Some(id),
             title,

@@ -347,6 +347,10 @@ pub struct Step {
     /// The research that backs this step (ids or titles; set to the ids by
     /// resolve).
     pub evidence: Vec<Spanned<String>>,
+    /// The opportunities (ids of files in `opportunities/`) that would
+    /// improve this step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub opportunities: Vec<Spanned<String>>,
     pub transaction: bool,
     pub dropoff: bool,
     /// Where the step is in the file: its `action` (or its map when that is
@@ -582,6 +586,78 @@ pub struct Research {
     pub link: Option<String>,
 }
 
+/// Where an opportunity is (SPEC 3, "Opportunities").
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    #[default]
+    Idea,
+    Planned,
+    InProgress,
+    Done,
+    Dropped,
+}
+
+impl Status {
+    /// In the order work moves through them (the portfolio's groups).
+    pub const ALL: [Status; 5] = [
+        Status::Idea,
+        Status::Planned,
+        Status::InProgress,
+        Status::Done,
+        Status::Dropped,
+    ];
+    pub const NAMES: &[&str] = &["idea", "planned", "in-progress", "done", "dropped"];
+    /// The Spanish words accepted besides [`Status::NAMES`].
+    pub const SPANISH: &[&str] = &["idea", "planificada", "en-curso", "hecha", "descartada"];
+
+    /// The SPEC's words and Spanish ones, ignoring case, accents, spaces and
+    /// underscores.
+    pub fn parse(s: &str) -> Option<Status> {
+        let key = crate::text::fold(s).replace([' ', '_'], "-");
+        Some(match key.as_str() {
+            "idea" | "ideas" | "new" | "nueva" => Status::Idea,
+            "planned" | "planificada" | "planificado" | "planeada" | "planeado" | "prevista"
+            | "previsto" => Status::Planned,
+            "in-progress" | "inprogress" | "doing" | "en-curso" | "en-progreso" | "en-marcha" => {
+                Status::InProgress
+            }
+            "done" | "hecha" | "hecho" | "terminada" | "terminado" | "completada"
+            | "completado" => Status::Done,
+            "dropped" | "descartada" | "descartado" | "abandonada" | "abandonado" => {
+                Status::Dropped
+            }
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        Status::NAMES[self as usize]
+    }
+
+    /// Still to be done: an idea, planned or in progress.
+    pub fn is_open(self) -> bool {
+        matches!(self, Status::Idea | Status::Planned | Status::InProgress)
+    }
+}
+
+/// An improvement the team could make: `content/opportunities/<id>.md`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Opportunity {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub title: String,
+    pub status: Status,
+    pub owner: Option<Spanned<String>>,
+    /// 1..5: how much it would improve the experience.
+    pub impact: Option<u8>,
+    /// 1..5: how much work it is.
+    pub effort: Option<u8>,
+    pub link: Option<String>,
+}
+
 /// A free-form handbook page (guides, glossary) or the home text.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
@@ -599,6 +675,7 @@ pub struct Content {
     pub touchpoints: Vec<Touchpoint>,
     pub journeys: Vec<Journey>,
     pub research: Vec<Research>,
+    pub opportunities: Vec<Opportunity>,
     pub pages: Vec<Page>,
     /// Files whose front matter could not be read (already reported): kind,
     /// the id they would have, and their content-relative path. References

@@ -193,6 +193,32 @@ pub struct Strings {
     pub not_measured: &'static str,
     pub all_metrics: &'static str,
     pub measurement_count: &'static str,
+    pub portfolio: &'static str,
+    pub portfolio_help: &'static str,
+    pub impact: &'static str,
+    pub effort: &'static str,
+    pub status: &'static str,
+    pub work_item: &'static str,
+    pub quadrant: &'static str,
+    pub quick_wins: &'static str,
+    pub big_bets: &'static str,
+    pub fill_ins: &'static str,
+    pub reconsider: &'static str,
+    pub matrix_label: &'static str,
+    pub scale_low: &'static str,
+    pub scale_high: &'static str,
+    pub unscored: &'static str,
+    pub steps_improved: &'static str,
+    pub steps_improved_help: &'static str,
+    pub pains_addressed: &'static str,
+    pub realised_by: &'static str,
+    pub still_hurting: &'static str,
+    pub open_opportunities: &'static str,
+    pub still_hurting_tag: &'static str,
+    pub pains_unaddressed_help: &'static str,
+    pub opportunities_by_status: &'static str,
+    pub named_by_no_step: &'static str,
+    pub no_opportunities: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -380,6 +406,32 @@ pub const EN: Strings = Strings {
     not_measured: "not measured yet",
     all_metrics: "All metrics",
     measurement_count: "measurements",
+    portfolio: "Opportunity portfolio",
+    portfolio_help: "Every improvement the team could make, placed by how much it would improve the experience and how much work it is, then listed by status with the customer pain it addresses.",
+    impact: "Impact",
+    effort: "Effort",
+    status: "Status",
+    work_item: "Work item",
+    quadrant: "Quadrant",
+    quick_wins: "Quick wins",
+    big_bets: "Big bets",
+    fill_ins: "Fill-ins",
+    reconsider: "Reconsider",
+    matrix_label: "Impact × effort",
+    scale_low: "low",
+    scale_high: "high",
+    unscored: "Not placed on the matrix (impact or effort missing)",
+    steps_improved: "Steps it improves",
+    steps_improved_help: "Every step of a current map that names this opportunity, with what the customer feels there and the pain.",
+    pains_addressed: "Pains it addresses",
+    realised_by: "Future states that realise it",
+    still_hurting: "Done, but the pains it names are still on the current maps: check whether the change worked, or update the maps.",
+    open_opportunities: "Open opportunities",
+    still_hurting_tag: "still hurting",
+    pains_unaddressed_help: "Pain points that no opportunity addresses (neither a note nor a linked opportunity), worst emotion first.",
+    opportunities_by_status: "Opportunities by status",
+    named_by_no_step: "No step names it yet.",
+    no_opportunities: "No opportunities yet: add one with `journeydoc new opportunity ID` and name it in the steps it would improve.",
 };
 
 pub const ES: Strings = Strings {
@@ -567,6 +619,32 @@ pub const ES: Strings = Strings {
     not_measured: "aún sin medir",
     all_metrics: "Todas las métricas",
     measurement_count: "mediciones",
+    portfolio: "Cartera de oportunidades",
+    portfolio_help: "Cada mejora que el equipo podría hacer, situada según cuánto mejoraría la experiencia y cuánto trabajo supone, y después por estado con el dolor del cliente que aborda.",
+    impact: "Impacto",
+    effort: "Esfuerzo",
+    status: "Estado",
+    work_item: "Tarea",
+    quadrant: "Cuadrante",
+    quick_wins: "Victorias rápidas",
+    big_bets: "Grandes apuestas",
+    fill_ins: "Tareas menores",
+    reconsider: "Reconsiderar",
+    matrix_label: "Impacto × esfuerzo",
+    scale_low: "bajo",
+    scale_high: "alto",
+    unscored: "Fuera de la matriz (falta el impacto o el esfuerzo)",
+    steps_improved: "Pasos que mejora",
+    steps_improved_help: "Cada paso de un mapa actual que nombra esta oportunidad, con lo que siente el cliente y el dolor.",
+    pains_addressed: "Dolores que aborda",
+    realised_by: "Estados futuros que la hacen realidad",
+    still_hurting: "Hecha, pero los dolores que nombra siguen en los mapas actuales: comprueba si el cambio funcionó o actualiza los mapas.",
+    open_opportunities: "Oportunidades abiertas",
+    still_hurting_tag: "sigue doliendo",
+    pains_unaddressed_help: "Puntos de dolor que ninguna oportunidad aborda (ni una nota ni una oportunidad enlazada), primero la peor emoción.",
+    opportunities_by_status: "Oportunidades por estado",
+    named_by_no_step: "Ningún paso la nombra todavía.",
+    no_opportunities: "Aún no hay oportunidades: crea una con `journeydoc new opportunity ID` y nómbrala en los pasos que mejoraría.",
 };
 
 pub fn strings(lang: Language) -> &'static Strings {
@@ -596,6 +674,34 @@ pub fn method(m: crate::model::Method, lang: Language) -> &'static str {
         (M::Logs, Language::Es) => "Registros",
         (M::Workshop, Language::Es) => "Taller",
         (M::Other, Language::Es) => "Otro",
+    }
+}
+
+/// An opportunity's status in the handbook's language.
+pub fn status(s: crate::model::Status, lang: Language) -> &'static str {
+    use crate::model::Status as S;
+    match (s, lang) {
+        (S::Idea, Language::En) => "Idea",
+        (S::Planned, Language::En) => "Planned",
+        (S::InProgress, Language::En) => "In progress",
+        (S::Done, Language::En) => "Done",
+        (S::Dropped, Language::En) => "Dropped",
+        (S::Idea, Language::Es) => "Idea",
+        (S::Planned, Language::Es) => "Planificada",
+        (S::InProgress, Language::Es) => "En curso",
+        (S::Done, Language::Es) => "Hecha",
+        (S::Dropped, Language::Es) => "Descartada",
+    }
+}
+
+/// A quadrant of the impact × effort matrix in the handbook's language.
+pub fn quadrant(q: crate::opportunities::Quadrant, t: &Strings) -> &'static str {
+    use crate::opportunities::Quadrant as Q;
+    match q {
+        Q::QuickWin => t.quick_wins,
+        Q::BigBet => t.big_bets,
+        Q::FillIn => t.fill_ins,
+        Q::Reconsider => t.reconsider,
     }
 }
 

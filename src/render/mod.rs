@@ -8,6 +8,7 @@
 pub mod highlight;
 pub mod i18n;
 pub mod markdown;
+pub mod matrix;
 pub mod search;
 pub mod svg;
 pub(crate) mod views;

@@ -198,12 +198,20 @@ impl<'h> Views<'h> {
             ),
             count(
                 all_steps()
-                    .filter(|s| s.pain.is_some() && s.opportunity.is_none())
+                    .filter(|s| s.pain.is_some() && !super::opportunities::has_opportunity(s))
                     .count(),
                 t.pains_without_opportunity,
-                "insights.html#pains-by-owner",
+                "insights.html#pains-without-opportunity",
             ),
         ];
+        if !h.opportunities.is_empty() {
+            figures.push(Figure {
+                value: self.open_opportunities().to_string(),
+                label: t.open_opportunities,
+                url: "opportunities/index.html",
+                class: String::new(),
+            });
+        }
         if let Some(p) = self.evidenced_percent() {
             figures.push(Figure {
                 value: format!("{p} %"),

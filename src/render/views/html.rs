@@ -367,6 +367,19 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
             if let Some(x) = some(s.opportunity) {
                 h.span("opportunity", x);
             }
+            if !s.opportunities.is_empty() {
+                h.raw("<ul class=\"opportunity-links\">");
+                for o in &s.opportunities {
+                    h.raw("<li>");
+                    h.link(m.root, o.title, o.url.as_deref());
+                    h.raw(" <span class=\"status s-")
+                        .raw(o.status)
+                        .raw("\">")
+                        .text(o.status_word)
+                        .raw("</span></li>");
+                }
+                h.raw("</ul>");
+            }
         });
     }
     // The service blueprint: frontstage under the line of interaction,

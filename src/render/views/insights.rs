@@ -218,6 +218,7 @@ impl<'h> Views<'h> {
                 .take(INSIGHT_ITEMS)
                 .collect(),
             evidence: self.evidence_insights(&sorted),
+            opportunities: self.opportunity_insights(&sorted),
             gaps: self.worst_gaps(INSIGHT_ITEMS),
             journey_gaps,
             by_owner: by_owner
@@ -254,7 +255,7 @@ impl<'h> Views<'h> {
     }
 
     /// A step of the insights page's lists.
-    fn moment(&self, &(id, si, k): &At<'h>) -> MomentView<'h> {
+    pub(super) fn moment(&self, &(id, si, k): &At<'h>) -> MomentView<'h> {
         let j = &self.h.journeys[id];
         let stage = &j.stages[si];
         let step = &stage.steps[k];
@@ -333,7 +334,7 @@ impl<'h> Views<'h> {
 }
 
 /// A step somewhere in a journey: journey id, stage and step index.
-type At<'a> = (&'a String, usize, usize);
+pub(super) type At<'a> = (&'a String, usize, usize);
 
 /// The anchor of a step's column on its journey page.
 pub(super) fn step_anchor(stage: usize, step: usize) -> String {
@@ -423,6 +424,8 @@ pub(super) struct InsightsView<'a> {
     pub(super) off_target_total: usize,
     /// The largest changes since the measurement before.
     pub(super) moves: Vec<super::metrics::ScopeRow>,
+    /// Pains without an opportunity, and the opportunities by status.
+    pub(super) opportunities: Option<super::opportunities::OpportunityInsights<'a>>,
 }
 
 #[derive(Serialize)]

@@ -130,6 +130,8 @@ pub(super) struct StepView<'a> {
     pub(super) before: Option<EmotionView>,
     /// The studies the step cites.
     pub(super) evidence: Vec<NameLink<'a>>,
+    /// The opportunities the step names.
+    pub(super) opportunities: Vec<super::opportunities::OpportunityLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -357,6 +359,11 @@ impl<'h> Views<'h> {
                         .iter()
                         .map(|e| self.study_link(&e.value))
                         .collect(),
+                    opportunities: step
+                        .opportunities
+                        .iter()
+                        .map(|o| self.opportunity_link(&o.value))
+                        .collect(),
                 });
             }
         }
@@ -371,7 +378,7 @@ impl<'h> Views<'h> {
         let lanes = Lanes {
             thinking: has(&|s| s.thinking.is_some()),
             pain: has(&|s| s.pain.is_some()),
-            opportunity: has(&|s| s.opportunity.is_some()),
+            opportunity: has(&super::opportunities::has_opportunity),
             frontstage: has(&|s| s.frontstage.is_some()),
             backstage: has(&|s| s.backstage.is_some()),
             support: has(&|s| s.support.is_some()),
@@ -537,7 +544,12 @@ impl PrintGrid {
             (lanes.thinking, |s| words_of(s.thinking.unwrap_or_default())),
             (lanes.pain, |s| words_of(s.pain.unwrap_or_default())),
             (lanes.opportunity, |s| {
-                words_of(s.opportunity.unwrap_or_default())
+                let mut w = words_of(s.opportunity.unwrap_or_default());
+                for o in &s.opportunities {
+                    w.extend(words_of(o.title));
+                    w.extend(words_of(o.status_word));
+                }
+                w
             }),
             (lanes.frontstage, |s| {
                 words_of(s.frontstage.unwrap_or_default())

@@ -16,6 +16,7 @@ mod insights;
 mod journey;
 mod lens;
 mod metrics;
+mod opportunities;
 mod pages;
 mod persona;
 mod redesign;
@@ -88,6 +89,8 @@ pub struct Views<'h> {
     shown_metrics: std::sync::OnceLock<Vec<usize>>,
     /// Each metric's scopes, ranked ([`metrics`]), found once.
     ranked: std::sync::OnceLock<Vec<std::sync::OnceLock<Vec<metrics::Ranked<'h>>>>>,
+    /// Opportunity id → the current-state steps naming it, found once.
+    opportunity_steps: std::sync::OnceLock<BTreeMap<&'h str, Vec<insights::At<'h>>>>,
 }
 
 /// Who uses what, across all current-state journeys.
@@ -119,6 +122,7 @@ impl<'h> Views<'h> {
             own_templates: BTreeSet::new(),
             shown_metrics: std::sync::OnceLock::new(),
             ranked: std::sync::OnceLock::new(),
+            opportunity_steps: std::sync::OnceLock::new(),
         }
     }
 
@@ -278,6 +282,17 @@ impl<'h> Views<'h> {
         if !self.h.research.is_empty() {
             items.insert(6, ("research", t.studies, "research/index.html".to_owned()));
         }
+        if !self.h.opportunities.is_empty() {
+            let at = items.len() - 1;
+            items.insert(
+                at,
+                (
+                    "opportunities",
+                    t.opportunities,
+                    opportunities::INDEX.to_owned(),
+                ),
+            );
+        }
         if self.has_metric_pages() {
             let at = items.len() - 1;
             items.insert(at, ("metrics", t.metrics, metrics::INDEX.to_owned()));
@@ -333,6 +348,7 @@ impl<'h> Views<'h> {
         self.systems(&mut jobs);
         self.research_pages(&mut jobs);
         self.metric_pages(&mut jobs);
+        self.opportunity_pages(&mut jobs);
         self.insights(&mut jobs);
         self.pages(&mut jobs);
         jobs.push(PageJob {

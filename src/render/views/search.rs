@@ -103,6 +103,15 @@ impl<'h> Views<'h> {
                 &markdown::plain_text(r.meta.body()),
             ));
         }
+        for (id, o) in &h.opportunities {
+            let status = crate::render::i18n::status(o.status, self.lang);
+            docs.push(Doc::new(
+                &o.title,
+                &opportunity_url(id),
+                t.opportunity,
+                &format!("{status} {}", markdown::plain_text(o.meta.body())),
+            ));
+        }
         // Each metric's page, by its title and what it measures.
         let catalog = &h.measurements.catalog;
         for &i in self.shown_metrics() {

@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+mod portfolio;
+
 /// Step fields compared as plain text: a changed value is a change.
 const TEXT_FIELDS: [&str; 6] = [
     "owner",
@@ -91,6 +93,11 @@ fn step_keys<'a>(steps: &[Step<'a>]) -> Vec<crate::matching::Key<'a>> {
             action: text(&s.v["action"]),
         })
         .collect()
+}
+
+/// A step with neither an `opportunity` note nor `opportunities`.
+fn unanswered(step: &Value) -> bool {
+    step["opportunity"].is_null() && step["opportunities"].as_array().is_none_or(Vec::is_empty)
 }
 
 fn change(from: &Value, to: &Value) -> Option<Value> {
@@ -253,6 +260,9 @@ pub fn diff(old: &Value, new: &Value) -> Value {
                     if let Some(e) = list_change(&ov["evidence"], &nv["evidence"]) {
                         c.insert("evidence".into(), e);
                     }
+                    if let Some(e) = list_change(&ov["opportunities"], &nv["opportunities"]) {
+                        c.insert("opportunities".into(), e);
+                    }
                     for f in TEXT_FIELDS {
                         if let Some(ch) = change(&ov[f], &nv[f]) {
                             c.insert(f.into(), ch);
@@ -268,7 +278,7 @@ pub fn diff(old: &Value, new: &Value) -> Value {
                             "pain".into(),
                             json!({ "kind": kind, "from": ov["pain"], "to": nv["pain"] }),
                         );
-                        if kind == "added" && nv["opportunity"].is_null() {
+                        if kind == "added" && unanswered(nv) {
                             regressions.push(format!(
                                 "{id}: pain added without an opportunity at \"{}\"",
                                 text(&nv["action"])
@@ -285,7 +295,7 @@ pub fn diff(old: &Value, new: &Value) -> Value {
                 (None, Some(n)) => {
                     let nv = ns[n].v;
                     step_changes.push(json!({ "change": "added", "stage": ns[n].stage, "step": nv["action"], "emotion": nv["emotion"], "pain": nv["pain"] }));
-                    if !nv["pain"].is_null() && nv["opportunity"].is_null() {
+                    if !nv["pain"].is_null() && unanswered(nv) {
                         regressions.push(format!(
                             "{id}: pain added without an opportunity at \"{}\"",
                             text(&nv["action"])
@@ -407,7 +417,9 @@ pub fn diff(old: &Value, new: &Value) -> Value {
     let tps = set_diff(&keys(old, "touchpoints"), &keys(new, "touchpoints"));
     let studies = set_diff(&keys(old, "research"), &keys(new, "research"));
     let measured = measurements(old, new);
+    let portfolio = portfolio::opportunities(old, new);
     let none = journeys.is_empty()
+        && portfolio::is_empty(&portfolio)
         && measured.is_empty()
         && jgo == jgn
         && touchpoints.is_empty()
@@ -437,6 +449,7 @@ pub fn diff(old: &Value, new: &Value) -> Value {
         "touchpoints_added_removed": tps,
         "research": studies,
         "measurements": measured,
+        "opportunities": portfolio,
         "coverage": {
             "filled": cn.difference(&co).map(pair).collect::<Vec<_>>(),
             "emptied": co.difference(&cn).map(pair).collect::<Vec<_>>(),
@@ -620,7 +633,7 @@ fn journey_lines(j: &Value) -> Vec<String> {
                         _ => format!("pain changed: {} → {}", text(&p["from"]), text(&p["to"])),
                     });
                 }
-                for field in ["touchpoints", "evidence"] {
+                for field in ["touchpoints", "evidence", "opportunities"] {
                     if let Some(c) = st.get(field) {
                         parts.push(added_removed(field, c));
                     }
@@ -706,6 +719,7 @@ fn handbook_lines(d: &Value) -> Vec<String> {
             out.push(format!("{label} removed: {}", text(x)));
         }
     }
+    out.extend(portfolio::lines(&d["opportunities"]));
     for m in d["measurements"].as_array().into_iter().flatten() {
         let mut line = format!(
             "{} {}: {} → {}",
