@@ -150,8 +150,8 @@ proptest! {
     }
 
     #[test]
-    fn model_reader(kind in 0..6usize, text in text_like()) {
-        let kind = [Kind::Home, Kind::Persona, Kind::Touchpoint, Kind::Journey, Kind::Research, Kind::Page][kind];
+    fn model_reader(kind in 0..7usize, text in text_like()) {
+        let kind = [Kind::Home, Kind::Persona, Kind::Touchpoint, Kind::Journey, Kind::Research, Kind::Opportunity, Kind::Page][kind];
         let file = SourceFile {
             path: "content/x/y.md".to_owned(),
             rel: "x/y.md".to_owned(),

@@ -224,7 +224,21 @@ pub fn journey_svg(h: &Handbook, id: &str, t: &Strings) -> String {
     let after_curve = vec![
         lane(t.pains, &|s, _| plain(s.pain.as_deref(), PAIN_BG, PAIN)),
         lane(t.opportunities, &|s, _| {
-            plain(s.opportunity.as_deref(), OPP_BG, OPP)
+            // The note, then each opportunity named, with its status.
+            let mut c =
+                Cell::new(OPP_BG, LINE_C).text(s.opportunity.as_deref().unwrap_or(""), false, OPP);
+            for o in &s.opportunities {
+                let line = match h.opportunities.get(&o.value) {
+                    Some(op) => format!(
+                        "{} ({})",
+                        op.title,
+                        crate::render::i18n::status(op.status, h.config.language)
+                    ),
+                    None => o.value.clone(),
+                };
+                c = c.text(&line, true, OPP);
+            }
+            (!c.paragraphs.is_empty()).then_some(c)
         }),
     ];
     let frontstage = vec![lane(t.frontstage, &|s, _| {

@@ -12,7 +12,7 @@ use crate::resolve::Handbook;
 #[derive(Debug, PartialEq, Eq)]
 pub enum Affected {
     /// Something besides journeys changed (the configuration, a persona, a
-    /// touchpoint, a study, a free page, the home page, which journeys exist, a
+    /// touchpoint, a study, an opportunity, a free page, the home page, which journeys exist, a
     /// journey's lens or persona): every page.
     Everything,
     /// Only journeys changed: these pages (empty when nothing did). The
@@ -23,11 +23,11 @@ pub enum Affected {
 /// The pages a change from `old` to `new` can touch. The dependency set of
 /// a changed journey: its page and its neighbours' (previous/next labels),
 /// the pages of its persona, every page of its lens, its touchpoints (old
-/// and new), journeys that link to it as `next` (and their personas), and
+/// and new), the studies it cites and the opportunities it names, journeys that link to it as `next` (and their personas), and
 /// the indexes and overviews that summarise all journeys, and the journey
 /// it redesigns or its redesigns.
 pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
-    use crate::routes::{journey_url, persona_url, touchpoint_url};
+    use crate::routes::{journey_url, opportunity_url, persona_url, research_url, touchpoint_url};
     fn same_text(a: &Meta, b: &Meta) -> bool {
         Arc::ptr_eq(&a.source, &b.source) || a.source == b.source
     }
@@ -47,6 +47,7 @@ pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
         || !same(&old.touchpoints, &new.touchpoints, |t| &t.meta)
         || !same(&old.pages, &new.pages, |p| &p.meta)
         || !same(&old.research, &new.research, |r| &r.meta)
+        || !same(&old.opportunities, &new.opportunities, |o| &o.meta)
         || old.home.as_ref().map(|p| &p.meta.source) != new.home.as_ref().map(|p| &p.meta.source)
         || !old.journeys.keys().eq(new.journeys.keys())
     {
@@ -81,6 +82,8 @@ pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
         "journeys/index.html",
         "lenses/index.html",
         "touchpoints/index.html",
+        "research/index.html",
+        "opportunities/index.html",
     ] {
         pages.insert(page.to_owned());
     }
@@ -97,6 +100,20 @@ pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
                 for t in &step.touchpoints {
                     pages.insert(touchpoint_url(&t.value));
                 }
+                // The studies it cites and the opportunities it names list
+                // its steps.
+                for e in &step.evidence {
+                    pages.insert(research_url(&e.value));
+                }
+                for o in &step.opportunities {
+                    pages.insert(opportunity_url(&o.value));
+                }
+            }
+            for r in &j.research {
+                pages.insert(research_url(&r.value));
+            }
+            for o in &j.realises {
+                pages.insert(opportunity_url(&o.value));
             }
             if let Some(i) = order.iter().position(|o| o == *id) {
                 for k in [i.wrapping_sub(1), i + 1] {
@@ -235,5 +252,39 @@ mod tests {
         let mut state = edited(&h, future);
         state.journeys.get_mut(future).expect("journey").state.value = crate::model::State::Current;
         assert_eq!(affected(&h, &state), Affected::Everything);
+    }
+
+    /// The studies a journey cites and the opportunities it names list its
+    /// steps: an edit re-renders them; an opportunity's own edit is
+    /// everything (the portfolio, the maps that name it).
+    #[test]
+    fn a_journey_edit_touches_its_studies_and_opportunities() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let h = crate::load(root, &crate::Options::default())
+            .expect("the example handbook loads")
+            .handbook;
+        let Affected::Pages(pages) = affected(&h, &edited(&h, "carla/activity")) else {
+            panic!("only a journey changed");
+        };
+        for page in [
+            "opportunities/link-guest-orders.html",
+            "opportunities/index.html",
+            "research/returns-analysis.html",
+            "research/index.html",
+        ] {
+            assert!(pages.contains(page), "{page} in {pages:?}");
+        }
+        let Affected::Pages(future) = affected(&h, &edited(&h, "priya/b2b-future")) else {
+            panic!("only a journey changed");
+        };
+        assert!(future.contains("opportunities/onboarding-in-presales.html"));
+        let mut opp = h.clone();
+        let o = opp
+            .opportunities
+            .values_mut()
+            .next()
+            .expect("an opportunity");
+        o.meta.source = format!("{}\n", o.meta.source).into();
+        assert_eq!(affected(&h, &opp), Affected::Everything);
     }
 }
