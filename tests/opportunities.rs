@@ -315,6 +315,16 @@ fn maps_insights_and_home_show_the_opportunities() {
         == Some("../../opportunities/avisar-retrasos.html")
         && text(a) == "el aviso"));
 
+    // A future state's header links what it realises, with the status.
+    let future = page(&out, "journeys/lucia/actividad-futura.html");
+    let realises = select(&future, "li.realises a");
+    assert_eq!(realises.len(), 1);
+    assert_eq!(text(&realises[0]), "Avisar de los retrasos");
+    assert_eq!(
+        realises[0].value().attr("href"),
+        Some("../../opportunities/avisar-retrasos.html")
+    );
+
     let insights = page(&out, "insights.html");
     let pains: Vec<String> = select(
         &insights,

@@ -30,6 +30,8 @@ const PAGES = [
   "metrics/index.html",
   "metrics/csat.html",
   "journeys/tomas/functional.html",
+  "opportunities/index.html",
+  "opportunities/room-facts.html",
 ];
 // Pages whose full-page screenshots are kept: <name>-desktop.png, <name>-phone.png.
 const SHOTS = {
@@ -41,6 +43,8 @@ const SHOTS = {
   "research/call-centre-logs.html": "study",
   "metrics/csat.html": "metric",
   "journeys/tomas/functional.html": "measured-journey",
+  "opportunities/index.html": "portfolio",
+  "opportunities/room-facts.html": "opportunity",
 };
 const VIEWPORTS = {
   desktop: { width: 1366, height: 900 },

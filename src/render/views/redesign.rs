@@ -40,7 +40,7 @@ pub(super) struct NetChange<'a> {
     pub(super) gaps_opened: usize,
     pub(super) pains_removed: usize,
     pub(super) pains_added: usize,
-    pub(super) realises: Vec<&'a str>,
+    pub(super) realises: Vec<super::opportunities::OpportunityLink<'a>>,
     #[serde(skip)]
     delta_value: f64,
 }
@@ -165,7 +165,11 @@ impl<'h> Views<'h> {
             gaps_opened: c.gaps_opened(),
             pains_removed: c.count(|x| matches!(x, Change::PainRemoved { .. })),
             pains_added: c.count(|x| matches!(x, Change::PainAdded { .. })),
-            realises: fj.realises.iter().map(|r| r.value.as_str()).collect(),
+            realises: fj
+                .realises
+                .iter()
+                .map(|r| self.opportunity_link(&r.value))
+                .collect(),
             delta_value,
         }
     }
