@@ -825,6 +825,73 @@ fn a_csv_edit_reaches_the_pages_that_show_the_measurement() {
     );
 }
 
+/// An opportunity's status edit reaches its page and the map that names
+/// it; a journey naming it one more time reaches its page (the partial
+/// rebuild renders the opportunity pages a journey names).
+#[test]
+fn an_opportunity_edit_reaches_its_page_and_the_maps_that_name_it() {
+    let s = start_with(|root| {
+        std::fs::create_dir_all(root.join("content/opportunities")).unwrap();
+        std::fs::write(
+            root.join("content/opportunities/avisar.md"),
+            "---\ntitle: Avisar de los retrasos\nstatus: idea\nimpact: 4\neffort: 2\n---\n",
+        )
+        .unwrap();
+        let j = root.join("content/journeys/lucia/actividad.md");
+        let t = std::fs::read_to_string(&j).unwrap().replace(
+            "        pain: El pedido llega tarde\n",
+            "        pain: El pedido llega tarde\n        opportunities: [avisar]\n",
+        );
+        std::fs::write(j, t).unwrap();
+    });
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    let (status, _, body) = get(s.port, "/opportunities/avisar.html");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("<b class=\"status s-idea\">Idea</b>"),
+        "{body}"
+    );
+    let edit_file = |rel: &str, from: &str, to: &str| {
+        let path = s.root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    };
+    edit_file(
+        "content/opportunities/avisar.md",
+        "status: idea",
+        "status: en curso",
+    );
+    reload_of(&rx, "/opportunities/avisar.html");
+    assert!(
+        get(s.port, "/opportunities/avisar.html")
+            .2
+            .contains("<b class=\"status s-in-progress\">En curso</b>")
+    );
+    assert!(
+        get(s.port, PAGE)
+            .2
+            .contains("<span class=\"status s-in-progress\">En curso</span>")
+    );
+    // The other journey names it too: its page lists both maps.
+    edit_file(
+        "content/journeys/lucia/b2b.md",
+        "touchpoints = [\"app\"]\n",
+        "touchpoints = [\"app\"]\nopportunities = [\"avisar\"]\n",
+    );
+    let port = s.port;
+    eventually(
+        10,
+        "the opportunity page never listed the second map",
+        || {
+            get(port, "/opportunities/avisar.html")
+                .2
+                .contains("Lucía organiza un evento")
+        },
+    );
+}
+
 /// In the real browser: the tab on the edited journey reloads by itself at
 /// the same scroll position, a tab on a page the edit does not touch does
 /// not, a broken file shows the overlay and the fix clears it.
