@@ -113,13 +113,43 @@ fn write_all(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf>, Aut
     Ok(written)
 }
 
-/// `journeydoc init DIR`: a new handbook that checks clean and builds.
-pub fn init(dir: &Path, lang: Language) -> Result<Vec<PathBuf>, AuthoringError> {
+/// Where `init` writes the CI workflow, beside `book.toml`.
+pub const WORKFLOW: &str = ".github/workflows/handbook.yml";
+
+/// The CI workflow `init` writes: it installs this version of journeydoc
+/// (a release binary, else `cargo install` from crates.io), never a build
+/// of journeydoc's own source.
+pub fn workflow() -> String {
+    include_str!("../scaffold/ci/handbook.yml").replace("{{VERSION}}", env!("CARGO_PKG_VERSION"))
+}
+
+/// What `init` did.
+pub struct Initialised {
+    pub written: Vec<PathBuf>,
+    /// A workflow already there, left as it was.
+    pub kept: Option<PathBuf>,
+}
+
+/// `journeydoc init DIR`: a new handbook that checks clean and builds, and
+/// its CI workflow unless one is there already (never overwritten).
+pub fn init(dir: &Path, lang: Language) -> Result<Initialised, AuthoringError> {
     let files: Vec<(String, String)> = scaffold(lang)
         .iter()
         .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
         .collect();
-    write_all(dir, &files)
+    let mut written = write_all(dir, &files)?;
+    let target = dir.join(WORKFLOW);
+    if target.exists() || target.is_symlink() {
+        return Ok(Initialised {
+            written,
+            kept: Some(target),
+        });
+    }
+    written.extend(write_all(dir, &[(WORKFLOW.to_owned(), workflow())])?);
+    Ok(Initialised {
+        written,
+        kept: None,
+    })
 }
 
 fn check_id(id: &str, what: &str) -> Result<(), AuthoringError> {

@@ -840,3 +840,154 @@ fn a_future_states_picture_shows_both_curves() {
     let (_, current, _) = run(&example(), &["export", "--format", "svg", "carla/activity"]);
     assert!(!current.contains("class=\"before\""));
 }
+
+/// YAML text as JSON (anchors and aliases expanded, as GitHub reads them).
+fn yaml(text: &str) -> serde_json::Value {
+    serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("not YAML: {e}\n{text}"))
+}
+
+/// Runs a workflow step's `run` script with bash in `dir`, this build's
+/// journeydoc first on PATH (the install step is what puts it there).
+fn run_step(dir: &Path, script: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("journeydoc");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new("bash")
+        .args(["-eo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn init_writes_a_workflow_that_installs_a_release_and_never_overwrites_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("handbook");
+    init(&root, "en");
+    let text = std::fs::read_to_string(root.join(".github/workflows/handbook.yml")).unwrap();
+    assert!(!text.contains("--path"), "{text}");
+    let w = yaml(&text);
+    assert_eq!(w["env"]["JOURNEYDOC_VERSION"], env!("CARGO_PKG_VERSION"));
+    let steps = |job: &str| -> Vec<serde_json::Value> {
+        w["jobs"][job]["steps"].as_array().unwrap().clone()
+    };
+    let runs = |job: &str| -> Vec<String> {
+        steps(job)
+            .iter()
+            .filter_map(|s| s["run"].as_str().map(str::to_owned))
+            .collect()
+    };
+    for job in ["check-and-build", "diff"] {
+        let install = &runs(job)[0];
+        assert!(
+            install.contains("releases/download/v${JOURNEYDOC_VERSION}/journeydoc-x86_64-unknown-linux-gnu.tar.xz"),
+            "{install}"
+        );
+        assert!(
+            install.contains("cargo install --locked journeydoc --version \"$JOURNEYDOC_VERSION\""),
+            "{install}"
+        );
+    }
+    let build = runs("check-and-build");
+    assert_eq!(build[1], "journeydoc check --format github");
+    assert_eq!(build[2], "journeydoc build --output public");
+    let upload = steps("check-and-build")
+        .into_iter()
+        .find(|s| s["uses"] == "actions/upload-pages-artifact@v3")
+        .unwrap();
+    assert_eq!(upload["if"], "github.ref == 'refs/heads/main'");
+    assert_eq!(
+        w["jobs"]["deploy"]["steps"][0]["uses"],
+        "actions/deploy-pages@v4"
+    );
+    let diff = runs("diff");
+    assert!(diff[1].starts_with(
+        "journeydoc diff \"git:origin/${{ github.base_ref }}\" --format markdown -o diff.md"
+    ));
+    assert!(diff[2].contains("gh pr comment"));
+    // Its commands, with this build's journeydoc on PATH, work on the new
+    // handbook (the install step is what would put a release there).
+    for script in &build[1..] {
+        let out = run_step(&root, script, &[]);
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(root.join("public/index.html").is_file());
+
+    // A workflow already there is kept as it was; the handbook is written.
+    let other = tempfile::tempdir().unwrap();
+    let mine = other.path().join(".github/workflows/handbook.yml");
+    std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
+    std::fs::write(&mine, "name: ours\n").unwrap();
+    let out = journeydoc(Path::new("."), &["init", other.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("handbook.yml as it was"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "name: ours\n");
+    assert!(other.path().join("book.toml").is_file());
+}
+
+#[test]
+fn the_action_installs_the_crate_version_and_runs_the_installed_binary() {
+    let text = std::fs::read_to_string(example().join("action.yml")).unwrap();
+    let a = yaml(&text);
+    assert_eq!(a["runs"]["using"], "composite");
+    assert_eq!(a["inputs"]["version"]["default"], env!("CARGO_PKG_VERSION"));
+    for input in ["version", "command", "args"] {
+        assert!(a["inputs"][input].is_object(), "{input}");
+    }
+    let steps = a["runs"]["steps"].as_array().unwrap();
+    let install = steps[0]["run"].as_str().unwrap();
+    assert!(
+        install.contains("cargo install --locked journeydoc --version \"$JOURNEYDOC_VERSION\"")
+    );
+    assert!(install.contains("x86_64-unknown-linux-gnu"));
+    assert!(!text.contains("--path"));
+    // The command step, run as the runner would, with the inputs in its
+    // environment: the installed binary checks a handbook.
+    let command = &steps[1];
+    assert_eq!(
+        command["env"]["JOURNEYDOC_COMMAND"],
+        "${{ inputs.command }}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("es"), dir.path());
+    let out = run_step(
+        dir.path(),
+        command["run"].as_str().unwrap(),
+        &[
+            ("JOURNEYDOC_COMMAND", "check"),
+            ("JOURNEYDOC_ARGS", "--format github --deny-warnings"),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The fixture has a handoff gap: a warning, denied.
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains("::warning file="),
+        "{stdout}{stderr}"
+    );
+    // Arguments are not evaluated by the shell.
+    let out = run_step(
+        dir.path(),
+        command["run"].as_str().unwrap(),
+        &[
+            ("JOURNEYDOC_COMMAND", "check"),
+            ("JOURNEYDOC_ARGS", "$(touch pwned)"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("pwned").exists());
+}

@@ -373,13 +373,19 @@ fn init(cli: &Cli, args: &InitArgs) -> Outcome {
         Lang::En => crate::config::Language::En,
         Lang::Es => crate::config::Language::Es,
     };
-    let paths = crate::authoring::init(&args.dir, lang)?;
-    print_written(cli, &paths);
+    let done = crate::authoring::init(&args.dir, lang)?;
+    print_written(cli, &done.written);
     if !cli.quiet {
+        if let Some(kept) = &done.kept {
+            eprintln!(
+                "kept {} as it was (journeydoc never overwrites a file)",
+                kept.display()
+            );
+        }
+        let dir = args.dir.display();
         eprintln!(
-            "a new handbook in {}: try `journeydoc --root {} build`",
-            args.dir.display(),
-            args.dir.display()
+            "a new handbook in {dir}: preview it with `journeydoc --root {dir} serve`; push it to GitHub and {} checks every pull request and publishes the handbook to Pages",
+            crate::authoring::WORKFLOW
         );
     }
     Ok(())

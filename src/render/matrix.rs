@@ -45,7 +45,7 @@ const MIN_ROW: u32 = 56;
 /// The strip at the top of a quadrant that holds its name.
 const NAME: u32 = 22;
 /// Characters of a title that fit beside its marker.
-const TITLE_CHARS: usize = 28;
+const TITLE_CHARS: usize = 22;
 
 fn class(q: Quadrant) -> &'static str {
     match q {
@@ -190,7 +190,7 @@ pub fn matrix(items: &[Item], labels: &Labels) -> String {
                 let q = Quadrant::of(it.impact, it.effort);
                 let _ = write!(
                     s,
-                    r#"<a class="opportunity-mark {st}" href="{url}" data-impact="{i}" data-effort="{e}" data-quadrant="{qc}"><title>{n}. {title} — {sw} · {im} {i} · {ef} {e} · {qn}</title><circle cx="{cx}" cy="{cy}" r="9"/><text class="mark-number" x="{cx}" y="{ny}" text-anchor="middle">{n}</text><text class="mark-title" x="{tx}" y="{ny}">{short}</text></a>"#,
+                    r#"<a class="opportunity-mark {st}" href="{url}" data-impact="{i}" data-effort="{e}" data-quadrant="{qc}"><title>{n}. {title} — {sw} · {im} {i} · {ef} {e} · {qn}</title><circle cx="{cx}" cy="{cy}" r="10"/><text class="mark-number{two}" x="{cx}" y="{ny}" text-anchor="middle">{n}</text><text class="mark-title" x="{tx}" y="{ny}">{short}</text></a>"#,
                     st = it.status,
                     url = escape(&it.url),
                     i = it.impact,
@@ -202,9 +202,10 @@ pub fn matrix(items: &[Item], labels: &Labels) -> String {
                     im = escape(labels.impact),
                     ef = escape(labels.effort),
                     qn = escape(labels.quadrants[q as usize]),
-                    cx = x + 9,
+                    two = if it.number >= 10 { " two" } else { "" },
+                    cx = x + 10,
                     ny = cy + 4,
-                    tx = x + 24,
+                    tx = x + 26,
                     short = escape(&short(it.title)),
                 );
             }
@@ -249,7 +250,7 @@ mod tests {
         assert_ne!(ys[0], ys[1]);
         assert!(svg.contains("data-quadrant=\"quick-win\""));
         assert!(svg.contains("<text class=\"mark-title\""));
-        assert!(svg.contains("Link guest orders to reward…"), "{svg}");
+        assert!(svg.contains("Link guest orders to…"), "{svg}");
     }
 
     #[test]

@@ -328,7 +328,7 @@ impl<'h> Views<'h> {
                     thinking: step.thinking.as_deref(),
                     emotion,
                     pain: step.pain.as_deref(),
-                    opportunity: step.opportunity.as_deref(),
+                    opportunity: self.opportunity_note(step),
                     owner: owner.map(|o| h.department_name(o)),
                     owner_set: step.owner.is_some(),
                     handoff,

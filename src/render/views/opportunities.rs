@@ -154,6 +154,19 @@ impl<'h> Views<'h> {
         &self.h.journeys[id].stages[si].steps[k]
     }
 
+    /// A step's `opportunity` note, unless it only repeats the title of an
+    /// opportunity the step names (the link says it already).
+    pub(super) fn opportunity_note(&self, s: &'h Step) -> Option<&'h str> {
+        let note = s.opportunity.as_deref()?;
+        let repeated = s.opportunities.iter().any(|o| {
+            self.h
+                .opportunities
+                .get(&o.value)
+                .is_some_and(|op| crate::text::fold(&op.title) == crate::text::fold(note))
+        });
+        (!repeated).then_some(note)
+    }
+
     /// An opportunity a step names, as the map links it.
     pub(super) fn opportunity_link(&self, id: &'h str) -> OpportunityLink<'h> {
         match self.h.opportunities.get(id) {
