@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "journeydoc",
     version,
+    help_template = "{name} {version}\n{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}",
     about = "Markdown customer journeys → a static CX handbook",
     long_about = "journeydoc turns a folder of Markdown customer journeys (personas, touchpoints, \
                   journeys through lenses) into a cross-linked customer-experience handbook.\n\
@@ -25,8 +26,11 @@ pub struct Cli {
     )]
     pub root: PathBuf,
     /// Print only diagnostics: no summary line.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Show what happens: each phase of the run (reading, checking, rendering, writing) with its time and memory, on stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     /// Colour in diagnostics: `auto` (on a terminal, unless `NO_COLOR` is set), `always` or `never`.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
@@ -37,24 +41,47 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validates the handbook without writing anything: the CI gate.
+    #[command(
+        after_help = "Examples:\n  journeydoc check\n  journeydoc check --format github --deny-warnings   # in CI: annotations on the pull request"
+    )]
     Check(CheckArgs),
     /// Builds the handbook into the output folder (`[build] output-dir`, default `public/`).
+    #[command(
+        after_help = "Examples:\n  journeydoc build\n  journeydoc build --output site --deny-warnings"
+    )]
     Build(BuildArgs),
     /// Creates a new handbook: book.toml, personas, touchpoints and journeys that check clean.
+    #[command(
+        after_help = "Examples:\n  journeydoc init my-handbook\n  journeydoc init mi-manual --language es"
+    )]
     Init(InitArgs),
     /// Creates a pre-filled persona, touchpoint or journey file.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  journeydoc new persona ana\n  journeydoc new journey --persona ana --lens activity\n  journeydoc new opportunity link-guest-orders"
+    )]
     New(NewCommand),
     /// Writes the model for other tools: json (journeys.json), csv (a row per step) or mermaid.
+    #[command(
+        after_help = "Examples:\n  journeydoc export --format csv -o steps.csv\n  journeydoc export --format png carla/activity -o carla.png"
+    )]
     Export(ExportArgs),
     /// Turns another format into a journey file.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  journeydoc import mermaid journey.mmd --persona ana --lens activity"
+    )]
     Import(ImportCommand),
     /// Prints the JSON Schema of persona, touchpoint or journey front matter.
+    #[command(after_help = "Examples:\n  journeydoc schema journey > journey.schema.json")]
     Schema(SchemaArgs),
     /// Builds in memory, serves on 127.0.0.1, rebuilds on every change and reloads the browser.
+    #[command(after_help = "Examples:\n  journeydoc serve\n  journeydoc serve --port 8080 --open")]
     Serve(ServeArgs),
     /// What changed for the customer between two versions (a folder, a journeys.json, or git:REV).
+    #[command(
+        after_help = "Examples:\n  journeydoc diff git:main\n  journeydoc diff git:origin/main --format markdown -o diff.md --fail-on-regression"
+    )]
     Diff(DiffArgs),
     /// Prints a shell completion script: `journeydoc completions bash > ~/.local/share/bash-completion/completions/journeydoc`.
     Completions {
@@ -238,4 +265,44 @@ pub enum Format {
     Text,
     Json,
     Github,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every command's help ends with examples, and each example is a
+    /// command line journeydoc accepts.
+    #[test]
+    fn every_command_has_examples_that_parse() {
+        let cli = Cli::command();
+        let skip = ["completions", "man", "help"];
+        for sub in cli
+            .get_subcommands()
+            .filter(|c| !skip.contains(&c.get_name()))
+        {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_else(|| panic!("`{}` has no examples", sub.get_name()));
+            let examples: Vec<&str> = help
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("journeydoc "))
+                .collect();
+            assert!(!examples.is_empty(), "{}: {help}", sub.get_name());
+            for line in examples {
+                let words: Vec<&str> = line
+                    .split(['#', '>', '|'])
+                    .next()
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .collect();
+                if let Err(e) = Cli::try_parse_from(&words) {
+                    panic!("`{line}`: {e}");
+                }
+            }
+        }
+    }
 }

@@ -1,12 +1,22 @@
-//! Phase timings for profiling: set `JOURNEYDOC_TIMINGS=1` and each phase of
-//! a run prints `timing: <phase> <ms> ms` to stderr (see BENCHMARKS.md).
+//! Phase timings for profiling: set `JOURNEYDOC_TIMINGS=1` (or pass
+//! `--verbose`) and each phase of a run prints `timing: <phase> <ms> ms` to
+//! stderr (see BENCHMARKS.md).
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
+/// Set by `--verbose`.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--verbose`: report every phase, as `JOURNEYDOC_TIMINGS=1` does.
+pub fn set_verbose() {
+    VERBOSE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub fn enabled() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("JOURNEYDOC_TIMINGS").is_some_and(|v| !v.is_empty()))
+    VERBOSE.load(std::sync::atomic::Ordering::Relaxed)
+        || *ON.get_or_init(|| std::env::var_os("JOURNEYDOC_TIMINGS").is_some_and(|v| !v.is_empty()))
 }
 
 /// Measures phases one after another.

@@ -954,6 +954,23 @@ fn the_action_installs_the_crate_version_and_runs_the_installed_binary() {
     );
     assert!(install.contains("x86_64-unknown-linux-gnu"));
     assert!(!text.contains("--path"));
+    // It downloads what the release packaging (cargo-dist) builds.
+    let dist: toml::Table =
+        toml::from_str(&std::fs::read_to_string(example().join("dist-workspace.toml")).unwrap())
+            .unwrap();
+    let targets: Vec<&str> = dist["dist"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    for t in &targets {
+        assert!(
+            install.contains(&format!("target={t}")),
+            "{t} in action.yml"
+        );
+    }
+    assert_eq!(targets.len(), 5);
     // The command step, run as the runner would, with the inputs in its
     // environment: the installed binary checks a handbook.
     let command = &steps[1];

@@ -970,8 +970,52 @@ fn completions_man_page_and_color_choice() {
             assert!(out.contains(sub), "{shell} completes {sub}");
         }
     }
+    // The bash script is valid bash.
+    let (_, script, _) = run(dir.path(), &["completions", "bash"]);
+    let file = dir.path().join("journeydoc.bash");
+    std::fs::write(&file, &script).unwrap();
+    let bash = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        bash.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+    // The version, alone and at the top of the help.
+    let (code, version, _) = run(dir.path(), &["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        version,
+        format!("journeydoc {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let (_, help, _) = run(dir.path(), &["--help"]);
+    assert!(help.starts_with(&version), "{help}");
     let (code, man, _) = run(dir.path(), &["man"]);
     assert_eq!(code, 0);
+    // Debian's man-db renders it without a warning.
+    let page = dir.path().join("journeydoc.1");
+    std::fs::write(&page, &man).unwrap();
+    let shown = std::process::Command::new("man")
+        .args(["--warnings", "-l"])
+        .arg(&page)
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .output()
+        .expect("man (Debian's man-db) is installed");
+    assert!(shown.status.success());
+    assert_eq!(String::from_utf8_lossy(&shown.stderr), "", "man warnings");
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains("journeydoc - Markdown customer journeys"),
+        "{shown}"
+    );
+    for sub in ["check", "build", "serve", "diff", "completions"] {
+        assert!(shown.contains(sub), "{sub} in the manual");
+    }
     assert!(
         man.starts_with(".ie") || man.contains(".TH journeydoc 1"),
         "{man}"

@@ -316,7 +316,7 @@ fn maps_insights_and_home_show_the_opportunities() {
 
     // A future state's header links what it realises, with the status.
     let future = page(&out, "journeys/lucia/actividad-futura.html");
-    let realises = select(&future, "li.realises a");
+    let realises = select(&future, ".state-line .realises a");
     assert_eq!(realises.len(), 1);
     assert_eq!(text(&realises[0]), "Avisar de los retrasos");
     assert_eq!(

@@ -102,6 +102,9 @@ pub type Outcome = Result<(), Failure>;
 /// Runs the command `cli` names.
 pub fn run(cli: &Cli) -> Outcome {
     let _ = COLOR.set(cli.color);
+    if cli.verbose {
+        crate::timings::set_verbose();
+    }
     match &cli.command {
         Command::Check(args) => check(cli, args),
         Command::Build(args) => build(cli, args),
