@@ -358,18 +358,14 @@ fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
     let lens = f.required(ctx, "lens");
     let empty = |f: &Fields| Spanned::new(String::new(), f.span().start..f.span().start);
     let lifecycle = f.string(ctx, "lifecycle").and_then(|l| {
-        let parsed = Lifecycle::parse(&l.value);
-        if parsed.is_none() {
-            let help = did_you_mean(&l.value, Lifecycle::NAMES.iter().copied())
-                .unwrap_or_else(|| format!("use one of: {}", Lifecycle::NAMES.join(", ")));
-            ctx.error(
-                "bad-lifecycle",
-                l.span,
-                format!("unknown lifecycle `{}`", l.value),
-                Some(help),
-            );
-        }
-        parsed
+        known_word(
+            ctx,
+            l,
+            Lifecycle::parse,
+            (Lifecycle::NAMES, &[]),
+            "bad-lifecycle",
+            "lifecycle",
+        )
     });
     let redesigns = f.string(ctx, "redesigns");
     let state = match f.string(ctx, "state") {
@@ -424,25 +420,43 @@ fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
     j
 }
 
+/// A value that must be one of a few words (`status`, `method`,
+/// `lifecycle`): parsed, else `code` at the value with the closest word
+/// among `names` and `also` (the Spanish ones).
+fn known_word<T>(
+    ctx: &mut Ctx,
+    v: Spanned<String>,
+    parse: fn(&str) -> Option<T>,
+    (names, also): (&[&str], &[&str]),
+    code: &'static str,
+    what: &str,
+) -> Option<T> {
+    let parsed = parse(&v.value);
+    if parsed.is_none() {
+        let help = did_you_mean(&v.value, names.iter().chain(also).copied())
+            .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
+        ctx.error(
+            code,
+            v.span,
+            format!("unknown {what} `{}`", v.value),
+            Some(help),
+        );
+    }
+    parsed
+}
+
 /// A study (SPEC 3, "Research and evidence").
 fn research(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Research {
     let title = f.required(ctx, "title");
     let method = f.string(ctx, "method").and_then(|m| {
-        let parsed = Method::parse(&m.value);
-        if parsed.is_none() {
-            let help = did_you_mean(
-                &m.value,
-                Method::NAMES.iter().chain(Method::SPANISH).copied(),
-            )
-            .unwrap_or_else(|| format!("use one of: {}", Method::NAMES.join(", ")));
-            ctx.error(
-                "bad-method",
-                m.span,
-                format!("unknown research method `{}`", m.value),
-                Some(help),
-            );
-        }
-        parsed
+        known_word(
+            ctx,
+            m,
+            Method::parse,
+            (Method::NAMES, Method::SPANISH),
+            "bad-method",
+            "research method",
+        )
     });
     let date = f.string(ctx, "date").and_then(|d| match Date::parse(&d.value) {
         Some(date) => Some(Spanned::new(date, d.span)),
@@ -514,21 +528,14 @@ fn web_link(ctx: &mut Ctx, f: &mut Fields, help: &str) -> Option<String> {
 fn opportunity(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Opportunity {
     let title = f.required(ctx, "title");
     let status = f.string(ctx, "status").and_then(|s| {
-        let parsed = Status::parse(&s.value);
-        if parsed.is_none() {
-            let help = did_you_mean(
-                &s.value,
-                Status::NAMES.iter().chain(Status::SPANISH).copied(),
-            )
-            .unwrap_or_else(|| format!("use one of: {}", Status::NAMES.join(", ")));
-            ctx.error(
-                "bad-status",
-                s.span,
-                format!("unknown status `{}`", s.value),
-                Some(help),
-            );
-        }
-        parsed
+        known_word(
+            ctx,
+            s,
+            Status::parse,
+            (Status::NAMES, Status::SPANISH),
+            "bad-status",
+            "status",
+        )
     });
     let mut score = |key: &str, what: &str| {
         let n = f.int(ctx, key)?;

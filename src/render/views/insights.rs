@@ -377,12 +377,18 @@ impl<'h> Views<'h> {
         Some(EvidenceInsights {
             journeys: journeys.into_iter().take(INSIGHT_ITEMS).collect(),
             pains_total: pains.len(),
-            pains: pains
-                .iter()
-                .take(INSIGHT_ITEMS)
-                .map(|(_, at)| self.moment(at))
-                .collect(),
+            pains: self.first_moments(&pains),
         })
+    }
+
+    /// The first [`INSIGHT_ITEMS`] of steps ranked worst first, as the
+    /// insights page lists them.
+    pub(super) fn first_moments(&self, ranked: &[(i8, At<'h>)]) -> Vec<MomentView<'h>> {
+        ranked
+            .iter()
+            .take(INSIGHT_ITEMS)
+            .map(|(_, at)| self.moment(at))
+            .collect()
     }
 
     /// The share of current-state steps that cite research, in whole

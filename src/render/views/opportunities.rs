@@ -453,11 +453,7 @@ impl<'h> Views<'h> {
         }
         Some(OpportunityInsights {
             pains_total: pains.len(),
-            pains: pains
-                .iter()
-                .take(INSIGHT_ITEMS)
-                .map(|(_, at)| self.moment(at))
-                .collect(),
+            pains: self.first_moments(&pains),
             by_status,
         })
     }
