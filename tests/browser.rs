@@ -461,3 +461,112 @@ fn the_exported_picture_keeps_every_text_inside_its_card_in_chromium() {
         assert!(report["texts"].as_u64().unwrap() > 100, "{report}");
     }
 }
+
+/// One page of each kind of the example handbook (the guide has code
+/// blocks; the 404 page is served from the site's root path).
+const AXE_PAGES: &[&str] = &[
+    "index.html",
+    "personas/index.html",
+    "personas/carla.html",
+    "journeys/index.html",
+    "journeys/carla/activity.html",
+    "journeys/carla/activity-future.html",
+    "lenses/index.html",
+    "lenses/b2b.html",
+    "touchpoints/index.html",
+    "touchpoints/call-centre.html",
+    "systems/index.html",
+    "systems/analytics.html",
+    "research/index.html",
+    "research/call-centre-logs.html",
+    "metrics/index.html",
+    "metrics/csat.html",
+    "opportunities/index.html",
+    "opportunities/room-facts.html",
+    "insights.html",
+    "glossary.html",
+    "guide/how-to-map-a-journey.html",
+    "404.html",
+];
+
+/// `handbook` (a copy, with `base-url = "/handbook/"` so the 404 page's
+/// absolute links resolve) built and served over HTTP; axe-core's WCAG
+/// A/AA rules on `pages` (every page of the site when empty), light and
+/// dark, desktop and phone: no serious or critical violation. Returns
+/// axe.mjs's JSON (every violation, the moderate ones too).
+fn axe(handbook: &Path, pages: &[&str]) -> serde_json::Value {
+    require_tools();
+    common::install_browser_deps();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("book");
+    // The handbook's own files (the example's folder is the repository).
+    for part in ["book.toml", "content", "data"] {
+        let from = handbook.join(part);
+        if from.is_dir() {
+            common::copy_tree(&from, &root.join(part));
+        } else if from.is_file() {
+            std::fs::create_dir_all(&root).unwrap();
+            std::fs::copy(&from, root.join(part)).unwrap();
+        }
+    }
+    let toml = std::fs::read_to_string(root.join("book.toml")).expect("book.toml");
+    let toml = match toml.find("base-url") {
+        Some(_) => toml.replace("base-url = \"/\"", "base-url = \"/handbook/\""),
+        None => toml.replace("[book]", "[build]\nbase-url = \"/handbook/\"\n\n[book]"),
+    };
+    std::fs::write(root.join("book.toml"), toml).expect("book.toml");
+    let site = tmp.path().join("site");
+    let (code, _, stderr) = run(&root, &["build", "--output", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let all: Vec<String> = if pages.is_empty() {
+        walkdir::WalkDir::new(&site)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&site)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    } else {
+        pages.iter().map(|p| (*p).to_owned()).collect()
+    };
+    let server = Server::start(&site);
+    let out = Command::new("node")
+        .arg(browser_dir().join("axe.mjs"))
+        .arg(server.url())
+        .args(&all)
+        .current_dir(browser_dir())
+        .output()
+        .expect("run node");
+    drop(server);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "serious or critical accessibility violations:\n{stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("axe.mjs prints JSON");
+    assert_eq!(report["pages"], all.len());
+    for v in report["violations"].as_array().into_iter().flatten() {
+        // Moderate and minor ones are listed in the test's output.
+        eprintln!(
+            "{} {} on {} ({}, {}): {}",
+            v["impact"], v["rule"], v["page"], v["scheme"], v["width"], v["help"]
+        );
+    }
+    report
+}
+
+/// WCAG 2.2 A/AA in the real browser: one page of each kind of the example
+/// handbook, and every page of the Spanish fixture.
+#[test]
+fn every_page_kind_passes_axe_in_light_and_dark_on_desktop_and_phone() {
+    axe(&example(), AXE_PAGES);
+    let es = axe(&common::fixture("es"), &[]);
+    assert!(es["pages"].as_u64().unwrap() >= 10, "{es}");
+}

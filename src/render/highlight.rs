@@ -132,9 +132,89 @@ pub fn css() -> String {
     let (light_source, dark_source) = (source_css(light), source_css(dark));
     let light = css_for_theme_with_class_style(light, CLASS_STYLE).unwrap_or_default();
     let dark = css_for_theme_with_class_style(dark, CLASS_STYLE).unwrap_or_default();
+    // Code sits on the page's card colour (`pre.code`): every colour the
+    // themes give text is pushed to WCAG AA contrast against it.
+    // The dark block starts with the light theme's rules made readable on
+    // the dark card: a scope only the light theme colours would otherwise
+    // keep its dark colour there.
+    let dark = format!(
+        "{}\n{}",
+        readable(&light, DARK_CARD),
+        readable(&dark, DARK_CARD)
+    );
+    let (light, light_source) = (
+        readable(&light, LIGHT_CARD),
+        readable(&light_source, LIGHT_CARD),
+    );
+    let dark_source = readable(&dark_source, DARK_CARD);
     format!(
         "/* Code highlighting (syntect). */\n{light}\n{light_source}@media (prefers-color-scheme: dark) {{\n{dark}\n{dark_source}}}\n"
     )
+}
+
+/// `--card` of the default theme, light and dark (style.css).
+const LIGHT_CARD: [u8; 3] = [0xff, 0xff, 0xff];
+const DARK_CARD: [u8; 3] = [0x1b, 0x21, 0x2a];
+/// WCAG AA for normal text is 4.5:1; a little more survives rounding.
+const MIN_CONTRAST: f64 = 4.6;
+
+fn luminance([r, g, b]: [u8; 3]) -> f64 {
+    let lin = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// `colour` moved towards black (on a light background) or white (on a
+/// dark one) until it reads at [`MIN_CONTRAST`] against `bg`; unchanged when
+/// it already does.
+fn readable_colour(colour: [u8; 3], bg: [u8; 3]) -> [u8; 3] {
+    let towards: u8 = if luminance(bg) > 0.5 { 0 } else { 255 };
+    let mut c = colour;
+    let mut step = 0;
+    while contrast(c, bg) < MIN_CONTRAST && step < 40 {
+        step += 1;
+        let t = f64::from(step) / 40.0;
+        c = colour.map(|x| (f64::from(x) + (f64::from(towards) - f64::from(x)) * t).round() as u8);
+    }
+    c
+}
+
+/// `css` with every text `color: #rrggbb` made [`readable_colour`] on `bg`
+/// (background colours are left as they are).
+fn readable(css: &str, bg: [u8; 3]) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(at) = rest.find("color: #") {
+        let background = rest[..at].ends_with("background-");
+        let hex_at = at + "color: #".len();
+        out.push_str(&rest[..hex_at]);
+        rest = &rest[hex_at..];
+        let hex = rest
+            .get(..6)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        match hex {
+            Some(h) if !background => {
+                let n = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).unwrap_or(0);
+                let [r, g, b] = readable_colour([n(0), n(2), n(4)], bg);
+                out.push_str(&format!("{r:02x}{g:02x}{b:02x}"));
+                rest = &rest[6..];
+            }
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The journey source view's one-letter classes (see [`source`]), coloured
@@ -217,6 +297,31 @@ mod tests {
         let inside = highlight("/* a\nlet a = 1;\n*/\n", "js");
         let outside = highlight("let a = 1;\n", "js");
         assert_ne!(inside.lines().nth(1), outside.lines().next());
+    }
+
+    #[test]
+    fn every_text_colour_reads_at_aa_on_the_card() {
+        let css = css();
+        let (light, dark) = css.split_once("prefers-color-scheme: dark").unwrap();
+        for (part, bg) in [(light, LIGHT_CARD), (dark, DARK_CARD)] {
+            let mut n = 0;
+            for piece in part.split("color: #").skip(1) {
+                let h = &piece[..6];
+                let c = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).unwrap();
+                if part[..part.find(piece).unwrap()].ends_with("background-color: #") {
+                    continue;
+                }
+                n += 1;
+                assert!(contrast([c(0), c(2), c(4)], bg) >= 4.5, "#{h} on {bg:?}");
+            }
+            assert!(n > 10, "{part}");
+        }
+        // A colour that already reads is kept.
+        assert_eq!(readable_colour([0, 0, 0], LIGHT_CARD), [0, 0, 0]);
+        assert_eq!(
+            readable(".a { background-color: #ffff00; }", LIGHT_CARD),
+            ".a { background-color: #ffff00; }"
+        );
     }
 
     #[test]

@@ -115,7 +115,7 @@ fn render(mut events: Vec<Event>, size: usize, ctx: &Ctx) -> String {
                         format!(" class=\"language-{}\"", super::escape(lang))
                     };
                     out.push(Event::Html(CowStr::from(format!(
-                        "<pre class=\"code\"><code{class}>{}</code></pre>\n",
+                        "<pre class=\"code\" tabindex=\"0\"><code{class}>{}</code></pre>\n",
                         super::highlight::highlight(text, lang)
                     ))));
                     code = None;
@@ -266,7 +266,9 @@ mod tests {
         assert!(html.contains("<h2 id=\"senal-de-compra\">"), "{html}");
         assert!(html.contains("<h2 id=\"senal-de-compra-2\">"), "{html}");
         assert!(
-            html.contains("<pre class=\"code\"><code class=\"language-yaml\"><span class=\"hl-"),
+            html.contains(
+                "<pre class=\"code\" tabindex=\"0\"><code class=\"language-yaml\"><span class=\"hl-"
+            ),
             "{html}"
         );
         assert!(!html.contains("<script>"), "{html}");
