@@ -90,6 +90,11 @@ fn every_page_kind_is_there() {
 fn journey_page_shows_the_map_as_a_grid_with_an_svg_curve() {
     let (_dir, out) = built_example();
     let doc = page(&out, "journeys/carla/activity.html");
+    // The sideways-scrolling map takes keyboard focus and is named.
+    let map = select(&doc, "div.map")[0].value();
+    assert_eq!(map.attr("tabindex"), Some("0"));
+    assert_eq!(map.attr("role"), Some("region"));
+    assert!(map.attr("aria-label").unwrap().starts_with("Journey map"));
     let stages: Vec<String> = select(&doc, "tr.lane-stage th.stage .stage-name")
         .iter()
         .map(text)

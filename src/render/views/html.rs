@@ -195,7 +195,10 @@ fn some(s: Option<&str>) -> Option<&str> {
 pub(super) fn journey_map(out: &mut String, m: &Map) {
     let t = m.t;
     let mut h = Html(out);
-    h.raw("<div class=\"map\" style=\"--columns: ")
+    // Focusable: a keyboard scrolls the map sideways with the arrow keys.
+    h.raw("<div class=\"map\" tabindex=\"0\" role=\"region\" aria-label=\"")
+        .text(t.map_label)
+        .raw("\" style=\"--columns: ")
         .num(m.steps.len())
         .raw("; --column: ")
         .num(svg::column_for(m.steps.len()))
