@@ -110,9 +110,30 @@ fn journey_page_shows_the_map_as_a_grid_with_an_svg_curve() {
             "Class day"
         ]
     );
-    let actions = select(&doc, "tr.lane-action td");
+    let actions = select(&doc, "tr.lane-action .step");
     assert_eq!(actions.len(), 16, "one column per step");
     assert!(text(&actions[0]).starts_with("Reads an online review"));
+    // What a screen reader needs to say "Buy, <action>, Emotion: happy":
+    // each action heads its column, each stage its columns' group, each
+    // lane its row.
+    assert_eq!(select(&doc, "tr.lane-action th[scope=col]").len(), 16);
+    let spans: usize = select(&doc, "table.grid > colgroup[span]")
+        .iter()
+        .map(|c| c.value().attr("span").unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(spans, 16, "the stages' column groups cover every step");
+    assert_eq!(
+        select(&doc, "table.grid > colgroup[span]").len(),
+        stages.len()
+    );
+    for row in select(&doc, "table.grid tbody tr") {
+        let first = row.children().find_map(scraper::ElementRef::wrap).unwrap();
+        assert_eq!(
+            (first.value().name(), first.value().attr("scope")),
+            ("th", Some("row")),
+            "every lane is named by a row header"
+        );
+    }
     for lane in [
         "touchpoints",
         "thinking",
@@ -850,7 +871,14 @@ fn a_theme_s_own_templates_get_every_step_and_row() {
         "lane-owner",
     ] {
         let cells = |doc: &Html, table: &str| -> Vec<String> {
-            select(doc, &format!("table.{table} tr.{lane} td"))
+            // The built-in grid's actions are column headers (`th`), after
+            // the lane's row header; the theme's own grid has cells only.
+            let cell = if table == "grid" {
+                ":not(:first-child)"
+            } else {
+                "td"
+            };
+            select(doc, &format!("table.{table} tr.{lane} > {cell}"))
                 .iter()
                 .map(text)
                 .collect()

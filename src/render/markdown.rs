@@ -149,6 +149,16 @@ fn render(mut events: Vec<Event>, size: usize, ctx: &Ctx) -> String {
                     id,
                 }));
             }
+            // A wide table scrolls in its own box, not the page (reflow
+            // at 320 CSS px).
+            Event::Start(Tag::Table(align)) => {
+                out.push(Event::Html(CowStr::Borrowed("<div class=\"scroll\">")));
+                out.push(Event::Start(Tag::Table(align)));
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(Event::End(TagEnd::Table));
+                out.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
             Event::Html(h) | Event::InlineHtml(h) if !ctx.allow_html => out.push(Event::Text(h)),
             e => out.push(e),
         }

@@ -65,8 +65,8 @@ try {
     const m = await wide.evaluate(() => {
       const map = document.querySelector(".map");
       const grid = map.querySelector("table.grid");
-      const steps = grid.querySelectorAll("tr.lane-action td:not(.empty)").length;
-      const actions = [...grid.querySelectorAll("tr.lane-action td:not(.empty)")].map((td) =>
+      const steps = grid.querySelectorAll("tr.lane-action .step:not(.empty)").length;
+      const actions = [...grid.querySelectorAll("tr.lane-action .step:not(.empty)")].map((td) =>
         // the action's own text, without its transaction/drop-off tags
         [...td.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join("").trim(),
       );

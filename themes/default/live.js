@@ -8,7 +8,8 @@
   var y = sessionStorage.getItem(key);
   if (y !== null) {
     sessionStorage.removeItem(key);
-    addEventListener("load", function () { scrollTo(0, +y); });
+    // A jump, never a glide (prefers-reduced-motion).
+    addEventListener("load", function () { scrollTo({ top: +y, left: 0, behavior: "instant" }); });
   }
   function reload() { sessionStorage.setItem(key, String(scrollY)); location.reload(); }
   function hide() { var o = document.getElementById("journeydoc-overlay"); if (o) o.remove(); }

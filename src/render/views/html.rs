@@ -204,7 +204,13 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         .num(svg::column_for(m.steps.len()))
         .raw("px; --print-zoom: ")
         .raw(&format!("{:.2}", m.print_zoom))
-        .raw("\">\n<table class=\"grid\">\n<thead>\n<tr class=\"lane-stage\"><th scope=\"row\">")
+        .raw("\">\n<table class=\"grid\">\n<colgroup class=\"lanes\"></colgroup>");
+    // One column group per stage, so that a stage heading
+    // (`scope="colgroup"`) heads every cell of its steps.
+    for s in m.stages {
+        h.raw("<colgroup span=\"").num(s.span).raw("\"></colgroup>");
+    }
+    h.raw("\n<thead>\n<tr class=\"lane-stage\"><th scope=\"row\">")
         .text(t.stage)
         .raw("</th>");
     for s in m.stages {
@@ -240,12 +246,14 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
         .text(t.action)
         .raw("</th>");
     for s in m.steps {
-        h.raw("<td");
+        // A step's action is its column's header: a screen reader says
+        // "Buy, Pays at the till, Emotion: delighted" in the lanes below.
+        h.raw(if s.empty { "<td" } else { "<th scope=\"col\"" });
         if !s.anchor.is_empty() {
             h.raw(" id=\"").text(&s.anchor).raw("\"");
         }
-        h.raw(" class=\"")
-            .raw(if s.first { "first" } else { "" })
+        h.raw(" class=\"step")
+            .raw(if s.first { " first" } else { "" })
             .raw(if s.empty { " empty\">" } else { "\">" });
         if !s.empty {
             h.text(s.action);
@@ -298,7 +306,7 @@ pub(super) fn journey_map(out: &mut String, m: &Map) {
                 h.raw("</span>");
             }
         }
-        h.raw("</td>");
+        h.raw(if s.empty { "</td>" } else { "</th>" });
     }
     h.raw("</tr>\n");
     h.lane("lane-touchpoints", t.touchpoints, m.steps, |h, s| {
