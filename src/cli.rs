@@ -83,6 +83,11 @@ pub enum Command {
         after_help = "Examples:\n  journeydoc diff git:main\n  journeydoc diff git:origin/main --format markdown -o diff.md --fail-on-regression"
     )]
     Diff(DiffArgs),
+    /// Speaks the Language Server Protocol on stdin/stdout: check's diagnostics as you type, completion, hover, go to definition, references, rename.
+    #[command(
+        after_help = "Examples:\n  journeydoc lsp   # started by the editor; see docs/lsp.md for VS Code, Neovim and Helix"
+    )]
+    Lsp,
     /// Prints a shell completion script: `journeydoc completions bash > ~/.local/share/bash-completion/completions/journeydoc`.
     Completions {
         /// bash, zsh, fish, powershell or elvish.

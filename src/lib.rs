@@ -19,6 +19,7 @@ pub mod fields;
 pub mod insights;
 pub mod interchange;
 pub mod links;
+pub mod lsp;
 pub mod matching;
 pub mod metrics;
 pub mod model;
@@ -139,7 +140,32 @@ pub fn load_cached(root: &Path, options: &Options, cache: &FileCache) -> Result<
     load_with(root, options, Some(cache))
 }
 
+/// Texts that stand in for files on disk (an editor's unsaved buffers),
+/// by path relative to the root, `/`-separated. A path under the content
+/// folder that is not on disk yet is a new file.
+pub type Overlay = std::collections::BTreeMap<String, Arc<str>>;
+
+/// [`load_cached`] with the files of `overlay` read from memory instead of
+/// the disk (the language server's view of a handbook being edited).
+pub fn load_overlay(
+    root: &Path,
+    options: &Options,
+    cache: &FileCache,
+    overlay: &Overlay,
+) -> Result<Run, Error> {
+    load_with_overlay(root, options, Some(cache), Some(overlay))
+}
+
 fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Result<Run, Error> {
+    load_with_overlay(root, options, cache, None)
+}
+
+fn load_with_overlay(
+    root: &Path,
+    options: &Options,
+    cache: Option<&FileCache>,
+    overlay: Option<&Overlay>,
+) -> Result<Run, Error> {
     let mut phases = timings::Phases::start();
     let book = root.join(config::FILE);
     let bytes = match std::fs::read(&book) {
@@ -194,6 +220,21 @@ fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Resul
         Vec::new()
     };
 
+    let mut paths = paths;
+    if let Some(overlay) = overlay {
+        let prefix = format!("{}/", config.content_dir.trim_end_matches('/'));
+        let on_disk: std::collections::HashSet<String> =
+            paths.iter().map(|p| source::slash_path(p)).collect();
+        let new: Vec<PathBuf> = overlay
+            .keys()
+            .filter(|k| k.starts_with(&prefix) && k.ends_with(".md") && !on_disk.contains(*k))
+            .map(PathBuf::from)
+            .collect();
+        if !new.is_empty() {
+            paths.extend(new);
+            paths.sort();
+        }
+    }
     // Reading and parsing are independent per file: do them in parallel,
     // then merge in path order so the output stays deterministic.
     let content_prefix = Path::new(&config.content_dir);
@@ -202,6 +243,9 @@ fn load_with(root: &Path, options: &Options, cache: Option<&FileCache>) -> Resul
         .map(|path| {
             let rel = path.strip_prefix(content_prefix).unwrap_or(path);
             let key = source::slash_path(path);
+            if let Some(text) = overlay.and_then(|o| o.get(&key)) {
+                return load_text(&key, &source::slash_path(rel), text.clone());
+            }
             let Some(cache) = cache else {
                 return load_file(root, &key, &source::slash_path(rel));
             };
@@ -287,8 +331,16 @@ struct Loaded {
 }
 
 fn load_file(root: &Path, path: &str, rel: &str) -> Loaded {
+    loaded(path, source::read(root, path, rel))
+}
+
+fn load_text(path: &str, rel: &str, text: Arc<str>) -> Loaded {
+    loaded(path, source::from_text(path, rel, text))
+}
+
+fn loaded(path: &str, read: Result<source::SourceFile, Box<source::LoadProblem>>) -> Loaded {
     let mut diagnostics = Vec::new();
-    let file = match source::read(root, path, rel) {
+    let file = match read {
         Ok(f) => f,
         Err(problem) => {
             diagnostics.push(problem.diagnostic);

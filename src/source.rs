@@ -149,19 +149,7 @@ pub fn read(root: &Path, path: &str, rel: &str) -> Result<SourceFile, Box<LoadPr
     if let Ok(meta) = std::fs::metadata(root.join(path))
         && meta.len() > MAX_FILE_BYTES
     {
-        return Err(Box::new(LoadProblem {
-            diagnostic: Diagnostic::error(
-                "file-too-large",
-                format!(
-                    "the file is {} MB; content files may be at most {} MB",
-                    meta.len() / (1024 * 1024),
-                    MAX_FILE_BYTES / (1024 * 1024)
-                ),
-            )
-            .in_file(path)
-            .help("split it: one journey per persona and lens, long research in free pages"),
-            text: None,
-        }));
+        return Err(too_large(path, meta.len()));
     }
     let bytes = std::fs::read(root.join(path)).map_err(|e| {
         Box::new(LoadProblem {
@@ -169,7 +157,31 @@ pub fn read(root: &Path, path: &str, rel: &str) -> Result<SourceFile, Box<LoadPr
             text: None,
         })
     })?;
-    let text = decode(path, bytes)?;
+    from_text(path, rel, decode(path, bytes)?)
+}
+
+fn too_large(path: &str, len: u64) -> Box<LoadProblem> {
+    Box::new(LoadProblem {
+        diagnostic: Diagnostic::error(
+            "file-too-large",
+            format!(
+                "the file is {} MB; content files may be at most {} MB",
+                len / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .in_file(path)
+        .help("split it: one journey per persona and lens, long research in free pages"),
+        text: None,
+    })
+}
+
+/// One file from text already in memory (an editor's unsaved buffer, for
+/// the language server), checked as [`read`] checks a file on disk.
+pub fn from_text(path: &str, rel: &str, text: Arc<str>) -> Result<SourceFile, Box<LoadProblem>> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(path, text.len() as u64));
+    }
     if text.trim().is_empty() {
         return Err(Box::new(LoadProblem {
             diagnostic: Diagnostic::error("empty-file", "the file is empty")

@@ -115,6 +115,14 @@ pub fn run(cli: &Cli) -> Outcome {
         Command::Schema(args) => schema(args),
         Command::Serve(args) => serve(cli, args),
         Command::Diff(args) => diff::diff(cli, args),
+        Command::Lsp => match crate::lsp::run() {
+            0 => Ok(()),
+            code => Err(Failure {
+                code,
+                message: None,
+                help: None,
+            }),
+        },
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

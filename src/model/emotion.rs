@@ -60,7 +60,7 @@ impl Emotion {
     }
 
     /// Other accepted spellings: emoticons and Spanish feminine forms.
-    fn aliases(self) -> &'static [&'static str] {
+    pub fn aliases(self) -> &'static [&'static str] {
         match self {
             Emotion::Angry => &[">:(", "enojada", "enfadado", "enfadada"],
             Emotion::Frustrated => &[":(", "frustrada"],

@@ -1,0 +1,1039 @@
+//! `journeydoc lsp`: the Language Server Protocol over stdin/stdout (a
+//! front end, like `serve`: it uses the pipeline and nothing uses it).
+//!
+//! This module owns the protocol: framing (our own reader, so that a
+//! malformed message gets an error response instead of ending the
+//! session), the message loop, the open documents, and converting between
+//! the protocol's positions and journeydoc's byte spans. What a handbook
+//! answers is in [`features`]; the loaded handbooks in `book`; the
+//! cursor's context in [`context`]. Messages are `lsp-server`'s types (the
+//! crate rust-analyzer is built on: synchronous, no async runtime), the
+//! payloads `lsp-types`'.
+//!
+//! Every change is answered twice: at once for an edited journey, by the
+//! quick check against the last whole load; and ~100 ms after the typing
+//! stops, by a whole load on a worker thread (unchanged files come from a
+//! cache), whose diagnostics are exactly `check`'s and cover every file.
+
+mod book;
+pub mod context;
+pub mod features;
+pub mod position;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types as lt;
+use lsp_types::Url;
+use serde_json::{Value, json};
+
+use book::Book;
+use features::{Doc as FDoc, Target};
+use position::LineIndex;
+
+/// How long after the last change the whole load starts.
+const SETTLE: Duration = Duration::from_millis(100);
+/// The largest message read (a 50 MB document fits; a bigger one is
+/// skipped with an error response).
+pub const MAX_MESSAGE: usize = 128 * 1024 * 1024;
+
+/// Runs the server on stdin/stdout until `exit`; the process's exit code
+/// (0 after `shutdown`, else 1, as the protocol says).
+pub fn run() -> u8 {
+    let (tx, rx) = mpsc::channel();
+    let reader_tx = tx.clone();
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        loop {
+            let frame = read_frame(&mut input);
+            let end = matches!(frame, Frame::End);
+            if reader_tx.send(Event::Frame(frame)).is_err() || end {
+                break;
+            }
+        }
+    });
+    let mut server = Server::new(std::io::stdout(), tx);
+    server.serve(rx)
+}
+
+/// One message read from the stream, or why not.
+#[derive(Debug)]
+pub enum Frame {
+    Message(Message),
+    /// A message that could not be read: the error code to answer with,
+    /// why, and its id when it had one.
+    Invalid(ErrorCode, String, Option<Value>),
+    /// The stream ended.
+    End,
+}
+
+/// Reads one `Content-Length`-framed JSON-RPC message.
+pub fn read_frame(r: &mut impl BufRead) -> Frame {
+    let mut length: Option<usize> = None;
+    let mut seen_header = false;
+    loop {
+        let mut line = String::new();
+        match r.by_ref().take(16 * 1024).read_line(&mut line) {
+            Ok(0) => return Frame::End,
+            Ok(_) => {}
+            Err(e) => {
+                if e.kind() == std::io::ErrorKind::InvalidData {
+                    return Frame::Invalid(
+                        ErrorCode::ParseError,
+                        "a header line is not UTF-8".into(),
+                        None,
+                    );
+                }
+                return Frame::End;
+            }
+        }
+        let l = line.trim_end_matches(['\r', '\n']);
+        if l.is_empty() {
+            if !line.ends_with('\n') {
+                return Frame::End;
+            }
+            if !seen_header {
+                continue; // stray blank lines between messages
+            }
+            break;
+        }
+        seen_header = true;
+        let Some((name, value)) = l.split_once(':') else {
+            return Frame::Invalid(
+                ErrorCode::ParseError,
+                format!("`{}` is not a header (`Name: value`)", cut(l)),
+                None,
+            );
+        };
+        if name.trim().eq_ignore_ascii_case("content-length") {
+            match value.trim().parse() {
+                Ok(n) => length = Some(n),
+                Err(_) => {
+                    return Frame::Invalid(
+                        ErrorCode::ParseError,
+                        format!("Content-Length `{}` is not a number", cut(value.trim())),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+    let Some(length) = length else {
+        return Frame::Invalid(
+            ErrorCode::ParseError,
+            "a message without a Content-Length header".into(),
+            None,
+        );
+    };
+    if length > MAX_MESSAGE {
+        let skipped = std::io::copy(&mut r.by_ref().take(length as u64), &mut std::io::sink());
+        if skipped.map_or(true, |n| n < length as u64) {
+            return Frame::End;
+        }
+        return Frame::Invalid(
+            ErrorCode::InvalidRequest,
+            format!(
+                "a message of {} MB; at most {} MB are read",
+                length >> 20,
+                MAX_MESSAGE >> 20
+            ),
+            None,
+        );
+    }
+    let mut body = vec![0; length];
+    if r.read_exact(&mut body).is_err() {
+        return Frame::End;
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Frame::Invalid(ErrorCode::ParseError, format!("not JSON: {e}"), None);
+        }
+    };
+    let id = value.get("id").cloned();
+    match serde_json::from_value::<Message>(value) {
+        Ok(m) => Frame::Message(m),
+        Err(e) => Frame::Invalid(
+            ErrorCode::InvalidRequest,
+            format!("not a request, response or notification: {e}"),
+            id,
+        ),
+    }
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+enum Event {
+    Frame(Frame),
+    Loaded {
+        root: PathBuf,
+        generation: u64,
+        run: Result<Box<crate::Run>, String>,
+    },
+}
+
+/// An open document.
+struct Open {
+    path: PathBuf,
+    text: Arc<str>,
+    version: i32,
+}
+
+/// What the client can do with a workspace edit.
+#[derive(Default)]
+struct Client {
+    document_changes: bool,
+    rename_files: bool,
+    watch_files: bool,
+}
+
+struct Server<W: Write> {
+    out: W,
+    events: Sender<Event>,
+    docs: BTreeMap<Url, Open>,
+    books: BTreeMap<PathBuf, Book>,
+    /// When each handbook's next whole load starts.
+    due: BTreeMap<PathBuf, Instant>,
+    client: Client,
+    initialized: bool,
+    shutdown: bool,
+    next_id: i32,
+}
+
+/// A request's answer: a result, or an error code and message.
+type Answer = Result<Value, (ErrorCode, String)>;
+
+impl<W: Write> Server<W> {
+    fn new(out: W, events: Sender<Event>) -> Server<W> {
+        Server {
+            out,
+            events,
+            docs: BTreeMap::new(),
+            books: BTreeMap::new(),
+            due: BTreeMap::new(),
+            client: Client::default(),
+            initialized: false,
+            shutdown: false,
+            next_id: 0,
+        }
+    }
+
+    fn serve(&mut self, rx: Receiver<Event>) -> u8 {
+        loop {
+            let now = Instant::now();
+            let wait = self
+                .due
+                .values()
+                .min()
+                .map_or(Duration::from_secs(3600), |d| {
+                    d.saturating_duration_since(now)
+                });
+            match rx.recv_timeout(wait) {
+                Ok(Event::Frame(Frame::End)) | Err(RecvTimeoutError::Disconnected) => {
+                    return if self.shutdown { 0 } else { 1 };
+                }
+                Ok(Event::Frame(Frame::Message(m))) => {
+                    if let Some(code) = self.message(m) {
+                        return code;
+                    }
+                }
+                Ok(Event::Frame(Frame::Invalid(code, message, id))) => {
+                    self.send(json!({
+                        "jsonrpc": "2.0",
+                        "id": id.unwrap_or(Value::Null),
+                        "error": {"code": code as i32, "message": message},
+                    }));
+                }
+                Ok(Event::Loaded {
+                    root,
+                    generation,
+                    run,
+                }) => self.loaded(root, generation, run),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            self.start_loads();
+        }
+    }
+
+    fn send(&mut self, v: Value) {
+        let text = v.to_string();
+        let _ = write!(self.out, "Content-Length: {}\r\n\r\n{text}", text.len());
+        let _ = self.out.flush();
+    }
+
+    fn send_message(&mut self, m: Message) {
+        if let Ok(mut v) = serde_json::to_value(&m) {
+            v["jsonrpc"] = json!("2.0");
+            self.send(v);
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: impl serde::Serialize) {
+        let params = serde_json::to_value(params).unwrap_or(Value::Null);
+        self.send_message(Message::Notification(Notification::new(
+            method.to_owned(),
+            params,
+        )));
+    }
+
+    /// Handles one message; `Some(code)` to exit.
+    fn message(&mut self, m: Message) -> Option<u8> {
+        match m {
+            Message::Request(r) => {
+                let id = r.id.clone();
+                let answer = self.request(r);
+                let response = match answer {
+                    Ok(v) => Response::new_ok(id, v),
+                    Err((code, message)) => Response::new_err(id, code as i32, message),
+                };
+                self.send_message(Message::Response(response));
+                None
+            }
+            Message::Notification(n) => self.notification(n),
+            Message::Response(_) => None, // answers to our registrations
+        }
+    }
+
+    fn request(&mut self, r: Request) -> Answer {
+        if r.method == "initialize" {
+            return self.initialize(r.params);
+        }
+        if !self.initialized {
+            return Err((
+                ErrorCode::ServerNotInitialized,
+                "the first request must be `initialize`".into(),
+            ));
+        }
+        if self.shutdown {
+            return Err((
+                ErrorCode::InvalidRequest,
+                "the server is shutting down: only `exit` now".into(),
+            ));
+        }
+        match r.method.as_str() {
+            "shutdown" => {
+                self.shutdown = true;
+                Ok(Value::Null)
+            }
+            "textDocument/completion" => self.with(r.params, Self::completion),
+            "textDocument/hover" => self.with(r.params, Self::hover),
+            "textDocument/definition" => self.with(r.params, Self::definition),
+            "textDocument/references" => self.with(r.params, Self::references),
+            "textDocument/rename" => self.with(r.params, Self::rename),
+            "textDocument/documentSymbol" => self.with(r.params, Self::symbols),
+            other => Err((
+                ErrorCode::MethodNotFound,
+                format!(
+                    "journeydoc's language server does not answer `{}`",
+                    cut(other)
+                ),
+            )),
+        }
+    }
+
+    /// Calls `f` with the request's params read as `P`.
+    fn with<P: serde::de::DeserializeOwned>(
+        &mut self,
+        params: Value,
+        f: impl FnOnce(&mut Self, P) -> Answer,
+    ) -> Answer {
+        match serde_json::from_value::<P>(params) {
+            Ok(p) => f(self, p),
+            Err(e) => Err((ErrorCode::InvalidParams, format!("bad params: {e}"))),
+        }
+    }
+
+    fn initialize(&mut self, params: Value) -> Answer {
+        if self.initialized {
+            return Err((ErrorCode::InvalidRequest, "already initialized".into()));
+        }
+        let p: lt::InitializeParams = serde_json::from_value(params)
+            .map_err(|e| (ErrorCode::InvalidParams, format!("bad params: {e}")))?;
+        let caps = &p.capabilities;
+        let edit = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref());
+        self.client = Client {
+            document_changes: edit.and_then(|e| e.document_changes).unwrap_or(false),
+            rename_files: edit
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|ops| ops.contains(&lt::ResourceOperationKind::Rename)),
+            watch_files: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+        };
+        self.initialized = true;
+        // A workspace that is a handbook (or inside one) is loaded at once:
+        // its diagnostics show before any file is opened.
+        #[allow(deprecated)]
+        let folders: Vec<Url> = match (&p.workspace_folders, &p.root_uri) {
+            (Some(f), _) if !f.is_empty() => f.iter().map(|f| f.uri.clone()).collect(),
+            (_, Some(u)) => vec![u.clone()],
+            _ => Vec::new(),
+        };
+        for f in folders {
+            if let Ok(dir) = f.to_file_path() {
+                let root = if dir.join(crate::config::FILE).is_file() {
+                    Some(dir)
+                } else {
+                    book::root_of(&dir.join("_"))
+                };
+                if let Some(root) = root {
+                    self.book_for(&root);
+                }
+            }
+        }
+        let triggers = [":", " ", "[", ",", "@", "/", "-"];
+        let result = lt::InitializeResult {
+            capabilities: lt::ServerCapabilities {
+                text_document_sync: Some(lt::TextDocumentSyncCapability::Options(
+                    lt::TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(lt::TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(lt::TextDocumentSyncSaveOptions::Supported(true)),
+                        ..Default::default()
+                    },
+                )),
+                completion_provider: Some(lt::CompletionOptions {
+                    trigger_characters: Some(triggers.iter().map(|s| s.to_string()).collect()),
+                    ..Default::default()
+                }),
+                hover_provider: Some(lt::HoverProviderCapability::Simple(true)),
+                definition_provider: Some(lt::OneOf::Left(true)),
+                references_provider: Some(lt::OneOf::Left(true)),
+                rename_provider: Some(lt::OneOf::Left(true)),
+                document_symbol_provider: Some(lt::OneOf::Left(true)),
+                ..Default::default()
+            },
+            server_info: Some(lt::ServerInfo {
+                name: "journeydoc".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+        };
+        serde_json::to_value(result).map_err(|e| (ErrorCode::InternalError, e.to_string()))
+    }
+
+    fn notification(&mut self, n: Notification) -> Option<u8> {
+        if n.method == "exit" {
+            return Some(if self.shutdown { 0 } else { 1 });
+        }
+        if !self.initialized {
+            return None;
+        }
+        match n.method.as_str() {
+            "initialized" if self.client.watch_files => {
+                self.next_id += 1;
+                let watchers = ["**/*.md", "**/book.toml", "**/*.csv"]
+                    .iter()
+                    .map(|g| lt::FileSystemWatcher {
+                        glob_pattern: lt::GlobPattern::String((*g).into()),
+                        kind: None,
+                    })
+                    .collect();
+                let options = lt::DidChangeWatchedFilesRegistrationOptions { watchers };
+                let params = lt::RegistrationParams {
+                    registrations: vec![lt::Registration {
+                        id: "journeydoc-files".into(),
+                        method: "workspace/didChangeWatchedFiles".into(),
+                        register_options: serde_json::to_value(options).ok(),
+                    }],
+                };
+                let id = RequestId::from(self.next_id);
+                let params = serde_json::to_value(params).unwrap_or(Value::Null);
+                self.send_message(Message::Request(Request::new(
+                    id,
+                    "client/registerCapability".into(),
+                    params,
+                )));
+            }
+            "textDocument/didOpen" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidOpenTextDocumentParams>(n.params) {
+                    let d = p.text_document;
+                    self.changed(d.uri, Arc::from(d.text), d.version);
+                }
+            }
+            "textDocument/didChange" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidChangeTextDocumentParams>(n.params) {
+                    let uri = p.text_document.uri;
+                    let open = self.docs.get(&uri)?;
+                    let text = apply(&open.text, p.content_changes);
+                    self.changed(uri, text, p.text_document.version);
+                }
+            }
+            "textDocument/didClose" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidCloseTextDocumentParams>(n.params) {
+                    if let Some(open) = self.docs.remove(&p.text_document.uri) {
+                        self.touch(&open.path);
+                    }
+                }
+            }
+            "textDocument/didSave" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidSaveTextDocumentParams>(n.params) {
+                    if let Ok(path) = p.text_document.uri.to_file_path() {
+                        self.touch(&path);
+                    }
+                }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                if let Ok(p) = serde_json::from_value::<lt::DidChangeWatchedFilesParams>(n.params) {
+                    for c in p.changes {
+                        if let Ok(path) = c.uri.to_file_path() {
+                            self.touch(&path);
+                        }
+                    }
+                }
+            }
+            _ => {} // `$/cancelRequest`, `$/setTrace`…: nothing to do
+        }
+        None
+    }
+
+    /// The book at `root`, loaded for the first time if it is new.
+    fn book_for(&mut self, root: &Path) -> &mut Book {
+        if !self.books.contains_key(root) {
+            self.books
+                .insert(root.to_path_buf(), Book::new(root.to_path_buf()));
+            self.due.insert(root.to_path_buf(), Instant::now());
+        }
+        self.books.get_mut(root).expect("just inserted")
+    }
+
+    /// A file of some handbook changed on disk (or was closed): a whole
+    /// load follows.
+    fn touch(&mut self, path: &Path) {
+        let roots: Vec<PathBuf> = self
+            .books
+            .keys()
+            .filter(|r| path.starts_with(r))
+            .cloned()
+            .collect();
+        for root in roots {
+            if let Some(b) = self.books.get_mut(&root) {
+                b.generation += 1;
+            }
+            self.due.insert(root, Instant::now() + SETTLE);
+        }
+    }
+
+    /// An opened or edited document: kept, answered by the quick check
+    /// when it is a journey the last load knows, and loaded whole soon.
+    fn changed(&mut self, uri: Url, text: Arc<str>, version: i32) {
+        let Ok(path) = uri.to_file_path() else {
+            return;
+        };
+        self.docs.insert(
+            uri.clone(),
+            Open {
+                path: path.clone(),
+                text: text.clone(),
+                version,
+            },
+        );
+        let Some(root) = book::root_of(&path) else {
+            return; // a file outside any handbook: nothing to say
+        };
+        let book = self.book_for(&root);
+        book.generation += 1;
+        let quick = book
+            .rel(&path)
+            .and_then(|rel| book::quick(book, &rel, &text).map(|d| (rel, d)));
+        if let Some((rel, diags)) = quick {
+            let converted = book::convert(book, &rel, &text, &diags);
+            if converted.is_empty() {
+                book.published.remove(&rel);
+            } else {
+                book.published.insert(rel);
+            }
+            self.publish(uri, converted, Some(version));
+        }
+        self.due.insert(root, Instant::now() + SETTLE);
+    }
+
+    fn publish(&mut self, uri: Url, diagnostics: Vec<lt::Diagnostic>, version: Option<i32>) {
+        self.notify(
+            "textDocument/publishDiagnostics",
+            lt::PublishDiagnosticsParams {
+                uri,
+                diagnostics,
+                version,
+            },
+        );
+    }
+
+    /// Starts the whole loads that are due, one per handbook at a time.
+    fn start_loads(&mut self) {
+        let now = Instant::now();
+        let ready: Vec<PathBuf> = self
+            .due
+            .iter()
+            .filter(|(root, at)| **at <= now && self.books.get(*root).is_some_and(|b| !b.loading))
+            .map(|(r, _)| r.clone())
+            .collect();
+        for root in ready {
+            self.due.remove(&root);
+            let overlay = self.overlay(&root);
+            let Some(book) = self.books.get_mut(&root) else {
+                continue;
+            };
+            book.loading = true;
+            let generation = book.generation;
+            let cache = book.cache.clone();
+            let events = self.events.clone();
+            std::thread::spawn(move || {
+                let run = book::load(&root, &cache, &overlay).map(Box::new);
+                let _ = events.send(Event::Loaded {
+                    root,
+                    generation,
+                    run,
+                });
+            });
+        }
+    }
+
+    /// The open documents of the handbook at `root`, by relative path.
+    fn overlay(&self, root: &Path) -> crate::Overlay {
+        self.docs
+            .values()
+            .filter_map(|d| {
+                let rel = d.path.strip_prefix(root).ok()?;
+                Some((crate::source::slash_path(rel), d.text.clone()))
+            })
+            .collect()
+    }
+
+    /// A whole load finished: kept if nothing changed since it started,
+    /// and its diagnostics published (cleared for files that have none
+    /// any more).
+    fn loaded(&mut self, root: PathBuf, generation: u64, run: Result<Box<crate::Run>, String>) {
+        let Some(book) = self.books.get_mut(&root) else {
+            return;
+        };
+        book.loading = false;
+        if generation != book.generation {
+            self.due.entry(root).or_insert_with(Instant::now);
+            return; // stale: the next load has the newer text
+        }
+        let failure = match run {
+            Ok(run) => {
+                book.run = Some(*run);
+                book.failure = None;
+                None
+            }
+            Err(e) => {
+                let first = book.failure.is_none();
+                book.failure = Some(e.clone());
+                first.then_some(e)
+            }
+        };
+        if let Some(message) = failure {
+            self.notify(
+                "window/showMessage",
+                lt::ShowMessageParams {
+                    typ: lt::MessageType::ERROR,
+                    message: format!("journeydoc: {message}"),
+                },
+            );
+        }
+        let Some(book) = self.books.get_mut(&root) else {
+            return;
+        };
+        let fresh = book.diagnostics();
+        let mut gone: Vec<String> = book.published.iter().cloned().collect();
+        gone.retain(|f| !fresh.iter().any(|(g, _)| g == f));
+        book.published = fresh.iter().map(|(f, _)| f.clone()).collect();
+        let mut out = Vec::new();
+        for (file, diags) in fresh {
+            out.push((book.uri(&file), diags));
+        }
+        for file in gone {
+            out.push((book.uri(&file), Vec::new()));
+        }
+        for (uri, diags) in out {
+            if let Some(uri) = uri {
+                let version = self.docs.get(&uri).map(|d| d.version);
+                self.publish(uri, diags, version);
+            }
+        }
+    }
+
+    /// The open document at `uri`, its handbook, its path in it, and the
+    /// byte offset of `pos`: what every request starts from. `None` when
+    /// the file is not open, in no handbook, or the handbook is not loaded.
+    fn locate(
+        &self,
+        uri: &Url,
+        pos: Option<lt::Position>,
+    ) -> Option<(&Book, &Open, String, usize)> {
+        let open = self.docs.get(uri)?;
+        let root = book::root_of(&open.path)?;
+        let book = self.books.get(&root)?;
+        book.run.as_ref()?;
+        let rel = book.rel(&open.path)?;
+        let offset = pos.map_or(0, |p| LineIndex::new(&open.text).offset(p));
+        Some((book, open, rel, offset))
+    }
+
+    fn completion(&mut self, p: lt::CompletionParams) -> Answer {
+        let tp = p.text_document_position;
+        let Some((book, open, rel, offset)) = self.locate(&tp.text_document.uri, Some(tp.position))
+        else {
+            return Ok(Value::Null);
+        };
+        let h = &book.run.as_ref().expect("located").handbook;
+        let doc = fdoc(book, &rel, &open.text);
+        let ctx = context::at(&open.text, offset);
+        let index = LineIndex::new(&open.text);
+        let items: Vec<lt::CompletionItem> = features::complete(h, &doc, &ctx, offset)
+            .into_iter()
+            .enumerate()
+            .map(|(i, it)| lt::CompletionItem {
+                label: it.label.clone(),
+                kind: Some(if it.field {
+                    lt::CompletionItemKind::FIELD
+                } else {
+                    lt::CompletionItemKind::VALUE
+                }),
+                detail: it.detail,
+                sort_text: Some(format!("{i:05}")),
+                filter_text: Some(it.insert.clone()),
+                text_edit: Some(lt::CompletionTextEdit::Edit(lt::TextEdit::new(
+                    index.range(&it.replace),
+                    it.insert,
+                ))),
+                ..Default::default()
+            })
+            .collect();
+        to_value(lt::CompletionResponse::List(lt::CompletionList {
+            is_incomplete: false,
+            items,
+        }))
+    }
+
+    fn hover(&mut self, p: lt::HoverParams) -> Answer {
+        let tp = p.text_document_position_params;
+        let Some((book, open, rel, offset)) = self.locate(&tp.text_document.uri, Some(tp.position))
+        else {
+            return Ok(Value::Null);
+        };
+        let h = &book.run.as_ref().expect("located").handbook;
+        let doc = fdoc(book, &rel, &open.text);
+        let ctx = context::at(&open.text, offset);
+        let Some((text, range)) = features::hover(h, &doc, &ctx) else {
+            return Ok(Value::Null);
+        };
+        to_value(lt::Hover {
+            contents: lt::HoverContents::Markup(lt::MarkupContent {
+                kind: lt::MarkupKind::Markdown,
+                value: text,
+            }),
+            range: Some(LineIndex::new(&open.text).range(&range)),
+        })
+    }
+
+    /// The id under the cursor of a request.
+    fn target(&self, tp: &lt::TextDocumentPositionParams) -> Option<(&Book, Target)> {
+        let (book, open, rel, offset) = self.locate(&tp.text_document.uri, Some(tp.position))?;
+        let h = &book.run.as_ref()?.handbook;
+        let doc = fdoc(book, &rel, &open.text);
+        let ctx = context::at(&open.text, offset);
+        features::target(h, &doc, &ctx).map(|(t, _)| (book, t))
+    }
+
+    fn definition(&mut self, p: lt::GotoDefinitionParams) -> Answer {
+        let Some((book, t)) = self.target(&p.text_document_position_params) else {
+            return Ok(Value::Null);
+        };
+        match definition(book, &t) {
+            Some(l) => to_value(lt::GotoDefinitionResponse::Scalar(l)),
+            None => Ok(Value::Null),
+        }
+    }
+
+    fn references(&mut self, p: lt::ReferenceParams) -> Answer {
+        self.fresh(&p.text_document_position.text_document.uri);
+        let Some((book, t)) = self.target(&p.text_document_position) else {
+            return Ok(Value::Null);
+        };
+        let h = &book.run.as_ref().expect("targeted").handbook;
+        let mut out = Vec::new();
+        if p.context.include_declaration {
+            out.extend(definition(book, &t));
+        }
+        for (file, text, span) in features::references(h, &t) {
+            if let Some(uri) = book.uri(&file) {
+                let text = self.current(&uri).unwrap_or(text);
+                out.push(lt::Location::new(uri, LineIndex::new(&text).range(&span)));
+            }
+        }
+        to_value(out)
+    }
+
+    /// The text of an open document.
+    fn current(&self, uri: &Url) -> Option<Arc<str>> {
+        self.docs.get(uri).map(|d| d.text.clone())
+    }
+
+    fn rename(&mut self, p: lt::RenameParams) -> Answer {
+        let tp = p.text_document_position;
+        self.fresh(&tp.text_document.uri);
+        let Some((book, t)) = self.target(&tp) else {
+            return Err((
+                ErrorCode::InvalidParams,
+                "nothing to rename here: put the cursor on an id".into(),
+            ));
+        };
+        let h = &book.run.as_ref().expect("targeted").handbook;
+        let plan = features::rename(h, &t, p.new_name.trim())
+            .map_err(|e| (ErrorCode::InvalidParams, e))?;
+        let new = p.new_name.trim();
+        if plan.moved.is_some() && !(self.client.document_changes && self.client.rename_files) {
+            return Err((
+                ErrorCode::InvalidRequest,
+                format!(
+                    "the id is the file's name, and this editor cannot rename files: add `id: {new}` to the file's front matter, or rename the file yourself"
+                ),
+            ));
+        }
+        let mut edits: Vec<(Url, Vec<lt::TextEdit>)> = Vec::new();
+        for (file, (text, spans)) in &plan.edits {
+            let Some(uri) = book.uri(file) else { continue };
+            let index = LineIndex::new(text);
+            let list = spans
+                .iter()
+                .map(|s| lt::TextEdit::new(index.range(s), new.to_owned()))
+                .collect();
+            edits.push((uri, list));
+        }
+        let edit = if self.client.document_changes {
+            let mut ops: Vec<lt::DocumentChangeOperation> = edits
+                .into_iter()
+                .map(|(uri, list)| {
+                    let version = self.docs.get(&uri).map(|d| d.version);
+                    lt::DocumentChangeOperation::Edit(lt::TextDocumentEdit {
+                        text_document: lt::OptionalVersionedTextDocumentIdentifier { uri, version },
+                        edits: list.into_iter().map(lt::OneOf::Left).collect(),
+                    })
+                })
+                .collect();
+            if let Some((from, to)) = &plan.moved
+                && let (Some(old_uri), Some(new_uri)) = (book.uri(from), book.uri(to))
+            {
+                ops.push(lt::DocumentChangeOperation::Op(lt::ResourceOp::Rename(
+                    lt::RenameFile {
+                        old_uri,
+                        new_uri,
+                        options: Some(lt::RenameFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(false),
+                        }),
+                        annotation_id: None,
+                    },
+                )));
+            }
+            lt::WorkspaceEdit {
+                document_changes: Some(lt::DocumentChanges::Operations(ops)),
+                ..Default::default()
+            }
+        } else {
+            lt::WorkspaceEdit {
+                changes: Some(edits.into_iter().collect()),
+                ..Default::default()
+            }
+        };
+        to_value(edit)
+    }
+
+    /// Makes sure the last load of the handbook of `uri` has the editor's
+    /// current texts (references and renames give positions in them), loading
+    /// it here and now if not.
+    fn fresh(&mut self, uri: &Url) {
+        let Some(root) = self.docs.get(uri).and_then(|d| book::root_of(&d.path)) else {
+            return;
+        };
+        let fresh = self
+            .books
+            .get(&root)
+            .is_some_and(|b| !b.loading && !self.due.contains_key(&root) && b.run.is_some());
+        if !fresh {
+            self.load_now(&root);
+        }
+    }
+
+    fn load_now(&mut self, root: &Path) {
+        let overlay = self.overlay(root);
+        let Some(book) = self.books.get_mut(root) else {
+            return;
+        };
+        if let Ok(run) = book::load(root, &book.cache, &overlay) {
+            book.run = Some(run);
+        }
+    }
+
+    fn symbols(&mut self, p: lt::DocumentSymbolParams) -> Answer {
+        let Some(open) = self.docs.get(&p.text_document.uri) else {
+            return Ok(Value::Null);
+        };
+        let Some(root) = book::root_of(&open.path) else {
+            return Ok(Value::Null);
+        };
+        let Some(book) = self.books.get(&root) else {
+            return Ok(Value::Null);
+        };
+        let Some(rel) = book.rel(&open.path) else {
+            return Ok(Value::Null);
+        };
+        let Some(content_rel) = rel.strip_prefix(&book.content_prefix()) else {
+            return Ok(Value::Null);
+        };
+        let Ok(file) = crate::source::from_text(&rel, content_rel, open.text.clone()) else {
+            return Ok(Value::Null);
+        };
+        let mut ignored = Vec::new();
+        let Some(crate::parse::Parsed::Journey(j)) = crate::parse::parse_file(&file, &mut ignored)
+        else {
+            return to_value(Vec::<lt::DocumentSymbol>::new());
+        };
+        let index = LineIndex::new(&open.text);
+        let symbol = |name: String,
+                      detail: Option<String>,
+                      kind,
+                      span: &std::ops::Range<usize>,
+                      select: &std::ops::Range<usize>,
+                      children| {
+            let range = index.range(span);
+            let mut selection = index.range(select);
+            if selection.start < range.start || selection.end > range.end {
+                selection = range;
+            }
+            #[allow(deprecated)]
+            lt::DocumentSymbol {
+                name: if name.trim().is_empty() {
+                    "·".into()
+                } else {
+                    name
+                },
+                detail,
+                kind,
+                tags: None,
+                deprecated: None,
+                range,
+                selection_range: selection,
+                children,
+            }
+        };
+        let out: Vec<lt::DocumentSymbol> =
+            j.stages
+                .iter()
+                .map(|stage| {
+                    let steps = stage
+                        .steps
+                        .iter()
+                        .map(|s| {
+                            let detail =
+                                s.emotion.map(|e| {
+                                    e.word(book.run.as_ref().map_or_else(Default::default, |r| {
+                                        r.handbook.config.language
+                                    }))
+                                    .to_owned()
+                                });
+                            symbol(
+                                s.action.clone(),
+                                detail,
+                                lt::SymbolKind::EVENT,
+                                &s.span,
+                                &s.span,
+                                None,
+                            )
+                        })
+                        .collect();
+                    symbol(
+                        stage.name.value.clone(),
+                        None,
+                        lt::SymbolKind::NAMESPACE,
+                        &stage.span,
+                        &stage.name.span,
+                        Some(steps),
+                    )
+                })
+                .collect();
+        to_value(out)
+    }
+}
+
+fn to_value(v: impl serde::Serialize) -> Answer {
+    serde_json::to_value(v).map_err(|e| (ErrorCode::InternalError, e.to_string()))
+}
+
+fn fdoc<'a>(book: &Book, rel: &'a str, text: &'a str) -> FDoc<'a> {
+    let kind = rel
+        .strip_prefix(&book.content_prefix())
+        .filter(|r| r.ends_with(".md"))
+        .map(crate::source::kind_of);
+    FDoc {
+        file: rel,
+        kind,
+        text,
+    }
+}
+
+/// Where `t` is defined: its file (at its `id:` when it writes one), or
+/// for what `book.toml` defines, the line there.
+fn definition(book: &Book, t: &Target) -> Option<lt::Location> {
+    let h = &book.run.as_ref()?.handbook;
+    if let Some(m) = features::meta(h, t) {
+        let range = features::explicit_id(m)
+            .map(|s| LineIndex::new(&m.source).range(&s))
+            .unwrap_or_default();
+        return Some(lt::Location::new(book.uri(&m.file)?, range));
+    }
+    let toml = std::fs::read_to_string(book.root.join(crate::config::FILE)).ok()?;
+    let id = match t.of {
+        features::Of::System => h.system_id(&t.id)?,
+        _ => t.id.clone(),
+    };
+    let wanted = |line: &str| {
+        let l = line.trim();
+        match t.of {
+            features::Of::Lens => l == format!("[lenses.{id}]"),
+            _ => l
+                .strip_prefix(id.as_str())
+                .is_some_and(|r| r.trim_start().starts_with('=')),
+        }
+    };
+    let (n, line) = toml.lines().enumerate().find(|(_, l)| wanted(l))?;
+    let start = line.len() - line.trim_start().len();
+    let range = lt::Range::new(
+        lt::Position::new(n as u32, start as u32),
+        lt::Position::new(n as u32, line.trim_end().len() as u32),
+    );
+    Some(lt::Location::new(book.uri(crate::config::FILE)?, range))
+}
+
+/// A document's text after the editor's changes (whole texts or ranges).
+fn apply(text: &str, changes: Vec<lt::TextDocumentContentChangeEvent>) -> Arc<str> {
+    let mut text = text.to_owned();
+    for c in changes {
+        match c.range {
+            None => text = c.text,
+            Some(r) => {
+                let index = LineIndex::new(&text);
+                let (a, b) = (index.offset(r.start), index.offset(r.end));
+                let (a, b) = (a.min(b), a.max(b));
+                text.replace_range(a..b, &c.text);
+            }
+        }
+    }
+    Arc::from(text)
+}

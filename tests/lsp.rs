@@ -1,0 +1,399 @@
+//! `journeydoc lsp` driven over stdio by a small test client, as an
+//! editor drives it: initialize, open, change, ask, shut down, exit. On a
+//! copy of the Spanish fixture (a handbook the server has never seen) and
+//! of the example handbook.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Value>,
+    /// Notifications and server requests seen while waiting for something else.
+    seen: Vec<Value>,
+    next_id: i64,
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+impl Client {
+    fn start(dir: &Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_journeydoc"))
+            .arg("lsp")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start journeydoc lsp");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let l = line.trim();
+                    if l.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = l.strip_prefix("Content-Length:") {
+                        length = v.trim().parse().expect("length");
+                    }
+                }
+                let mut body = vec![0; length];
+                r.read_exact(&mut body).expect("body");
+                let v: Value = serde_json::from_slice(&body).expect("the server writes JSON");
+                if tx.send(v).is_err() {
+                    return;
+                }
+            }
+        });
+        Client {
+            stdin: child.stdin.take(),
+            child,
+            incoming: rx,
+            seen: Vec::new(),
+            next_id: 0,
+        }
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    fn send(&mut self, v: Value) {
+        let text = v.to_string();
+        self.raw(format!("Content-Length: {}\r\n\r\n{text}", text.len()).as_bytes());
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and waits for its response (the whole message).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+    }
+
+    fn result(&mut self, method: &str, params: Value) -> Value {
+        let r = self.request(method, params);
+        assert!(r.get("error").is_none(), "{method} failed: {r}");
+        r["result"].clone()
+    }
+
+    /// Waits for a message matching `f` (kept messages first).
+    fn wait(&mut self, f: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.seen.iter().position(&f) {
+            return self.seen.remove(i);
+        }
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let m = self
+                .incoming
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("nothing matching arrived; seen {:#?}", self.seen));
+            if f(&m) {
+                return m;
+            }
+            self.seen.push(m);
+        }
+    }
+
+    /// The next diagnostics published for `uri` that satisfy `f`.
+    fn diagnostics(&mut self, uri: &str, f: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let m = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && f(m["params"]["diagnostics"].as_array().map_or(&[], |v| v))
+        });
+        m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn initialize(&mut self, root: &Path) -> Value {
+        let r = self.result(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "capabilities": {"workspace": {"workspaceEdit": {
+                    "documentChanges": true, "resourceOperations": ["create", "rename", "delete"]
+                }}}
+            }),
+        );
+        self.notify("initialized", json!({}));
+        r
+    }
+
+    fn open(&mut self, path: &Path, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri(path), "languageId": "markdown", "version": 1, "text": text}}),
+        );
+    }
+
+    fn change(&mut self, path: &Path, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(path), "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    fn at(
+        &mut self,
+        method: &str,
+        path: &Path,
+        (line, character): (u32, u32),
+        extra: Value,
+    ) -> Value {
+        let mut params = json!({"textDocument": {"uri": uri(path)}, "position": {"line": line, "character": character}});
+        if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
+            p.extend(e.clone());
+        }
+        self.result(method, params)
+    }
+
+    /// `shutdown`, `exit`, and the exit code.
+    fn finish(mut self) -> i32 {
+        assert_eq!(self.result("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        self.exit_code()
+    }
+
+    fn exit_code(&mut self) -> i32 {
+        drop(self.stdin.take());
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code().expect("exit code");
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// (line, character) of the `nth` occurrence of `needle` in `text`, plus
+/// `delta` characters (ASCII lines).
+fn pos(text: &str, needle: &str, delta: u32) -> (u32, u32) {
+    let i = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let line = text[..i].matches('\n').count() as u32;
+    let col = (i - text[..i].rfind('\n').map_or(0, |n| n + 1)) as u32;
+    (line, col + delta)
+}
+
+/// A range as ((line, character), (line, character)).
+type Span = ((u64, u64), (u64, u64));
+
+fn range(v: &Value) -> Span {
+    let p = |p: &Value| {
+        (
+            p["line"].as_u64().unwrap(),
+            p["character"].as_u64().unwrap(),
+        )
+    };
+    (p(&v["start"]), p(&v["end"]))
+}
+
+fn spanish() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::copy_tree(&common::fixture("es"), dir.path());
+    let journey = dir.path().join("content/journeys/lucia/actividad.md");
+    (dir, journey)
+}
+
+#[test]
+fn a_spanish_handbook_from_a_misspelt_touchpoint_to_a_rename() {
+    let (dir, journey) = spanish();
+    let text = std::fs::read_to_string(&journey).unwrap();
+    let mut c = Client::start(dir.path());
+    let init = c.initialize(dir.path());
+    assert_eq!(init["serverInfo"]["name"], "journeydoc");
+
+    // A misspelt touchpoint: an error on its line, at the id, with the
+    // suggestion.
+    let typo = text.replacen("touchpoints: [app]", "touchpoints: [apq]", 1);
+    c.open(&journey, &typo);
+    let diags = c.diagnostics(&uri(&journey), |d| !d.is_empty());
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "unknown-touchpoint")
+        .unwrap_or_else(|| panic!("no unknown-touchpoint in {diags:#?}"));
+    let (line, col) = pos(&typo, "[apq]", 1);
+    assert_eq!(
+        range(&d["range"]),
+        ((line as u64, col as u64), (line as u64, col as u64 + 3))
+    );
+    assert_eq!(d["severity"], 1);
+    assert!(d["message"].as_str().unwrap().contains("`app`"), "{d}");
+    assert!(
+        d["relatedInformation"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`app`"),
+        "{d}"
+    );
+
+    // Fixed in the editor (not on disk): the error goes.
+    c.change(&journey, 2, &text);
+    c.diagnostics(&uri(&journey), |d| {
+        d.iter().all(|d| d["code"] != "unknown-touchpoint")
+    });
+    assert_eq!(
+        std::fs::read_to_string(&journey).unwrap(),
+        text,
+        "the file on disk is not written"
+    );
+
+    // Completion inside `touchpoints: [`: the handbook's touchpoints, named.
+    let half = text.replacen("touchpoints: [app]", "touchpoints: [", 1);
+    c.change(&journey, 3, &half);
+    let at = pos(&half, "touchpoints: [", 14);
+    let items = c.at("textDocument/completion", &journey, at, json!({}));
+    let labels: Vec<(&str, &str)> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["label"].as_str().unwrap(),
+                i["detail"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [("app", "App de pedidos"), ("repartidor", "Repartidor")]
+    );
+    c.change(&journey, 4, &text);
+
+    // Hover names the touchpoint; definition opens its file.
+    let on_app = pos(&text, "[app]", 2);
+    let hover = c.at("textDocument/hover", &journey, on_app, json!({}));
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.contains("**App de pedidos**") && shown.contains("Ventas"),
+        "{shown}"
+    );
+    let def = c.at("textDocument/definition", &journey, on_app, json!({}));
+    assert_eq!(
+        def["uri"],
+        uri(&dir.path().join("content/touchpoints/app.md"))
+    );
+
+    // References: every step that names it, in every journey.
+    let refs = c.at(
+        "textDocument/references",
+        &journey,
+        on_app,
+        json!({"context": {"includeDeclaration": false}}),
+    );
+    let expected = every("app", dir.path());
+    let got: Vec<(String, Span)> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["uri"].as_str().unwrap().to_owned(), range(&l["range"])))
+        .collect();
+    assert_eq!(got, expected);
+
+    // Rename: every reference edited, the file (its id is its name) moved.
+    let edit = c.at(
+        "textDocument/rename",
+        &journey,
+        on_app,
+        json!({"newName": "app-pedidos"}),
+    );
+    let ops = edit["documentChanges"].as_array().unwrap();
+    let mut edited = Vec::new();
+    for op in ops.iter().filter(|o| o.get("textDocument").is_some()) {
+        for e in op["edits"].as_array().unwrap() {
+            assert_eq!(e["newText"], "app-pedidos");
+            edited.push((
+                op["textDocument"]["uri"].as_str().unwrap().to_owned(),
+                range(&e["range"]),
+            ));
+        }
+    }
+    edited.sort();
+    assert_eq!(edited, expected);
+    let moved = ops
+        .iter()
+        .find(|o| o["kind"] == "rename")
+        .expect("a file rename");
+    assert_eq!(
+        moved["oldUri"],
+        uri(&dir.path().join("content/touchpoints/app.md"))
+    );
+    assert_eq!(
+        moved["newUri"],
+        uri(&dir.path().join("content/touchpoints/app-pedidos.md"))
+    );
+
+    assert_eq!(c.finish(), 0);
+}
+
+/// Every reference to touchpoint `id` in the fixture's journeys (YAML
+/// `touchpoints: [a, b]` and TOML `touchpoints = ["a"]` lines), found by
+/// reading the files: (uri, range of the id).
+fn every(id: &str, root: &Path) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    let is_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    for name in ["actividad", "b2b"] {
+        let path = root.join(format!("content/journeys/lucia/{name}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if !line.trim_start().starts_with("touchpoints") {
+                continue;
+            }
+            for (i, _) in line.match_indices(id) {
+                let before = line[..i].chars().next_back().is_some_and(is_id);
+                let after = line[i + id.len()..].chars().next().is_some_and(is_id);
+                if !before && !after && i > line.find('[').unwrap_or(usize::MAX) {
+                    let c = i as u64;
+                    out.push((uri(&path), ((n as u64, c), (n as u64, c + id.len() as u64))));
+                }
+            }
+        }
+    }
+    out.sort();
+    assert!(
+        out.len() >= 3,
+        "the fixture names `{id}` in both journeys: {out:?}"
+    );
+    out
+}
