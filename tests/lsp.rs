@@ -397,3 +397,354 @@ fn every(id: &str, root: &Path) -> Vec<(String, Span)> {
     );
     out
 }
+
+fn labels(items: &Value) -> Vec<String> {
+    items["items"]
+        .as_array()
+        .expect("a completion list")
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A copy of the example handbook (book.toml, content, data).
+fn example() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for part in ["content", "data"] {
+        let from = common::example().join(part);
+        if from.is_dir() {
+            common::copy_tree(&from, &dir.path().join(part));
+        }
+    }
+    std::fs::copy(
+        common::example().join("book.toml"),
+        dir.path().join("book.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn the_example_handbook_completes_what_a_journey_needs() {
+    let dir = example();
+    let journey = dir.path().join("content/journeys/carla/activity.md");
+    let text = std::fs::read_to_string(&journey).unwrap();
+    let run = journeydoc::load(dir.path(), &journeydoc::Options { drafts: true }).unwrap();
+    let h = &run.handbook;
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path());
+    c.open(&journey, &text);
+    c.diagnostics(&uri(&journey), |_| true);
+
+    // A strict lens's stages, in order, in the handbook's language.
+    let engagement = dir.path().join("content/journeys/carla/engagement.md");
+    let e_text = std::fs::read_to_string(&engagement).unwrap();
+    c.open(&engagement, &e_text);
+    let at = pos(&e_text, "- name: Interest", 8);
+    let items = c.at("textDocument/completion", &engagement, at, json!({}));
+    assert_eq!(labels(&items), h.lenses["engagement"].stages);
+    let first = &items["items"][0]["textEdit"];
+    assert_eq!(first["newText"], h.lenses["engagement"].stages[0]);
+    let (l, ch) = (at.0 as u64, at.1 as u64);
+    assert_eq!(
+        range(&first["range"]),
+        ((l, ch), (l, ch + 8)),
+        "replaces `Interest`"
+    );
+    let n = h.lenses["engagement"].stages.len();
+    let i = h.lenses["engagement"].stage_index("Interest").unwrap();
+    let shown = c.at(
+        "textDocument/hover",
+        &engagement,
+        (at.0, at.1 + 2),
+        json!({}),
+    );
+    let shown = shown["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.starts_with(&format!("Stage {} of {n} of the *Engagement* lens", i + 1)),
+        "{shown}"
+    );
+    // A free lens: the stage names its other journeys use.
+    let at = pos(&text, "- name: Compare", 8);
+    let got = labels(&c.at("textDocument/completion", &journey, at, json!({})));
+    let mut used: Vec<String> = Vec::new();
+    for j in h.journeys.values().filter(|j| j.lens.value == "activity") {
+        for s in &j.stages {
+            if !used.contains(&s.name.value) {
+                used.push(s.name.value.clone());
+            }
+        }
+    }
+    assert_eq!(got, used);
+
+    // Emotions: the five words with their scores, and emoticons.
+    let at = pos(&text, "emotion: happy", 9);
+    let items = c.at("textDocument/completion", &journey, at, json!({}));
+    let got = labels(&items);
+    for w in [
+        "delighted",
+        "happy",
+        "neutral",
+        "frustrated",
+        "angry",
+        ":)",
+        ":(",
+    ] {
+        assert!(got.contains(&w.to_owned()), "{w} in {got:?}");
+    }
+    let happy = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "happy")
+        .unwrap();
+    assert_eq!(happy["detail"], "+1");
+
+    // Field names of a step on a new line inside it; of the journey at the top.
+    let blank = text.replacen(
+        "        owner: marketing\n",
+        "        owner: marketing\n        \n",
+        1,
+    );
+    c.change(&journey, 2, &blank);
+    let at = pos(&blank, "owner: marketing\n", 0);
+    let step_keys = labels(&c.at(
+        "textDocument/completion",
+        &journey,
+        (at.0 + 1, 8),
+        json!({}),
+    ));
+    assert_eq!(step_keys, journeydoc::parse::keys::STEP);
+    let top = blank.replacen("lifecycle: buyer\n", "lifecycle: buyer\nper\n", 1);
+    c.change(&journey, 3, &top);
+    let at = pos(&top, "\nper\n", 4);
+    let items = c.at(
+        "textDocument/completion",
+        &journey,
+        (at.0 + 1, 3),
+        json!({}),
+    );
+    let top_keys = labels(&items);
+    assert!(top_keys.contains(&"persona".to_owned()) && top_keys.contains(&"stages".to_owned()));
+    assert!(
+        !top_keys.contains(&"touchpoints".to_owned()),
+        "{top_keys:?}"
+    );
+    let persona = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "persona")
+        .unwrap();
+    assert_eq!(persona["textEdit"]["newText"], "persona: ");
+    c.change(&journey, 4, &text);
+
+    // Studies and opportunities by id, each with its title.
+    let at = pos(&text, "evidence: [checkout-usability]", 11);
+    let items = c.at("textDocument/completion", &journey, at, json!({}));
+    let research: Vec<&String> = h.research.keys().collect();
+    assert_eq!(labels(&items).iter().collect::<Vec<_>>(), research);
+    assert_eq!(
+        items["items"][0]["detail"].as_str(),
+        Some(h.research.values().next().unwrap().title.as_str())
+    );
+    let at = pos(&text, "opportunities: [recognise", 16);
+    let ids = labels(&c.at("textDocument/completion", &journey, at, json!({})));
+    assert_eq!(ids, h.opportunities.keys().cloned().collect::<Vec<_>>());
+
+    // `@kind/` links in the body.
+    let body = format!("{text}\nSee @touchpoint/\n");
+    c.change(&journey, 5, &body);
+    let line = body.lines().count() as u32 - 1;
+    let items = c.at("textDocument/completion", &journey, (line, 16), json!({}));
+    assert_eq!(
+        labels(&items),
+        h.touchpoints.keys().cloned().collect::<Vec<_>>()
+    );
+    assert!(
+        items["items"][0]["textEdit"]["newText"]
+            .as_str()
+            .unwrap()
+            .starts_with("touchpoint/")
+    );
+    c.change(&journey, 6, &text);
+
+    // Hover: a stage's place in its lens, an emotion's score, a persona.
+    let hover = |c: &mut Client, needle: &str, delta: u32| {
+        let at = pos(&text, needle, delta);
+        let h = c.at("textDocument/hover", &journey, at, json!({}));
+        h["contents"]["value"].as_str().unwrap_or("").to_owned()
+    };
+    assert!(hover(&mut c, "emotion: happy", 10).starts_with("**happy**: +1"));
+    let carla = &h.personas["carla"];
+    assert!(hover(&mut c, "persona: carla", 10).contains(&format!("**{}**", carla.name)));
+
+    // The outline: stages, each with its steps.
+    let symbols = c.result(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(&journey)}}),
+    );
+    let j = &h.journeys["carla/activity"];
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let stages: Vec<&str> = j.stages.iter().map(|s| s.name.value.as_str()).collect();
+    assert_eq!(names, stages);
+    let steps: Vec<usize> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["children"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(
+        steps,
+        j.stages.iter().map(|s| s.steps.len()).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        symbols[0]["children"][0]["name"],
+        j.stages[0].steps[0].action
+    );
+
+    // References of an opportunity: the steps that name it.
+    let at = pos(&text, "opportunities: [recognise", 17);
+    let refs = c.at(
+        "textDocument/references",
+        &journey,
+        at,
+        json!({"context": {"includeDeclaration": true}}),
+    );
+    let files: Vec<&str> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files[0],
+        uri(&dir
+            .path()
+            .join("content/opportunities/recognise-returning-visitors.md"))
+    );
+    assert!(files.contains(&uri(&journey).as_str()));
+    assert_eq!(c.finish(), 0);
+}
+
+fn error_code(r: &Value) -> i64 {
+    r["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not an error: {r}"))
+}
+
+#[test]
+fn bad_messages_get_errors_and_the_server_stays_up() {
+    let (dir, journey) = spanish();
+    let mut c = Client::start(dir.path());
+
+    // Before `initialize`: refused.
+    assert_eq!(
+        error_code(&c.request("textDocument/hover", json!({}))),
+        -32002
+    );
+    // Not JSON; JSON that is no message; a header that is not one.
+    c.raw(b"Content-Length: 5\r\n\r\nhello");
+    let r = c.wait(|m| m.get("error").is_some());
+    assert_eq!((error_code(&r), &r["id"]), (-32700, &Value::Null));
+    c.raw(b"Content-Length: 9\r\n\r\n{\"foo\":1}");
+    assert_eq!(error_code(&c.wait(|m| m.get("error").is_some())), -32600);
+    c.raw(b"garbage\r\n\r\n");
+    assert_eq!(error_code(&c.wait(|m| m.get("error").is_some())), -32700);
+
+    c.initialize(dir.path());
+    assert_eq!(
+        error_code(&c.request("textDocument/frobnicate", json!({}))),
+        -32601
+    );
+    assert_eq!(
+        error_code(&c.request("textDocument/hover", json!(5))),
+        -32602
+    );
+
+    // A file outside any handbook: opened, asked about, no answer, no crash.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let loose = elsewhere.path().join("notes.md");
+    c.open(&loose, "---\ntouchpoints: [\n---\n");
+    assert_eq!(
+        c.at("textDocument/completion", &loose, (1, 14), json!({})),
+        Value::Null
+    );
+
+    // A half-typed journey: the error check gives, and completion still works.
+    let half = "---\ntitle: Nuevo\npersona: lu";
+    let new = dir.path().join("content/journeys/lucia/nuevo.md");
+    c.open(&new, half);
+    let d = c.diagnostics(&uri(&new), |d| !d.is_empty());
+    assert!(
+        d.iter().any(|d| d["code"] == "unterminated-front-matter"),
+        "{d:#?}"
+    );
+    let items = c.at("textDocument/completion", &new, (2, 11), json!({}));
+    assert_eq!(labels(&items), ["lucia"]);
+
+    // A 50 MB document: one diagnostic, and the server answers on.
+    let mut big = String::from("---\ntitle: Grande\n---\n");
+    while big.len() < 50 << 20 {
+        big.push_str("Una línea de texto que se repite para hacer un archivo enorme.\n");
+    }
+    let huge = dir.path().join("content/grande.md");
+    c.open(&huge, &big);
+    let d = c.diagnostics(&uri(&huge), |d| !d.is_empty());
+    assert_eq!(d[0]["code"], "file-too-large");
+    let hover = c.at("textDocument/hover", &journey, (0, 0), json!({}));
+    assert!(hover.is_null() || hover.is_object());
+
+    // `exit` without `shutdown`: exit code 1, as the protocol says.
+    c.notify("exit", Value::Null);
+    assert_eq!(c.exit_code(), 1);
+}
+
+#[test]
+fn renaming_a_touchpoint_file_shows_errors_in_the_journeys_that_use_it() {
+    let (dir, journey) = spanish();
+    let text = std::fs::read_to_string(&journey).unwrap();
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path());
+    c.open(&journey, &text);
+    c.diagnostics(&uri(&journey), |d| {
+        d.iter().all(|d| d["code"] != "unknown-touchpoint")
+    });
+    let tp = dir.path().join("content/touchpoints");
+    std::fs::rename(tp.join("app.md"), tp.join("app-movil.md")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [
+            {"uri": uri(&tp.join("app.md")), "type": 3},
+            {"uri": uri(&tp.join("app-movil.md")), "type": 1}
+        ]}),
+    );
+    // The open journey and the one that is not open both get the error.
+    let b2b = dir.path().join("content/journeys/lucia/b2b.md");
+    for file in [&journey, &b2b] {
+        let d = c.diagnostics(&uri(file), |d| {
+            d.iter().any(|d| d["code"] == "unknown-touchpoint")
+        });
+        let d = d
+            .iter()
+            .find(|d| d["code"] == "unknown-touchpoint")
+            .unwrap();
+        assert!(
+            d["message"].as_str().unwrap().contains("`app-movil`"),
+            "{d}"
+        );
+    }
+    // Renamed back: the errors are cleared, file by file.
+    std::fs::rename(tp.join("app-movil.md"), tp.join("app.md")).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&tp.join("app.md")), "type": 1}]}),
+    );
+    c.diagnostics(&uri(&b2b), |d| d.is_empty());
+    assert_eq!(c.finish(), 0);
+}

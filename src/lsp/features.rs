@@ -581,20 +581,33 @@ pub fn complete(h: &Handbook, doc: &Doc, ctx: &Context, offset: usize) -> Vec<It
                     })
                     .collect(),
                 "name" if path.last().is_some_and(|p| p == "stages") => {
-                    let Some(lens) = context::top_value(doc.text, "lens")
-                        .and_then(|l| h.lenses.get(&l))
-                        .filter(|l| l.is_strict())
+                    let Some(lens) =
+                        context::top_value(doc.text, "lens").and_then(|l| h.lenses.get(&l))
                     else {
                         return Vec::new();
                     };
-                    let n = lens.stages.len();
-                    lens.stages
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| {
-                            (s.clone(), Some(format!("{} / {n} · {}", i + 1, lens.title)))
-                        })
-                        .collect()
+                    if lens.is_strict() {
+                        let n = lens.stages.len();
+                        lens.stages
+                            .iter()
+                            .enumerate()
+                            .map(|(i, s)| {
+                                (s.clone(), Some(format!("{} / {n} · {}", i + 1, lens.title)))
+                            })
+                            .collect()
+                    } else {
+                        // A free lens: the names its journeys use, first
+                        // seen first.
+                        let mut used: Vec<(String, Option<String>)> = Vec::new();
+                        for j in h.journeys.values().filter(|j| j.lens.value == lens.id) {
+                            for s in &j.stages {
+                                if !used.iter().any(|(u, _)| *u == s.name.value) {
+                                    used.push((s.name.value.clone(), Some(lens.title.clone())));
+                                }
+                            }
+                        }
+                        used
+                    }
                 }
                 "channel" => plain(crate::model::CHANNELS),
                 "status" => plain(if lang == Language::Es {
