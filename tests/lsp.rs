@@ -748,3 +748,56 @@ fn renaming_a_touchpoint_file_shows_errors_in_the_journeys_that_use_it() {
     c.diagnostics(&uri(&b2b), |d| d.is_empty());
     assert_eq!(c.finish(), 0);
 }
+
+#[test]
+fn the_vscode_extension_starts_a_working_server() {
+    let manifest = common::example().join("editors/vscode/package.json");
+    let package: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    let main = package["main"].as_str().unwrap();
+    assert!(
+        manifest.parent().unwrap().join(main).is_file(),
+        "{main} is missing"
+    );
+    let events = package["activationEvents"].as_array().unwrap();
+    assert!(
+        events.contains(&json!("workspaceContains:**/book.toml")),
+        "{events:?}"
+    );
+    assert!(package["dependencies"]["vscode-languageclient"].is_string());
+
+    // Activated with stand-ins for VS Code's modules: what it starts.
+    let out = Command::new("node")
+        .arg(common::example().join("tests/editors/vscode-activate.js"))
+        .env("JOURNEYDOC_PATH", env!("CARGO_BIN_EXE_journeydoc"))
+        .output()
+        .expect("node (Node.js) is needed for this test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["started"], true);
+    assert_eq!(seen["args"], json!(["lsp"]));
+    assert_eq!(seen["documents"][0]["language"], "markdown");
+    assert!(seen["watch"].as_str().unwrap().contains("book.toml"));
+
+    // That command, started as VS Code would, checks a Spanish handbook.
+    let (dir, journey) = spanish();
+    assert_eq!(seen["command"], env!("CARGO_BIN_EXE_journeydoc"));
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path());
+    let text =
+        std::fs::read_to_string(&journey)
+            .unwrap()
+            .replacen("emotion: feliz", "emotion: felix", 1);
+    c.open(&journey, &text);
+    let d = c.diagnostics(&uri(&journey), |d| !d.is_empty());
+    assert!(
+        d.iter()
+            .any(|d| d["message"].as_str().unwrap().contains("`feliz`")),
+        "{d:#?}"
+    );
+    assert_eq!(c.finish(), 0);
+}

@@ -3,7 +3,8 @@
 //!
 //! Targets: the front-matter splitter, the YAML/TOML model reader (one file),
 //! Markdown link rewriting, the Mermaid importer, the data-file (CSV)
-//! reader, and the whole `check`
+//! reader, the language server's message reader and its cursor context
+//! (with completion and hover on it), and the whole `check`
 //! pipeline on the Spanish fixture (arbitrary bytes, token mutations) and on
 //! mutated copies of the example handbook.
 //!
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 use journeydoc::diagnostic::{Diagnostic, render_github, render_json, render_text};
 use journeydoc::interchange::{journey_from_diagram, parse_mermaid};
+use journeydoc::lsp::{Frame, context, features, position::LineIndex, read_frame};
 use journeydoc::parse::{Parsed, parse_file};
 use journeydoc::render::markdown::{Ctx, to_html};
 use journeydoc::routes::LinkMap;
@@ -54,6 +56,10 @@ const TOKENS: &[&str] = &[
     "'",
     "#",
     "@persona/",
+    "@touchpoint/",
+    "touchpoints: [",
+    "- name: ",
+    "lens: b2b\n",
     "@journey/x",
     "](../x.md)",
     "[l](",
@@ -146,6 +152,43 @@ proptest! {
             for at in [s.front.start, s.front.end, s.body.start] {
                 prop_assert!(text.is_char_boundary(at));
             }
+        }
+    }
+
+    #[test]
+    fn lsp_message_reader(bytes in lsp_stream()) {
+        let mut r = std::io::Cursor::new(bytes.clone());
+        // Each read takes a message, refuses one, or ends; it never stalls.
+        let mut reads = 0;
+        while !matches!(read_frame(&mut r), Frame::End) {
+            reads += 1;
+            prop_assert!(reads <= bytes.len() + 1, "a read consumed nothing");
+        }
+    }
+
+    #[test]
+    fn lsp_cursor_context(kind in 0..7usize, text in text_like(), at in any::<prop::sample::Index>()) {
+        let kind = [Kind::Home, Kind::Persona, Kind::Touchpoint, Kind::Journey, Kind::Research, Kind::Opportunity, Kind::Page][kind];
+        let offset = at.index(text.len() + 1);
+        let ctx = context::at(&text, offset);
+        let ok = |r: &std::ops::Range<usize>| r.start <= r.end && r.end <= text.len()
+            && text.is_char_boundary(r.start) && text.is_char_boundary(r.end);
+        prop_assert!(ok(&ctx.token), "{:?}", ctx);
+        let doc = features::Doc { file: "content/x/y.md", kind: Some(kind), text: &text };
+        let h = handbook();
+        for item in features::complete(h, &doc, &ctx, offset) {
+            prop_assert!(ok(&item.replace), "{:?}", item);
+        }
+        if let Some((_, r)) = features::hover(h, &doc, &ctx) {
+            prop_assert!(ok(&r));
+        }
+        let index = LineIndex::new(&text);
+        let mut o = offset;
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        if !text.contains('\r') {
+            prop_assert_eq!(index.offset(index.position(o)), o);
         }
     }
 
@@ -316,6 +359,28 @@ fn mutate(text: &str, edits: &[(prop::sample::Index, usize, u8)]) -> String {
 
 /// Text made of the tokens that matter, some plain words, and arbitrary
 /// characters.
+/// Streams an editor could send, or worse: framed JSON (messages or not),
+/// bad headers, lengths past the end, raw bytes.
+fn lsp_stream() -> impl Strategy<Value = Vec<u8>> {
+    let frame = prop_oneof![
+        Just(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#
+                .to_owned()
+        ),
+        Just(r#"{"jsonrpc":"2.0","method":"exit"}"#.to_owned()),
+        "\\{\"id\":[0-9a-z\"]{0,4},\"method\":\"[a-z/]{0,12}\"(,\"params\":[0-9\\[\\]{}]{0,4})?\\}",
+        ".{0,40}",
+    ]
+    .prop_map(|body| format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+    let part = prop_oneof![
+        4 => frame,
+        1 => "Content-Length: [0-9]{0,12}\r\n(Content-Type: x\r\n)?\r\n.{0,30}".prop_map(String::into_bytes),
+        1 => "[A-Za-z:\r\n -]{0,40}".prop_map(String::into_bytes),
+        1 => proptest::collection::vec(any::<u8>(), 0..80),
+    ];
+    proptest::collection::vec(part, 0..6).prop_map(|parts| parts.concat())
+}
+
 fn text_like() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         4 => (0..TOKENS.len()).prop_map(|i| TOKENS[i].to_owned()),

@@ -531,6 +531,10 @@ pub fn hover(h: &Handbook, doc: &Doc, ctx: &Context) -> Option<(String, Range<us
 
 /// Completion items at the cursor.
 pub fn complete(h: &Handbook, doc: &Doc, ctx: &Context, offset: usize) -> Vec<Item> {
+    let mut offset = offset.clamp(ctx.token.start, doc.text.len().max(ctx.token.start));
+    while !doc.text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let replace = ctx.token.start..ctx.token.end.max(offset);
     let item = |label: String, detail: Option<String>| Item {
         insert: label.clone(),

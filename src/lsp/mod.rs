@@ -146,8 +146,15 @@ pub fn read_frame(r: &mut impl BufRead) -> Frame {
             None,
         );
     }
-    let mut body = vec![0; length];
-    if r.read_exact(&mut body).is_err() {
+    // Read, not allocated up front: a length the stream does not hold costs
+    // nothing.
+    let mut body = Vec::new();
+    if r.by_ref()
+        .take(length as u64)
+        .read_to_end(&mut body)
+        .is_err()
+        || body.len() < length
+    {
         return Frame::End;
     }
     let value: Value = match serde_json::from_slice(&body) {
