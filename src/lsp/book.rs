@@ -5,7 +5,7 @@
 //! [`crate::resolve::resolve_journey`]) that answers a keystroke before the
 //! whole load catches up.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -41,8 +41,9 @@ pub struct Book {
     pub run: Option<Run>,
     /// Why the last load failed, when it did.
     pub failure: Option<String>,
-    /// Files (relative to the root) with diagnostics published.
-    pub published: BTreeSet<String>,
+    /// What was last published for each file (relative to the root) that
+    /// has diagnostics: the text they point into, and the diagnostics.
+    pub published: BTreeMap<String, (Arc<str>, Vec<Diagnostic>)>,
     /// Bumped by every change; a load started at an older one is stale.
     pub generation: u64,
     /// A load is running.
@@ -56,7 +57,7 @@ impl Book {
             cache: Arc::new(FileCache::default()),
             run: None,
             failure: None,
-            published: BTreeSet::new(),
+            published: BTreeMap::new(),
             generation: 0,
             loading: false,
         }
@@ -82,27 +83,69 @@ impl Book {
         format!("{}/", dir.trim_end_matches('/'))
     }
 
-    /// Diagnostics of the last load, by file, each converted with the text
-    /// it was found in. Diagnostics of no file are left out (none of the
-    /// content's).
-    pub fn diagnostics(&self) -> Vec<(String, Vec<LspDiagnostic>)> {
+    /// Records `diags` as published for `file` (whose text is `text`);
+    /// `false` when that is what was published last (nothing to send).
+    pub fn record(&mut self, file: &str, text: &Arc<str>, diags: &[Diagnostic]) -> bool {
+        match self.published.get(file) {
+            Some((t, d)) if (Arc::ptr_eq(t, text) || **t == **text) && d == diags => false,
+            None if diags.is_empty() => false,
+            _ => {
+                if diags.is_empty() {
+                    self.published.remove(file);
+                } else {
+                    self.published
+                        .insert(file.to_owned(), (text.clone(), diags.to_vec()));
+                }
+                true
+            }
+        }
+    }
+
+    /// The diagnostics of the last load that differ from what was
+    /// published, by file, with the text they point into (an empty list
+    /// clears a file), recorded as published. At 10,000 journeys with a
+    /// warning each, an edit republishes one file, not 10,000.
+    pub fn changed_diagnostics(&mut self) -> Vec<(String, Arc<str>, Vec<Diagnostic>)> {
         let Some(run) = &self.run else {
             return Vec::new();
         };
-        let mut by_file: std::collections::BTreeMap<String, Vec<&Diagnostic>> = Default::default();
-        for d in &run.diagnostics {
-            if let Some(f) = &d.file {
-                by_file.entry(f.clone()).or_default().push(d);
+        // Grouped by file without copying (diagnostics are sorted by file),
+        // compared with what was published; only what changed is copied.
+        let mut by_file: BTreeMap<&str, &[Diagnostic]> = BTreeMap::new();
+        let all = &run.diagnostics;
+        let mut i = 0;
+        while i < all.len() {
+            let file = all[i].file.as_deref();
+            let n = all[i..]
+                .iter()
+                .take_while(|d| d.file.as_deref() == file)
+                .count();
+            if let Some(f) = file {
+                by_file.insert(f, &all[i..i + n]);
+            }
+            i += n;
+        }
+        let empty = Arc::<str>::from("");
+        let mut out = Vec::new();
+        for (file, ds) in &by_file {
+            let text = run.sources.get(*file).unwrap_or(&empty);
+            let same = self
+                .published
+                .get(*file)
+                .is_some_and(|(t, d)| (Arc::ptr_eq(t, text) || **t == **text) && d[..] == **ds);
+            if !same {
+                out.push(((*file).to_owned(), text.clone(), ds.to_vec()));
             }
         }
-        by_file
-            .into_iter()
-            .map(|(file, ds)| {
-                let text = run.sources.get(&file).map_or("", |t| &**t);
-                let converted = convert(self, &file, text, ds);
-                (file, converted)
-            })
-            .collect()
+        for gone in self.published.keys() {
+            if !by_file.contains_key(gone.as_str()) {
+                out.push((gone.clone(), empty.clone(), Vec::new()));
+            }
+        }
+        for (file, text, ds) in &out {
+            self.record(file, text, ds);
+        }
+        out
     }
 }
 

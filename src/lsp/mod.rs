@@ -551,19 +551,24 @@ impl<W: Write> Server<W> {
         let Some(root) = book::root_of(&path) else {
             return; // a file outside any handbook: nothing to say
         };
+        let started = Instant::now();
         let book = self.book_for(&root);
         book.generation += 1;
         let quick = book
             .rel(&path)
             .and_then(|rel| book::quick(book, &rel, &text).map(|d| (rel, d)));
         if let Some((rel, diags)) = quick {
+            let changed = book.record(&rel, &text, &diags);
             let converted = book::convert(book, &rel, &text, &diags);
-            if converted.is_empty() {
-                book.published.remove(&rel);
-            } else {
-                book.published.insert(rel);
+            if crate::timings::enabled() {
+                eprintln!(
+                    "journeydoc lsp: quick check of {rel} in {:.1} ms",
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
             }
-            self.publish(uri, converted, Some(version));
+            if changed {
+                self.publish(uri, converted, Some(version));
+            }
         }
         self.due.insert(root, Instant::now() + SETTLE);
     }
@@ -599,7 +604,15 @@ impl<W: Write> Server<W> {
             let cache = book.cache.clone();
             let events = self.events.clone();
             std::thread::spawn(move || {
+                let started = Instant::now();
                 let run = book::load(&root, &cache, &overlay).map(Box::new);
+                if crate::timings::enabled() {
+                    eprintln!(
+                        "journeydoc lsp: whole load of {} in {} ms",
+                        root.display(),
+                        started.elapsed().as_millis()
+                    );
+                }
                 let _ = events.send(Event::Loaded {
                     root,
                     generation,
@@ -634,7 +647,10 @@ impl<W: Write> Server<W> {
         }
         let failure = match run {
             Ok(run) => {
-                book.run = Some(*run);
+                // The old model is freed on another thread (at 10,000
+                // journeys that takes a while).
+                let old = book.run.replace(*run);
+                std::thread::spawn(move || drop(old));
                 book.failure = None;
                 None
             }
@@ -656,17 +672,11 @@ impl<W: Write> Server<W> {
         let Some(book) = self.books.get_mut(&root) else {
             return;
         };
-        let fresh = book.diagnostics();
-        let mut gone: Vec<String> = book.published.iter().cloned().collect();
-        gone.retain(|f| !fresh.iter().any(|(g, _)| g == f));
-        book.published = fresh.iter().map(|(f, _)| f.clone()).collect();
-        let mut out = Vec::new();
-        for (file, diags) in fresh {
-            out.push((book.uri(&file), diags));
-        }
-        for file in gone {
-            out.push((book.uri(&file), Vec::new()));
-        }
+        let changed = book.changed_diagnostics();
+        let out: Vec<(Option<Url>, Vec<lt::Diagnostic>)> = changed
+            .iter()
+            .map(|(file, text, diags)| (book.uri(file), book::convert(book, file, text, diags)))
+            .collect();
         for (uri, diags) in out {
             if let Some(uri) = uri {
                 let version = self.docs.get(&uri).map(|d| d.version);
