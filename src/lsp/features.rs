@@ -245,59 +245,32 @@ pub fn references(h: &Handbook, t: &Target) -> Vec<Spot> {
     let mut out: Vec<Spot> = Vec::new();
     let id = t.id.as_str();
     for j in h.journeys.values() {
-        let mut push = |span: &Range<usize>| {
-            out.push((j.meta.file.clone(), j.meta.source.clone(), span.clone()))
+        // The journey's fields and its steps' that hold ids of `t`'s kind.
+        let spans: Vec<&Range<usize>> = match t.of {
+            Of::Persona => named(std::iter::once(&j.persona), id),
+            Of::Journey => named(j.next.iter().chain(&j.redesigns), id),
+            Of::Research => named(
+                j.research
+                    .iter()
+                    .chain(j.steps().flat_map(|(_, s)| &s.evidence)),
+                id,
+            ),
+            Of::Opportunity => named(
+                j.realises
+                    .iter()
+                    .chain(j.steps().flat_map(|(_, s)| &s.opportunities)),
+                id,
+            ),
+            Of::Touchpoint => j
+                .steps()
+                .flat_map(|(_, s)| &s.touchpoints)
+                .filter(|tp| &*tp.value == id)
+                .map(|tp| &tp.span)
+                .collect(),
+            _ => Vec::new(),
         };
-        match t.of {
-            Of::Persona if j.persona.value == id => push(&j.persona.span),
-            Of::Journey => {
-                for n in j.next.iter().chain(&j.redesigns) {
-                    if n.value == id {
-                        push(&n.span);
-                    }
-                }
-            }
-            Of::Research => {
-                for r in &j.research {
-                    if r.value == id {
-                        push(&r.span);
-                    }
-                }
-            }
-            Of::Opportunity => {
-                for r in &j.realises {
-                    if r.value == id {
-                        push(&r.span);
-                    }
-                }
-            }
-            _ => {}
-        }
-        for (_, s) in j.steps() {
-            match t.of {
-                Of::Touchpoint => {
-                    for tp in &s.touchpoints {
-                        if &*tp.value == id {
-                            push(&tp.span);
-                        }
-                    }
-                }
-                Of::Research => {
-                    for e in &s.evidence {
-                        if e.value == id {
-                            push(&e.span);
-                        }
-                    }
-                }
-                Of::Opportunity => {
-                    for o in &s.opportunities {
-                        if o.value == id {
-                            push(&o.span);
-                        }
-                    }
-                }
-                _ => {}
-            }
+        for span in spans {
+            out.push((j.meta.file.clone(), j.meta.source.clone(), span.clone()));
         }
     }
     if let Some(word) = t.of.link_word() {
@@ -334,6 +307,14 @@ fn unquoted(text: &str, span: Range<usize>) -> Range<usize> {
         }
         _ => span,
     }
+}
+
+/// The spans of the values equal to `id`.
+fn named<'a>(
+    values: impl Iterator<Item = &'a crate::fields::Spanned<String>>,
+    id: &str,
+) -> Vec<&'a Range<usize>> {
+    values.filter(|v| v.value == id).map(|v| &v.span).collect()
 }
 
 /// Every file's front matter and body.

@@ -685,34 +685,32 @@ impl<W: Write> Server<W> {
         }
     }
 
-    /// The open document at `uri`, its handbook, its path in it, and the
-    /// byte offset of `pos`: what every request starts from. `None` when
+    /// The cursor of a request: the open document, its handbook (loaded),
+    /// its path in it, the byte offset and the context there. `None` when
     /// the file is not open, in no handbook, or the handbook is not loaded.
-    fn locate(
-        &self,
-        uri: &Url,
-        pos: Option<lt::Position>,
-    ) -> Option<(&Book, &Open, String, usize)> {
-        let open = self.docs.get(uri)?;
+    fn cursor(&self, tp: &lt::TextDocumentPositionParams) -> Option<Cursor<'_>> {
+        let open = self.docs.get(&tp.text_document.uri)?;
         let root = book::root_of(&open.path)?;
         let book = self.books.get(&root)?;
-        book.run.as_ref()?;
+        let h = &book.run.as_ref()?.handbook;
         let rel = book.rel(&open.path)?;
-        let offset = pos.map_or(0, |p| LineIndex::new(&open.text).offset(p));
-        Some((book, open, rel, offset))
+        let offset = LineIndex::new(&open.text).offset(tp.position);
+        Some(Cursor {
+            book,
+            h,
+            rel,
+            text: &open.text,
+            offset,
+            ctx: context::at(&open.text, offset),
+        })
     }
 
     fn completion(&mut self, p: lt::CompletionParams) -> Answer {
-        let tp = p.text_document_position;
-        let Some((book, open, rel, offset)) = self.locate(&tp.text_document.uri, Some(tp.position))
-        else {
+        let Some(c) = self.cursor(&p.text_document_position) else {
             return Ok(Value::Null);
         };
-        let h = &book.run.as_ref().expect("located").handbook;
-        let doc = fdoc(book, &rel, &open.text);
-        let ctx = context::at(&open.text, offset);
-        let index = LineIndex::new(&open.text);
-        let items: Vec<lt::CompletionItem> = features::complete(h, &doc, &ctx, offset)
+        let index = LineIndex::new(c.text);
+        let items: Vec<lt::CompletionItem> = features::complete(c.h, &c.doc(), &c.ctx, c.offset)
             .into_iter()
             .enumerate()
             .map(|(i, it)| lt::CompletionItem {
@@ -739,15 +737,10 @@ impl<W: Write> Server<W> {
     }
 
     fn hover(&mut self, p: lt::HoverParams) -> Answer {
-        let tp = p.text_document_position_params;
-        let Some((book, open, rel, offset)) = self.locate(&tp.text_document.uri, Some(tp.position))
-        else {
+        let Some(c) = self.cursor(&p.text_document_position_params) else {
             return Ok(Value::Null);
         };
-        let h = &book.run.as_ref().expect("located").handbook;
-        let doc = fdoc(book, &rel, &open.text);
-        let ctx = context::at(&open.text, offset);
-        let Some((text, range)) = features::hover(h, &doc, &ctx) else {
+        let Some((text, range)) = features::hover(c.h, &c.doc(), &c.ctx) else {
             return Ok(Value::Null);
         };
         to_value(lt::Hover {
@@ -755,17 +748,14 @@ impl<W: Write> Server<W> {
                 kind: lt::MarkupKind::Markdown,
                 value: text,
             }),
-            range: Some(LineIndex::new(&open.text).range(&range)),
+            range: Some(LineIndex::new(c.text).range(&range)),
         })
     }
 
     /// The id under the cursor of a request.
     fn target(&self, tp: &lt::TextDocumentPositionParams) -> Option<(&Book, Target)> {
-        let (book, open, rel, offset) = self.locate(&tp.text_document.uri, Some(tp.position))?;
-        let h = &book.run.as_ref()?.handbook;
-        let doc = fdoc(book, &rel, &open.text);
-        let ctx = context::at(&open.text, offset);
-        features::target(h, &doc, &ctx).map(|(t, _)| (book, t))
+        let c = self.cursor(tp)?;
+        features::target(c.h, &c.doc(), &c.ctx).map(|(t, _)| (c.book, t))
     }
 
     fn definition(&mut self, p: lt::GotoDefinitionParams) -> Answer {
@@ -986,6 +976,22 @@ impl<W: Write> Server<W> {
                 })
                 .collect();
         to_value(out)
+    }
+}
+
+/// Where a request's cursor is (see [`Server::cursor`]).
+struct Cursor<'a> {
+    book: &'a Book,
+    h: &'a crate::resolve::Handbook,
+    rel: String,
+    text: &'a str,
+    offset: usize,
+    ctx: context::Context,
+}
+
+impl Cursor<'_> {
+    fn doc(&self) -> FDoc<'_> {
+        fdoc(self.book, &self.rel, self.text)
     }
 }
 
