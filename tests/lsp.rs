@@ -801,3 +801,54 @@ fn the_vscode_extension_starts_a_working_server() {
     );
     assert_eq!(c.finish(), 0);
 }
+
+#[test]
+fn an_editor_that_cannot_rename_files_gets_an_id_line_instead() {
+    let (dir, journey) = spanish();
+    let text = std::fs::read_to_string(&journey).unwrap();
+    let mut c = Client::start(dir.path());
+    // No workspaceEdit capabilities: plain `changes`, no file operations.
+    c.result(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(dir.path()), "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    c.open(&journey, &text);
+    c.diagnostics(&uri(&journey), |_| true);
+    let on_app = pos(&text, "[app]", 1);
+    let edit = c.at(
+        "textDocument/rename",
+        &journey,
+        on_app,
+        json!({"newName": "app-pedidos"}),
+    );
+    let changes = edit["changes"].as_object().expect("changes");
+    let mut edited: Vec<(String, Span)> = Vec::new();
+    let app = uri(&dir.path().join("content/touchpoints/app.md"));
+    for (file, list) in changes {
+        for e in list.as_array().unwrap() {
+            if *file == app {
+                // The TOML touchpoint gets its id written after `+++`.
+                assert_eq!(range(&e["range"]), ((1, 0), (1, 0)));
+                assert_eq!(e["newText"], "id = \"app-pedidos\"\n");
+            } else {
+                assert_eq!(e["newText"], "app-pedidos");
+                edited.push((file.clone(), range(&e["range"])));
+            }
+        }
+    }
+    assert!(changes.contains_key(&app), "{edit}");
+    edited.sort();
+    assert_eq!(edited, every("app", dir.path()));
+    // An id that cannot be one is refused with the reason.
+    let r = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri(&journey)}, "position": {"line": on_app.0, "character": on_app.1}, "newName": "app pedidos"}),
+    );
+    assert_eq!(error_code(&r), -32602);
+    assert!(
+        r["error"]["message"].as_str().unwrap().contains("space"),
+        "{r}"
+    );
+    assert_eq!(c.finish(), 0);
+}

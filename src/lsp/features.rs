@@ -330,17 +330,21 @@ fn metas(h: &Handbook) -> impl Iterator<Item = &Meta> {
         .chain(h.pages.values().map(|p| &p.meta))
 }
 
+/// A file's text and the edits to it: spans and what replaces each.
+pub type FileEdits = (Arc<str>, Vec<(Range<usize>, String)>);
+
 /// The edits of renaming `t` to `new`: every reference, the `id:` of its
-/// file when it writes one, or else the file itself moved to the new
-/// name.
+/// file when it writes one, or else the file itself moved to the new name
+/// (or, for an editor that cannot rename files, an `id:` line added to it:
+/// the file keeps its name, the id changes all the same).
 pub struct Rename {
-    /// By file: its text and the spans replaced by `new`.
-    pub edits: BTreeMap<String, (Arc<str>, Vec<Range<usize>>)>,
+    /// By file: its text and the edits (a span and what replaces it).
+    pub edits: BTreeMap<String, FileEdits>,
     /// The file renamed: from, to (relative to the root).
     pub moved: Option<(String, String)>,
 }
 
-pub fn rename(h: &Handbook, t: &Target, new: &str) -> Result<Rename, String> {
+pub fn rename(h: &Handbook, t: &Target, new: &str, can_move: bool) -> Result<Rename, String> {
     let lang = h.config.language;
     let Some(m) = meta(h, t).filter(|_| t.of != Of::Page) else {
         return Err(format!(
@@ -357,21 +361,35 @@ pub fn rename(h: &Handbook, t: &Target, new: &str) -> Result<Rename, String> {
     if ids(h, t.of).iter().any(|(i, _)| i == new) {
         return Err(format!("there is already a {} `{new}`", t.of.word(lang)));
     }
-    let mut edits: BTreeMap<String, (Arc<str>, Vec<Range<usize>>)> = BTreeMap::new();
+    let mut edits: BTreeMap<String, FileEdits> = BTreeMap::new();
     for (file, text, span) in references(h, t) {
         edits
             .entry(file)
             .or_insert_with(|| (text, Vec::new()))
             .1
-            .push(span);
+            .push((span, new.to_owned()));
     }
+    let mut own = |span: Range<usize>, text: String| {
+        edits
+            .entry(m.file.clone())
+            .or_insert_with(|| (m.source.clone(), Vec::new()))
+            .1
+            .push((span, text));
+    };
     let moved = match explicit_id(m) {
         Some(span) => {
-            edits
-                .entry(m.file.clone())
-                .or_insert_with(|| (m.source.clone(), Vec::new()))
-                .1
-                .push(span);
+            own(span, new.to_owned());
+            None
+        }
+        None if !can_move => {
+            // After the opening `---` or `+++` line.
+            let at = m.source.find('\n').map_or(0, |i| i + 1);
+            let line = if m.source.starts_with("+++") {
+                format!("id = \"{new}\"\n")
+            } else {
+                format!("id: {}\n", crate::text::yaml_str(new))
+            };
+            own(at..at, line);
             None
         }
         None => {

@@ -802,24 +802,17 @@ impl<W: Write> Server<W> {
             ));
         };
         let h = &book.run.as_ref().expect("targeted").handbook;
-        let plan = features::rename(h, &t, p.new_name.trim())
-            .map_err(|e| (ErrorCode::InvalidParams, e))?;
+        let can_move = self.client.document_changes && self.client.rename_files;
         let new = p.new_name.trim();
-        if plan.moved.is_some() && !(self.client.document_changes && self.client.rename_files) {
-            return Err((
-                ErrorCode::InvalidRequest,
-                format!(
-                    "the id is the file's name, and this editor cannot rename files: add `id: {new}` to the file's front matter, or rename the file yourself"
-                ),
-            ));
-        }
+        let plan =
+            features::rename(h, &t, new, can_move).map_err(|e| (ErrorCode::InvalidParams, e))?;
         let mut edits: Vec<(Url, Vec<lt::TextEdit>)> = Vec::new();
-        for (file, (text, spans)) in &plan.edits {
+        for (file, (text, list)) in &plan.edits {
             let Some(uri) = book.uri(file) else { continue };
             let index = LineIndex::new(text);
-            let list = spans
+            let list = list
                 .iter()
-                .map(|s| lt::TextEdit::new(index.range(s), new.to_owned()))
+                .map(|(s, t)| lt::TextEdit::new(index.range(s), t.clone()))
                 .collect();
             edits.push((uri, list));
         }
