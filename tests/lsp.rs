@@ -268,8 +268,15 @@ fn a_spanish_handbook_from_a_misspelt_touchpoint_to_a_rename() {
         "{d}"
     );
 
-    // Fixed in the editor (not on disk): the error goes.
-    c.change(&journey, 2, &text);
+    // Fixed in the editor (not on disk), as an incremental change of those
+    // three characters: the error goes.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&journey), "version": 2}, "contentChanges": [{
+            "range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 3}},
+            "text": "app"
+        }]}),
+    );
     c.diagnostics(&uri(&journey), |d| {
         d.iter().all(|d| d["code"] != "unknown-touchpoint")
     });
