@@ -2,7 +2,7 @@
 //! and beside it the same content as plain pages for Hugo and mdBook.
 //!
 //! ```text
-//! cargo run --release --example gen -- --journeys 10000 --out /tmp/corpus [--seed 7] [--months 12]
+//! cargo run --release --example gen -- --journeys 10000 --out /tmp/corpus [--seed 7] [--months 12] [--layer]
 //! ```
 //!
 //! writes `OUT/journeydoc` (book.toml + content/), `OUT/hugo` (hugo.toml,
@@ -18,6 +18,7 @@ struct Args {
     out: PathBuf,
     seed: u64,
     months: usize,
+    layer: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -25,6 +26,7 @@ fn parse_args() -> Result<Args, String> {
     let mut out = None;
     let mut seed = 7;
     let mut months = 0;
+    let mut layer = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or(format!("{a} needs a value"));
@@ -35,6 +37,7 @@ fn parse_args() -> Result<Args, String> {
             "--out" | "-o" => out = Some(PathBuf::from(value()?)),
             "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--months" => months = value()?.parse().map_err(|e| format!("--months: {e}"))?,
+            "--layer" => layer = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -43,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
         out: out.ok_or("--out DIR is required")?,
         seed,
         months,
+        layer,
     })
 }
 
@@ -50,7 +54,9 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("gen: {e}\nusage: gen --journeys N --out DIR [--seed S] [--months M]");
+            eprintln!(
+                "gen: {e}\nusage: gen --journeys N --out DIR [--seed S] [--months M] [--layer]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -65,7 +71,13 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    match journeydoc::corpus::write_corpus_with(&args.out, args.journeys, args.seed, args.months) {
+    match journeydoc::corpus::write_corpus_layered(
+        &args.out,
+        args.journeys,
+        args.seed,
+        args.months,
+        args.layer,
+    ) {
         Ok(rows) => {
             println!(
                 "wrote {} journeys, {} personas, {} touchpoints, {rows} measurements to {}",

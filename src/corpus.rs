@@ -176,6 +176,9 @@ struct Step {
     emotion: &'static str,
     owner: usize,
     pain: Option<String>,
+    /// The study it cites and the opportunity it names (the new layer).
+    evidence: Option<usize>,
+    opportunity: Option<usize>,
 }
 
 struct Journey {
@@ -253,6 +256,8 @@ fn journey(rng: &mut Rng, n: usize, personas: usize, touchpoints: usize) -> Jour
                 emotion: rng.pick(EMOTIONS),
                 owner: rng.below(DEPARTMENTS.len()),
                 pain: rng.chance(30).then(|| sentence(rng, 7)),
+                evidence: None,
+                opportunity: None,
             });
         }
         stages.push((*name, steps));
@@ -301,6 +306,12 @@ fn journeydoc_file(j: &Journey) -> String {
             if let Some(p) = &s.pain {
                 let _ = writeln!(f, "        pain: {p}");
             }
+            if let Some(r) = s.evidence {
+                let _ = writeln!(f, "        evidence: [r{r}]");
+            }
+            if let Some(o) = s.opportunity {
+                let _ = writeln!(f, "        opportunities: [o{o}]");
+            }
         }
     }
     f.push_str("---\n");
@@ -327,12 +338,25 @@ fn steps_table(j: &Journey) -> String {
                 tps.join(", "),
                 s.emotion.replace('|', "\\|"),
                 DEPARTMENTS[s.owner].1,
-                s.pain.as_deref().unwrap_or("")
+                layer_notes(s)
             );
         }
     }
     t.push('\n');
     t
+}
+
+/// A step's pain, and its study and opportunity when it has them, as the
+/// peers' table cell says them.
+fn layer_notes(s: &Step) -> String {
+    let mut cell = s.pain.clone().unwrap_or_default();
+    if let Some(r) = s.evidence {
+        let _ = write!(cell, " (evidence: Study {r})");
+    }
+    if let Some(o) = s.opportunity {
+        let _ = write!(cell, " (opportunity: Opportunity {o})");
+    }
+    cell
 }
 
 fn persona_text(rng: &mut Rng, p: usize) -> (String, String) {
@@ -358,6 +382,23 @@ pub fn write_corpus(out: &Path, n: usize, seed: u64) -> std::io::Result<()> {
 /// stage's CES; per touchpoint CSAT. Returns how many rows were written
 /// (10,000 journeys × 12 months ≈ 970,000).
 pub fn write_corpus_with(out: &Path, n: usize, seed: u64, months: usize) -> std::io::Result<usize> {
+    write_corpus_layered(out, n, seed, months, false)
+}
+
+/// [`write_corpus_with`], and with `layer` the new layer too: studies
+/// (`content/research/`, one per 50 journeys, at least 5) cited by the steps
+/// with a pain, opportunities (likewise) named by half of those steps, and
+/// a future state for every tenth journey (same persona, lens and stages,
+/// better emotions, realising an opportunity); the peers get the same
+/// content as pages. Drawn from a random stream of its own: the rest of the
+/// corpus is the same with or without it.
+pub fn write_corpus_layered(
+    out: &Path,
+    n: usize,
+    seed: u64,
+    months: usize,
+    layer: bool,
+) -> std::io::Result<usize> {
     let personas = (n / 10).max(1);
     let touchpoints = (n / 20).max(20);
     let mut rng = Rng(seed);
@@ -441,6 +482,18 @@ pub fn write_corpus_with(out: &Path, n: usize, seed: u64, months: usize) -> std:
         let j = journey(&mut rng, i, personas, touchpoints);
         persona_journeys[j.persona].push(j);
     }
+    let (studies, opportunities) = ((n / 50).max(5), (n / 50).max(5));
+    let mut lrng = Rng(seed ^ 0x9e37_79b9_7f4a_7c15);
+    if layer {
+        for j in persona_journeys.iter_mut().flatten() {
+            for (_, steps) in &mut j.stages {
+                for s in steps.iter_mut().filter(|s| s.pain.is_some()) {
+                    s.evidence = Some(lrng.below(studies));
+                    s.opportunity = lrng.chance(50).then(|| lrng.below(opportunities));
+                }
+            }
+        }
+    }
     let rows = if months > 0 {
         measurements(
             &jd.join("data"),
@@ -488,6 +541,18 @@ pub fn write_corpus_with(out: &Path, n: usize, seed: u64, months: usize) -> std:
             let _ = writeln!(summary, "  - [{}](personas/p{p}/{}.md)", j.title, j.id);
         }
     }
+    if layer {
+        write_layer(
+            &jd,
+            &hugo,
+            &mdbook,
+            &mut summary,
+            &persona_journeys,
+            studies,
+            opportunities,
+            &mut lrng,
+        )?;
+    }
     summary.push_str("- [Touchpoints](touchpoints.md)\n");
     write(&mdbook.join("src/touchpoints.md"), "# Touchpoints\n")?;
     for t in 0..touchpoints {
@@ -495,6 +560,158 @@ pub fn write_corpus_with(out: &Path, n: usize, seed: u64, months: usize) -> std:
     }
     write(&mdbook.join("src/SUMMARY.md"), &summary)?;
     Ok(rows)
+}
+
+/// The new layer's files for the three tools: studies, opportunities and
+/// future states.
+#[allow(clippy::too_many_arguments)]
+fn write_layer(
+    jd: &Path,
+    hugo: &Path,
+    mdbook: &Path,
+    summary: &mut String,
+    persona_journeys: &[Vec<Journey>],
+    studies: usize,
+    opportunities: usize,
+    rng: &mut Rng,
+) -> std::io::Result<()> {
+    const METHODS: &[&str] = &[
+        "interview",
+        "survey",
+        "observation",
+        "usability-test",
+        "analytics",
+    ];
+    const STATUSES: &[&str] = &["idea", "planned", "in-progress", "done", "dropped"];
+    summary.push_str("- [Research](research.md)\n");
+    write(&mdbook.join("src/research.md"), "# Research\n")?;
+    for r in 0..studies {
+        let method = METHODS[r % METHODS.len()];
+        let owner = DEPARTMENTS[r % DEPARTMENTS.len()];
+        let people = 5 + rng.below(40);
+        let text = format!(
+            "{}\n\n- {}\n- {}\n",
+            sentence(rng, 20),
+            sentence(rng, 8),
+            sentence(rng, 8)
+        );
+        write(
+            &jd.join(format!("content/research/r{r}.md")),
+            &format!(
+                "---\ntitle: Study {r}\nmethod: {method}\ndate: 2026-0{}-15\nparticipants: {people}\nowner: {}\n---\n{text}",
+                1 + r % 9,
+                owner.0
+            ),
+        )?;
+        let plain = format!(
+            "Method: {method}. Participants: {people}. Owner: {}.\n\n{text}",
+            owner.1
+        );
+        write(
+            &hugo.join(format!("content/research/r{r}.md")),
+            &format!("---\ntitle: Study {r}\n---\n{plain}"),
+        )?;
+        write(
+            &mdbook.join(format!("src/research/r{r}.md")),
+            &format!("# Study {r}\n\n{plain}"),
+        )?;
+        let _ = writeln!(summary, "  - [Study {r}](research/r{r}.md)");
+    }
+    summary.push_str("- [Opportunities](opportunities.md)\n");
+    write(&mdbook.join("src/opportunities.md"), "# Opportunities\n")?;
+    for o in 0..opportunities {
+        let status = STATUSES[o % STATUSES.len()];
+        let owner = DEPARTMENTS[(o + 1) % DEPARTMENTS.len()];
+        let (impact, effort) = (1 + rng.below(5), 1 + rng.below(5));
+        let text = sentence(rng, 18);
+        write(
+            &jd.join(format!("content/opportunities/o{o}.md")),
+            &format!(
+                "---\ntitle: Opportunity {o}\nstatus: {status}\nowner: {}\nimpact: {impact}\neffort: {effort}\n---\n{text}\n",
+                owner.0
+            ),
+        )?;
+        let plain = format!(
+            "Status: {status}. Owner: {}. Impact {impact}, effort {effort}.\n\n{text}\n",
+            owner.1
+        );
+        write(
+            &hugo.join(format!("content/opportunities/o{o}.md")),
+            &format!("---\ntitle: Opportunity {o}\n---\n{plain}"),
+        )?;
+        write(
+            &mdbook.join(format!("src/opportunities/o{o}.md")),
+            &format!("# Opportunity {o}\n\n{plain}"),
+        )?;
+        let _ = writeln!(summary, "  - [Opportunity {o}](opportunities/o{o}.md)");
+    }
+    for (p, journeys) in persona_journeys.iter().enumerate() {
+        for j in journeys
+            .iter()
+            .filter(|j| j.id[1..].parse::<usize>().is_ok_and(|n| n % 10 == 9))
+        {
+            let better: Vec<(&'static str, Vec<Step>)> = j
+                .stages
+                .iter()
+                .map(|(name, steps)| {
+                    let steps = steps
+                        .iter()
+                        .map(|s| Step {
+                            action: s.action.clone(),
+                            touchpoints: s.touchpoints.clone(),
+                            emotion: ["happy", "delighted"][rng.below(2)],
+                            owner: s.owner,
+                            pain: None,
+                            evidence: None,
+                            opportunity: None,
+                        })
+                        .collect();
+                    (*name, steps)
+                })
+                .collect();
+            let future = Journey {
+                id: format!("{}-future", j.id),
+                persona: j.persona,
+                lens: j.lens,
+                title: format!("{} (redesign)", j.title),
+                stages: better,
+                body: j.body.clone(),
+            };
+            let realises = rng.below(opportunities);
+            let file = journeydoc_file(&future).replacen(
+                &format!("lens: {}\n", j.lens),
+                &format!(
+                    "lens: {}\nstate: future\nredesigns: p{p}/{}\nrealises: [o{realises}]\n",
+                    j.lens, j.id
+                ),
+                1,
+            );
+            write(
+                &jd.join(format!("content/journeys/p{p}/{}.md", future.id)),
+                &file,
+            )?;
+            let plain = format!(
+                "Redesigns {}. Realises Opportunity {realises}.\n\n{}\n{}",
+                j.title,
+                steps_table(&future),
+                future.body
+            );
+            write(
+                &hugo.join(format!("content/personas/p{p}/{}.md", future.id)),
+                &format!("---\ntitle: {}\n---\n{plain}", yaml_string(&future.title)),
+            )?;
+            write(
+                &mdbook.join(format!("src/personas/p{p}/{}.md", future.id)),
+                &format!("# {}\n\n{plain}", future.title),
+            )?;
+            let _ = writeln!(
+                summary,
+                "  - [{}](personas/p{p}/{}.md)",
+                future.title, future.id
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Monthly rows from 2025-01 on: `journeys.csv` (NPS, CSAT, CES per

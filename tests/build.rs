@@ -1018,6 +1018,48 @@ fn a_generated_corpus_checks_and_builds() {
     }
 }
 
+/// The corpus with the new layer (studies, opportunities, future states)
+/// checks without errors and builds their pages; the rest of the corpus is
+/// what it is without the layer.
+#[test]
+fn a_generated_corpus_with_the_new_layer_checks_and_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, layered) = (dir.path().join("plain"), dir.path().join("layered"));
+    journeydoc::corpus::write_corpus(&plain, 100, 7).unwrap();
+    journeydoc::corpus::write_corpus_layered(&layered, 100, 7, 0, true).unwrap();
+    let root = layered.join("journeydoc");
+    let (code, _, err) = run(&root, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("110 journeys, 5 studies, 5 opportunities"),
+        "{err}"
+    );
+    assert!(err.contains(" 0 errors"), "{err}");
+    let out = dir.path().join("out");
+    let (code, _, err) = run(
+        &root,
+        &["--quiet", "build", "--output", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    for f in [
+        "research/r0.html",
+        "opportunities/o4.html",
+        "journeys/p9/j9-future.html",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let future = page(&out, "journeys/p9/j9-future.html");
+    assert!(
+        !select(&future, "a[href$='j9.html']").is_empty(),
+        "links the journey it redesigns"
+    );
+    for part in ["personas", "touchpoints"] {
+        let a = tree(&plain.join("journeydoc/content").join(part));
+        let b = tree(&root.join("content").join(part));
+        assert_eq!(a, b, "{part} differ with the layer");
+    }
+}
+
 /// A lens with more journeys than one page shows continues on numbered
 /// pages: every journey of the lens appears exactly once across them, each
 /// page links every other, and a journey's row is on the page its place in
