@@ -3,6 +3,8 @@
 //! grouped by journey (SPEC 6). Also the evidence figures the maps, the
 //! insights page and the home page show.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::insights::step_anchor;
@@ -175,41 +177,69 @@ impl<'h> Views<'h> {
         )
     }
 
+    /// Every study's citations, found in one pass over the journeys in
+    /// reading order.
+    fn citations(&self) -> &Citations<'h> {
+        self.study_citations.get_or_init(|| {
+            let h = self.h;
+            let mut out: Citations<'h> = BTreeMap::new();
+            for jid in self.journeys_sorted() {
+                let j = &h.journeys[jid];
+                let mut here: BTreeMap<&'h str, (bool, Vec<At>)> = BTreeMap::new();
+                for r in &j.research {
+                    here.entry(r.value.as_str()).or_default().0 = true;
+                }
+                for (si, stage) in j.stages.iter().enumerate() {
+                    for (k, s) in stage.steps.iter().enumerate() {
+                        let mut seen: Vec<&str> = Vec::new();
+                        for e in &s.evidence {
+                            if !seen.contains(&e.value.as_str()) {
+                                seen.push(&e.value);
+                                here.entry(e.value.as_str()).or_default().1.push((si, k));
+                            }
+                        }
+                    }
+                }
+                for (id, (background, steps)) in here {
+                    out.entry(id).or_default().push((jid, background, steps));
+                }
+            }
+            out
+        })
+    }
+
     /// Journeys (reading order) that rest on study `id`, each with the
     /// steps citing it.
     fn resting_on(&self, id: &str) -> Vec<StudyJourney<'h>> {
         let h = self.h;
-        self.journeys_sorted()
-            .into_iter()
-            .filter_map(|jid| {
-                let j = &h.journeys[jid];
-                let background = j.research.iter().any(|r| r.value == id);
-                let steps: Vec<StudyStep> = j
-                    .stages
+        let Some(cited) = self.citations().get(id) else {
+            return Vec::new();
+        };
+        cited
+            .iter()
+            .map(|(jid, background, at)| {
+                let j = &h.journeys[*jid];
+                let steps = at
                     .iter()
-                    .enumerate()
-                    .flat_map(|(si, stage)| {
-                        stage
-                            .steps
-                            .iter()
-                            .enumerate()
-                            .filter(move |(_, s)| s.evidence.iter().any(|e| e.value == id))
-                            .map(move |(k, s)| StudyStep {
-                                stage: &stage.name.value,
-                                action: &s.action,
-                                anchor: step_anchor(si, k),
-                                emotion: s.emotion.map(|e| emotion_view(e, self.lang)),
-                                pain: s.pain.as_deref(),
-                            })
+                    .map(|&(si, k)| {
+                        let stage = &j.stages[si];
+                        let s = &stage.steps[k];
+                        StudyStep {
+                            stage: &stage.name.value,
+                            action: &s.action,
+                            anchor: step_anchor(si, k),
+                            emotion: s.emotion.map(|e| emotion_view(e, self.lang)),
+                            pain: s.pain.as_deref(),
+                        }
                     })
                     .collect();
-                (background || !steps.is_empty()).then(|| StudyJourney {
+                StudyJourney {
                     title: &j.title,
                     url: journey_url(jid),
                     persona: h.personas.get(&j.persona.value).map(|p| p.name.as_str()),
-                    background,
+                    background: *background,
                     steps,
-                })
+                }
             })
             .collect()
     }
@@ -266,3 +296,10 @@ impl<'h> Views<'h> {
         }
     }
 }
+
+/// Study id → (journey id, cited as background, (stage, step) indices), in
+/// reading order.
+pub(super) type Citations<'h> = BTreeMap<&'h str, Vec<(&'h String, bool, Vec<At>)>>;
+
+/// A step's place: (stage index, step index).
+type At = (usize, usize);
