@@ -217,11 +217,7 @@ pub fn quick(book: &Book, rel: &str, text: &Arc<str>) -> Option<Vec<Diagnostic>>
     let Some(Parsed::Journey(mut j)) = crate::parse::parse_file(&file, &mut diags) else {
         return None;
     };
-    let same = j.meta.id.value == old.meta.id.value
-        && j.meta.weight == old.meta.weight
-        && j.state.value == old.state.value
-        && j.redesigns.as_ref().map(|r| &r.value) == old.redesigns.as_ref().map(|r| &r.value);
-    if !same {
+    if !j.same_place_as(old) {
         return None;
     }
     crate::resolve::resolve_journey(h, &mut j, &mut diags)?;

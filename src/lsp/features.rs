@@ -204,34 +204,12 @@ pub fn target(h: &Handbook, doc: &Doc, ctx: &Context) -> Option<(Target, Range<u
         _ => {}
     }
     let of = Of::of_kind(doc.kind?)?;
-    let (id, m) = match of {
-        Of::Persona => h
-            .personas
-            .iter()
-            .map(|(i, x)| (i, &x.meta))
-            .find(|(_, m)| m.file == doc.file),
-        Of::Touchpoint => h
-            .touchpoints
-            .iter()
-            .map(|(i, x)| (i, &x.meta))
-            .find(|(_, m)| m.file == doc.file),
-        Of::Journey => h
-            .journeys
-            .iter()
-            .map(|(i, x)| (i, &x.meta))
-            .find(|(_, m)| m.file == doc.file),
-        Of::Research => h
-            .research
-            .iter()
-            .map(|(i, x)| (i, &x.meta))
-            .find(|(_, m)| m.file == doc.file),
-        Of::Opportunity => h
-            .opportunities
-            .iter()
-            .map(|(i, x)| (i, &x.meta))
-            .find(|(_, m)| m.file == doc.file),
-        _ => None,
-    }?;
+    let m = metas(h).find(|m| m.file == doc.file)?;
+    let id = &m.id.value;
+    // Pages are named in links only: their own file names no reference.
+    if of == Of::Page || meta(h, &Target { of, id: id.clone() }).is_none() {
+        return None;
+    }
     let range = explicit_id(m).unwrap_or(ctx.token.clone());
     Some((Target { of, id: id.clone() }, range))
 }

@@ -289,6 +289,19 @@ impl Journey {
         self.state.value == State::Future
     }
 
+    /// Whether an edited version of this journey can be checked (and
+    /// rendered) against the rest of the last whole load on its own: the
+    /// same id, the same place in the reading order (a new weight moves its
+    /// neighbours) and the same `state` and `redesigns` (else the redesign
+    /// rules and the reading order need the whole resolve). The dev
+    /// server's hot path and the language server's quick check ask this.
+    pub fn same_place_as(&self, old: &Journey) -> bool {
+        self.meta.id.value == old.meta.id.value
+            && self.meta.weight == old.meta.weight
+            && self.state.value == old.state.value
+            && self.redesigns.as_ref().map(|r| &r.value) == old.redesigns.as_ref().map(|r| &r.value)
+    }
+
     /// Every step in order, with its stage index.
     pub fn steps(&self) -> impl Iterator<Item = (usize, &Step)> {
         self.stages

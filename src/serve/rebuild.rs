@@ -110,13 +110,6 @@ impl Builder {
     }
 }
 
-/// The same `state` and `redesigns` (else the redesign rules and the
-/// reading order need the whole resolve: the rebuild alone renders that).
-fn same_redesign(a: &crate::model::Journey, b: &crate::model::Journey) -> bool {
-    a.state.value == b.state.value
-        && a.redesigns.as_ref().map(|r| &r.value) == b.redesigns.as_ref().map(|r| &r.value)
-}
-
 /// The hot path, taken before the rebuild when a change only edits journey
 /// files the last good build has (same ids, no errors, no new system):
 /// their pages alone are rendered against the last good model with the new
@@ -156,15 +149,9 @@ pub(super) fn hot(
         let Some(rel) = path.strip_prefix(&content_dir) else {
             return;
         };
-        // Same id, and the same place in the reading order (a new weight
-        // moves its neighbours: the rebuild alone renders that).
+        // Else the rebuild alone renders it.
         match crate::read_journey(root, path, rel) {
-            Some(j)
-                if j.meta.id.value == id
-                    && j.meta.weight == h.journeys[&id].meta.weight
-                    && same_redesign(&j, &h.journeys[&id])
-                    && (drafts || !j.meta.draft) =>
-            {
+            Some(j) if j.same_place_as(&h.journeys[&id]) && (drafts || !j.meta.draft) => {
                 edited.push(j)
             }
             _ => return,
