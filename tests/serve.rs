@@ -235,12 +235,24 @@ fn an_edit_is_served_after_the_reload_event() {
 
 /// An edit to one journey: its page is rendered alone and announced first
 /// (the hot path), the other pages it touches follow; a tab is told to
-/// reload only when its own page changed.
+/// reload only when its own page changed (a lens page the journey is not
+/// on is served but not announced).
 #[test]
 fn the_edited_page_comes_first_and_only_changed_pages_reload() {
     let s = start();
     let rx = events(s.port);
     wait_for(&rx, "hello");
+    // Tabs show these pages (pages no reader has are rendered when asked
+    // for, and not announced).
+    for page in [
+        PAGE,
+        "/personas/lucia.html",
+        "/lenses/activity.html",
+        "/lenses/b2b.html",
+        "/index.html",
+    ] {
+        assert_eq!(get(s.port, page).0, 200, "{page}");
+    }
     edit(
         &s.root,
         "title: Lucía pide una pizza",
@@ -721,6 +733,8 @@ fn the_content_folder_deleted_and_recreated_is_watched_again() {
     let mut s = start();
     let rx = events(s.port);
     wait_for(&rx, "hello");
+    // A tab shows the journey (only pages readers have are announced).
+    assert_eq!(get(s.port, PAGE).0, 200);
     let content = s.root.join("content");
     let aside = s.root.join("../content-aside");
     copy_tree(&content, &aside);

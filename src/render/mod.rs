@@ -9,6 +9,7 @@ pub mod highlight;
 pub mod i18n;
 pub mod markdown;
 pub mod matrix;
+mod on_demand;
 pub mod search;
 pub mod svg;
 pub(crate) mod views;
@@ -21,6 +22,8 @@ use crate::diagnostic::Diagnostic;
 use crate::resolve::Handbook;
 use crate::routes::root_of;
 use crate::theme::Theme;
+
+pub use on_demand::{OnDemand, check_templates, on_demand};
 
 /// Rendering progress, for a progress bar.
 #[derive(Debug, Clone, Copy)]
@@ -184,6 +187,29 @@ pub fn is_data_file(path: &str) -> bool {
     path == "journeys.json" || path.starts_with("search/")
 }
 
+/// The files that depend on the theme alone: its static files, the code
+/// highlighting's CSS and the JSON schemas.
+fn fixed_files(theme: &Theme) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = theme
+        .statics
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.clone()))
+        .collect();
+    files.push((
+        "static/highlight.css".to_owned(),
+        highlight::css().into_bytes(),
+    ));
+    for kind in crate::schema::KINDS {
+        if let Some(schema) = crate::schema::schema(kind) {
+            files.push((
+                format!("schema/{kind}.json"),
+                crate::schema::to_text(&schema).into_bytes(),
+            ));
+        }
+    }
+    files
+}
+
 fn render_impl<S: Sink>(
     handbook: &Handbook,
     theme: &Theme,
@@ -210,21 +236,7 @@ fn render_impl<S: Sink>(
         jobs.retain(|j| wanted(&j.path));
         return render_jobs(&tera, &jobs, &navs, handbook, progress, &*sink);
     }
-    for (path, bytes) in &theme.statics {
-        extra.push((path.clone(), bytes.clone()));
-    }
-    extra.push((
-        "static/highlight.css".to_owned(),
-        highlight::css().into_bytes(),
-    ));
-    for kind in crate::schema::KINDS {
-        if let Some(schema) = crate::schema::schema(kind) {
-            extra.push((
-                format!("schema/{kind}.json"),
-                crate::schema::to_text(&schema).into_bytes(),
-            ));
-        }
-    }
+    extra.extend(fixed_files(theme));
     let pages: Vec<&str> = jobs.iter().map(|j| j.path.as_str()).collect();
     extra.push((
         "sitemap.xml".to_owned(),
@@ -354,49 +366,14 @@ fn render_jobs<S: Sink>(
     let mut phases = crate::timings::Phases::start();
 
     progress(Progress::Start(jobs.len()));
-    // The 404 page is served at any depth: its links start from `base-url`.
-    let base = if handbook.config.base_url.ends_with('/') {
-        handbook.config.base_url.clone()
-    } else {
-        format!("{}/", handbook.config.base_url)
-    };
+    let base = base_of(handbook);
     let failed = std::sync::Mutex::new(None);
     let per_template = crate::timings::PerTemplate::default();
     let timed = crate::timings::enabled();
     let errors: Vec<Diagnostic> = jobs
         .par_iter()
         .filter_map(|job| {
-            let mut ctx = tera::Context::new();
-            let root = if job.path == "404.html" {
-                base.clone()
-            } else {
-                root_of(&job.path)
-            };
-            if let Some(nav) = navs.get(job.section) {
-                ctx.insert_value("nav", nav.clone());
-            }
-            ctx.insert("root", &root);
-            ctx.insert("title", &job.title);
-            ctx.insert("section", job.section);
-            ctx.insert("path", &job.path);
-            ctx.insert(
-                "breadcrumbs",
-                &job.breadcrumbs
-                    .iter()
-                    .map(|(label, url)| Link { label, url })
-                    .collect::<Vec<_>>(),
-            );
-            ctx.insert("prev", &link(&job.prev));
-            ctx.insert("next", &link(&job.next));
-            let started = timed.then(std::time::Instant::now);
-            ctx.insert_value("data", (job.data)());
-            let built = timed.then(std::time::Instant::now);
-            let mut html = Vec::with_capacity(32 * 1024);
-            let page = tera.render_to(job.template, &ctx, &mut html);
-            drop(ctx);
-            if let (Some(s), Some(b)) = (started, built) {
-                per_template.add(job.template, b - s, b.elapsed());
-            }
+            let (page, html) = render_job(tera, job, navs, &base, &per_template, timed);
             progress(Progress::Page);
             match page {
                 Ok(()) => {
@@ -422,6 +399,59 @@ fn render_jobs<S: Sink>(
         return Err(RenderError::Templates(errors));
     }
     Ok(())
+}
+
+/// `base-url` with a slash at the end: the 404 page is served at any
+/// depth, so its links start from there.
+fn base_of(handbook: &Handbook) -> String {
+    if handbook.config.base_url.ends_with('/') {
+        handbook.config.base_url.clone()
+    } else {
+        format!("{}/", handbook.config.base_url)
+    }
+}
+
+/// Renders one page: its data worked out, then its template.
+fn render_job(
+    tera: &tera::Tera,
+    job: &PageJob,
+    navs: &BTreeMap<&str, tera::Value>,
+    base: &str,
+    per_template: &crate::timings::PerTemplate,
+    timed: bool,
+) -> (Result<(), tera::Error>, Vec<u8>) {
+    let mut ctx = tera::Context::new();
+    let root = if job.path == "404.html" {
+        base.to_owned()
+    } else {
+        root_of(&job.path)
+    };
+    if let Some(nav) = navs.get(job.section) {
+        ctx.insert_value("nav", nav.clone());
+    }
+    ctx.insert("root", &root);
+    ctx.insert("title", &job.title);
+    ctx.insert("section", job.section);
+    ctx.insert("path", &job.path);
+    ctx.insert(
+        "breadcrumbs",
+        &job.breadcrumbs
+            .iter()
+            .map(|(label, url)| Link { label, url })
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert("prev", &link(&job.prev));
+    ctx.insert("next", &link(&job.next));
+    let started = timed.then(std::time::Instant::now);
+    ctx.insert_value("data", (job.data)());
+    let built = timed.then(std::time::Instant::now);
+    let mut html = Vec::with_capacity(32 * 1024);
+    let page = tera.render_to(job.template, &ctx, &mut html);
+    drop(ctx);
+    if let (Some(s), Some(b)) = (started, built) {
+        per_template.add(job.template, b - s, b.elapsed());
+    }
+    (page, html)
 }
 
 #[derive(serde::Serialize)]

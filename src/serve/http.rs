@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use super::rebuild::refresh_data;
+use super::pages::{Ask, Got};
 use super::state::*;
 use crate::diagnostic::{self, Diagnostic, Severity, Sources};
 use crate::render::{self, Site};
@@ -147,7 +147,8 @@ pub(super) fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// A file of the site, under the `base-url` path or at `/`.
+/// A file of the site, under the `base-url` path or at `/`: from the cache,
+/// else rendered by the worker.
 pub(super) async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let path = match check_path(uri.path()) {
         Ok(p) => p,
@@ -159,24 +160,33 @@ pub(super) async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Respons
         .strip_prefix(shared.prefix.as_str())
         .or_else(|| path.strip_prefix('/'))
         .unwrap_or(&path);
-    if render::is_data_file(rel) {
-        let s = shared.clone();
-        let _ = tokio::task::spawn_blocking(move || refresh_data(&s)).await;
-    }
-    let site = shared.site.read().map(|s| s.clone()).unwrap_or_default();
     let mut key = rel.to_owned();
     if key.is_empty() || key.ends_with('/') {
         key.push_str("index.html");
     }
-    let found = site.get(&key).map(|b| (key.clone(), b)).or_else(|| {
+    let mut found = fetch(&shared, &key).await;
+    if matches!(found, Fetched::Missing) {
         let dir = format!("{key}/index.html");
-        site.get(&dir).map(|b| (dir, b))
-    });
+        found = fetch(&shared, &dir).await;
+        if matches!(found, Fetched::Found(_)) {
+            key = dir;
+        }
+    }
     let (status, key, bytes) = match found {
-        Some((k, b)) => (StatusCode::OK, k, b.clone()),
-        None => match site.get("404.html") {
-            Some(b) => (StatusCode::NOT_FOUND, "404.html".to_owned(), b.clone()),
-            None => (
+        Fetched::Found(b) => {
+            lock(&shared.cache).served(&key);
+            (StatusCode::OK, key, b)
+        }
+        Fetched::Failed(why) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("{key} could not be rendered: {why}\n"),
+            )
+                .into_response();
+        }
+        Fetched::Missing => match fetch(&shared, "404.html").await {
+            Fetched::Found(b) => (StatusCode::NOT_FOUND, "404.html".to_owned(), b),
+            _ => (
                 StatusCode::NOT_FOUND,
                 "404.txt".to_owned(),
                 bytes::Bytes::from_static(b"not found\n"),
@@ -204,6 +214,36 @@ pub(super) async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Respons
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+enum Fetched {
+    Found(bytes::Bytes),
+    Missing,
+    Failed(String),
+}
+
+/// One file: cached, else asked of the worker.
+async fn fetch(shared: &Shared, key: &str) -> Fetched {
+    if let Some(bytes) = lock(&shared.cache).get(key) {
+        return Fetched::Found(bytes);
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    if lock(&shared.asks)
+        .send(Ask::File(key.to_owned(), tx))
+        .is_err()
+    {
+        return Fetched::Failed("the renderer has stopped".to_owned());
+    }
+    match rx.await {
+        Ok(Got::File(bytes)) => Fetched::Found(bytes),
+        Ok(Got::Missing) => Fetched::Missing,
+        Ok(Got::Failed(why)) => Fetched::Failed(why),
+        Ok(Got::NoModel) => match shared.fallback.get(key) {
+            Some(bytes) => Fetched::Found(bytes::Bytes::from(bytes.clone())),
+            None => Fetched::Missing,
+        },
+        Err(_) => Fetched::Failed("the theme's templates fail: see the terminal".to_owned()),
+    }
 }
 
 pub(super) fn with_live_script(html: &[u8]) -> bytes::Bytes {

@@ -1,9 +1,11 @@
 //! `journeydoc serve`: build in memory, serve over HTTP, watch the sources,
 //! rebuild, and reload every open tab once the new pages are ready.
 //!
-//! * The site is served from memory (the output folder is not touched); a
-//!   rebuild replaces it in one swap, so a request sees the old site or the
-//!   new one, never half of each.
+//! * The site is served from memory (the output folder is not touched).
+//!   Pages are rendered on request by one render thread that owns the last
+//!   good model (`pages.rs`) and kept in a bounded cache; a rebuild swaps
+//!   the model on that thread and drops what the change touches in the same
+//!   step, so a request sees the old site or the new one, never half of each.
 //! * While the content has errors the last good site keeps being served,
 //!   the diagnostics are printed as `check` prints them, and every open tab
 //!   shows them in an overlay until the content is fixed.
@@ -13,6 +15,7 @@
 
 mod affected;
 mod http;
+mod pages;
 mod rebuild;
 mod state;
 mod watch;
@@ -91,24 +94,20 @@ async fn run(opts: Options) -> Result<(), ServeError> {
     let started = Instant::now();
     // The configuration decides the address, port and watched folders.
     let mut builder = Builder::new(&opts.root, opts.drafts);
-    let good = Mutex::new(None);
-    let (config, first) = builder.build(true, &good)?;
-    let (site, problem) = match first {
-        Built::Full(site) | Built::Partial(site) => (site, None),
+    let (config, first) = builder.build(true)?;
+    let (good, problem) = match first {
+        Built::Good(good) => (Some(*good), None),
         Built::Broken((diags, sources)) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
-            (
-                error_site(&config.title),
-                Some(problem_json(&diags, &sources)),
-            )
+            (None, Some(problem_json(&diags, &sources)))
         }
     };
     let prefix = url_path(&config.base_url);
     let (notes, _) = broadcast::channel(64);
-    let shared = Arc::new(Shared {
-        site: RwLock::new(Arc::new(served(site))),
-        good,
-        stale_data: Mutex::new(false),
+    let shared = Arc::new_cyclic(|weak| Shared {
+        cache: Mutex::new(pages::Cache::default()),
+        asks: Mutex::new(pages::start(weak.clone())),
+        fallback: error_site(&config.title),
         changes: AtomicU64::new(0),
         hot: Mutex::new(BTreeMap::new()),
         problem: RwLock::new(problem),
@@ -116,6 +115,9 @@ async fn run(opts: Options) -> Result<(), ServeError> {
         prefix,
         notes,
     });
+    if let Some(good) = good {
+        rebuild::first(&shared, good);
+    }
 
     let address = opts.address.clone().unwrap_or(config.address.clone());
     let port = opts.port.unwrap_or(config.port);

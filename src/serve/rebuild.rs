@@ -1,17 +1,22 @@
-//! Building while serving: the first build, each rebuild after a change
-//! (only the pages the change touches when only journeys changed), the hot
-//! path that answers a journey edit first, and merging new pages into the
-//! served site.
+//! Building while serving: the first load, each reload after a change,
+//! and the hot path that answers a journey edit first.
+//!
+//! A reload swaps the new model in on the render worker and drops from the
+//! cache the files the change touches (every file when more than journeys
+//! changed); the ones a reader had are rendered again at once and
+//! announced to the tabs when their bytes changed, the rest wait until
+//! they are asked for.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::Options;
 use super::affected::{Affected, affected};
 use super::http::problem_json;
+use super::pages::{Ask, ask_blocking, with_model};
 use super::state::*;
 use crate::config::Config;
 use crate::diagnostic;
@@ -21,20 +26,19 @@ use crate::render::{self, Site};
 use crate::resolve::Handbook;
 use crate::theme::Theme;
 
-/// What the dev server keeps between rebuilds: the parsed files.
+/// What the dev server keeps between reloads: the parsed files and the
+/// theme.
 pub(super) struct Builder {
     root: PathBuf,
     drafts: bool,
     pub(super) cache: crate::FileCache,
+    theme: Option<Theme>,
 }
 
-/// What a (re)build gave.
+/// What a (re)load gave.
 pub(super) enum Built {
-    /// The whole site.
-    Full(Site),
-    /// The pages that may have changed (the search index and journeys.json
-    /// are rebuilt when first asked for).
-    Partial(Site),
+    /// A model to serve (boxed: it is far larger than the error list).
+    Good(Box<Good>),
     /// The content has errors.
     Broken(Broken),
 }
@@ -45,18 +49,14 @@ impl Builder {
             root: root.to_path_buf(),
             drafts,
             cache: crate::FileCache::default(),
+            theme: None,
         }
     }
 
     /// Loads the handbook (reading only files that changed since the last
-    /// time) and renders what the change touches; `full` forces every page
-    /// (book.toml, a template or a static file changed). A good build
-    /// becomes `good`.
-    pub(super) fn build(
-        &mut self,
-        full: bool,
-        good: &Mutex<Option<Good>>,
-    ) -> Result<(Config, Built), crate::Error> {
+    /// time); `full` loads the theme again too (book.toml, a template or a
+    /// static file changed). Nothing is rendered here.
+    pub(super) fn build(&mut self, full: bool) -> Result<(Config, Built), crate::Error> {
         let run = crate::load_cached(
             &self.root,
             &crate::Options {
@@ -68,16 +68,9 @@ impl Builder {
         if run.has_errors() {
             return Ok((config, Built::Broken((run.diagnostics, run.sources))));
         }
-        let (theme, touched) = match (&*lock(good), full) {
-            (Some(g), false) => (
-                Some(g.theme.clone()),
-                affected(&g.run.handbook, &run.handbook),
-            ),
-            _ => (None, Affected::Everything),
-        };
-        let theme = match theme {
-            Some(theme) => theme,
-            None => match Theme::load(&self.root, &config.theme) {
+        let theme = match (&self.theme, full) {
+            (Some(theme), false) => theme.clone(),
+            _ => match Theme::load(&self.root, &config.theme) {
                 Ok(theme) => theme,
                 Err(e) => match e.diagnostic() {
                     Some(d) => return Ok((config, Built::Broken((vec![d], run.sources)))),
@@ -90,88 +83,103 @@ impl Builder {
                 },
             },
         };
-        let built = match touched {
-            Affected::Pages(pages) => {
-                let wanted = |p: &str| pages.contains(p) || p.starts_with("systems/");
-                render::render_pages(&run.handbook, &theme, &wanted).map(Built::Partial)
-            }
-            Affected::Everything => render::render(&run.handbook, &theme, &|_| {}).map(Built::Full),
-        };
-        match built {
-            Ok(built) => {
-                // The old model is freed after the lock is let go (at 10,000
-                // journeys that takes a while).
-                let old = lock(good).replace(Good { run, theme });
-                drop(old);
-                Ok((config, built))
-            }
-            Err(d) => Ok((config, Built::Broken((d, run.sources)))),
+        if let Err(d) = render::check_templates(&run.handbook, &theme) {
+            return Ok((config, Built::Broken((d, run.sources))));
         }
+        self.theme = Some(theme.clone());
+        Ok((config, Built::Good(Box::new(Good { run, theme }))))
     }
 }
 
-/// The hot path, taken before the rebuild when a change only edits journey
-/// files the last good build has (same ids, no errors, no new system):
+/// The hot path, taken before the reload when a change only edits journey
+/// files the last good model has (same ids, no errors, no new system):
 /// their pages alone are rendered against the last good model with the new
-/// journeys swapped in, put in the served site and announced at once. The
-/// pages the edit also touches (persona, lens, touchpoints, overviews)
-/// follow with the rebuild. `paths` name each file once (the journeys are
-/// swapped in and back out one for one).
+/// journeys swapped in, put in the cache and announced at once. The pages
+/// the edit also touches (persona, lens, touchpoints, overviews) follow
+/// with the reload. `paths` name each file once (the journeys are swapped
+/// in and back out one for one).
 pub(super) fn hot(
     root: &Path,
     drafts: bool,
     paths: &[String],
     number: u64,
     opts: &Options,
-    shared: &Shared,
+    shared: &Arc<Shared>,
 ) {
     let started = Instant::now();
     if paths.is_empty() || paths.len() > 8 || lock_read(&shared.problem).is_some() {
         return;
     }
-    let mut phases = crate::timings::Phases::start();
-    let mut good = lock(&shared.good);
-    let Some(Good { run, theme }) = good.as_mut() else {
+    let (sh, root, list) = (shared.clone(), root.to_path_buf(), paths.to_vec());
+    let changed = with_model(shared, move |model| {
+        let Good { run, theme } = model.as_mut()?;
+        let pages = hot_pages(&mut run.handbook, theme, &root, drafts, &list)?;
+        // Marked as this change's: a reload that started before it leaves
+        // them as they are.
+        let mut hot = lock(&sh.hot);
+        let mut cache = lock(&sh.cache);
+        let mut changed = Vec::new();
+        for (path, bytes) in pages {
+            hot.insert(path.clone(), number);
+            if cache.get(&path).as_deref() != Some(&bytes[..]) {
+                changed.push(path.clone());
+            }
+            cache.put(&path, bytes.into());
+        }
+        Some(changed)
+    })
+    .flatten();
+    let Some(changed) = changed else {
         return;
     };
-    let h = &mut run.handbook;
+    announce(shared, changed.clone());
+    if !opts.quiet {
+        eprintln!(
+            "updated {} in {} ms (the rest follows)",
+            changed.join(", "),
+            started.elapsed().as_millis()
+        );
+    }
+}
+
+/// The hot path's pages, or `None` when the change is not one it takes.
+fn hot_pages(
+    h: &mut Handbook,
+    theme: &Theme,
+    root: &Path,
+    drafts: bool,
+    paths: &[String],
+) -> Option<Site> {
+    let mut phases = crate::timings::Phases::start();
     let content_dir = format!("{}/", h.config.content_dir.trim_end_matches('/'));
     let mut edited = Vec::new();
     for path in paths {
-        let Some(id) = h
+        let id = h
             .journeys
             .iter()
             .find(|(_, j)| j.meta.file == *path)
-            .map(|(id, _)| id.clone())
-        else {
-            return;
-        };
-        let Some(rel) = path.strip_prefix(&content_dir) else {
-            return;
-        };
-        // Else the rebuild alone renders it.
+            .map(|(id, _)| id.clone())?;
+        let rel = path.strip_prefix(&content_dir)?;
+        // Else the reload alone renders it.
         match crate::read_journey(root, path, rel) {
             Some(j) if j.same_place_as(&h.journeys[&id]) && (drafts || !j.meta.draft) => {
                 edited.push(j)
             }
-            _ => return,
+            _ => return None,
         }
     }
     phases.mark("hot: read and parse");
     let mut diags = Vec::new();
     let mut handoffs = Vec::new();
     for j in &mut edited {
-        match crate::resolve::resolve_journey(h, j, &mut diags) {
-            Some(list) => handoffs.push(list),
-            None => return,
-        }
+        handoffs.push(crate::resolve::resolve_journey(h, j, &mut diags)?);
     }
     if diagnostic::counts(&diags).0 > 0 {
-        return;
+        return None;
     }
     phases.mark("hot: resolve");
-    // Swapped in for the render only: the rebuild compares the new files
-    // with the last good build to find the other pages they touch.
+    // Swapped in for the render only: the reload compares the new files
+    // with the last good model to find the other pages they touch.
     let pages = with_edits(h, edited, handoffs, |h| {
         let ids: Vec<&str> = h
             .journeys
@@ -182,25 +190,8 @@ pub(super) fn hot(
         render::render_journeys(h, theme, &ids)
     });
     phases.mark("hot: render");
-    drop(good);
-    let Ok(pages) = pages else {
-        return; // a template error: the rebuild reports it
-    };
-    {
-        let mut hot = lock(&shared.hot);
-        for path in pages.keys() {
-            hot.insert(path.clone(), number);
-        }
-    }
-    let changed = merge(shared, pages, false, None);
-    announce(shared, changed.clone());
-    if !opts.quiet {
-        eprintln!(
-            "updated {} in {} ms (the rest follows)",
-            changed.join(", "),
-            started.elapsed().as_millis()
-        );
-    }
+    // A template error: the reload reports it.
+    pages.ok()
 }
 
 /// Runs `f` on `h` with the `journeys` (and their `handoffs`) in place of
@@ -256,14 +247,25 @@ pub(super) fn announce(shared: &Shared, changed: Vec<String>) {
     let _ = shared.notes.send(Note::Reload(v, pages));
 }
 
-/// Rebuilds, swaps the new pages in, and tells every tab.
-pub(super) fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Shared) {
+/// Tells every tab to reload.
+fn announce_all(shared: &Shared) {
+    let v = shared.version.fetch_add(1, Ordering::SeqCst) + 1;
+    let _ = shared.notes.send(Note::Reload(v, None));
+}
+
+/// Hands the first good model to the worker (without waiting: it runs
+/// before any request is answered).
+pub(super) fn first(shared: &Shared, good: Good) {
+    let _ = lock(&shared.asks).send(Ask::Model(Box::new(move |model| *model = Some(good))));
+}
+
+/// Reloads, swaps the new model in, and tells every tab what changed.
+pub(super) fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared: &Arc<Shared>) {
     let started = Instant::now();
-    // Hot pages of later changes are newer than what this rebuild reads.
+    // Hot pages of later changes are newer than what this reload reads.
     let number = shared.changes.load(Ordering::SeqCst);
-    let (updates, stale, whole) = match builder.build(full, &shared.good) {
-        Ok((_, Built::Full(site))) => (site, false, true),
-        Ok((_, Built::Partial(files))) => (files, true, false),
+    let good = match builder.build(full) {
+        Ok((_, Built::Good(good))) => *good,
         Ok((_, Built::Broken((diags, sources)))) => {
             eprint!("{}", diagnostic::render_text(&diags, &sources, opts.color));
             eprintln!("the content has errors: still serving the last good build");
@@ -279,11 +281,43 @@ pub(super) fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared:
             return;
         }
     };
-    let rendered = updates.len();
-    // A full site carries its own data files; a partial one leaves them to
-    // be rebuilt when asked for.
-    *lock(&shared.stale_data) = stale;
-    let changed = merge(shared, updates, whole, Some(number));
+    let sh = shared.clone();
+    let swapped = with_model(shared, move |model| {
+        let touched = match (&*model, full) {
+            (Some(old), false) => affected(&old.run.handbook, &good.run.handbook),
+            _ => Affected::Everything,
+        };
+        let was_empty = model.is_none();
+        let old = model.replace(good);
+        let keep: BTreeSet<String> = {
+            let mut hot = lock(&sh.hot);
+            hot.retain(|_, n| *n > number);
+            hot.keys().cloned().collect()
+        };
+        let mut cache = lock(&sh.cache);
+        let (again, unseen) = match &touched {
+            // The system pages are rendered with a journey's whatever the
+            // set says.
+            Affected::Pages(pages) => cache.invalidate(
+                Some(&|p: &str| pages.contains(p) || p.starts_with("systems/")),
+                &keep,
+            ),
+            Affected::Everything => cache.invalidate(None, &keep),
+        };
+        (
+            old,
+            touched == Affected::Everything,
+            was_empty,
+            again,
+            unseen,
+        )
+    });
+    let Some((old, whole, was_empty, again, unseen)) = swapped else {
+        return;
+    };
+    // The old model is freed here, not on the worker (at 10,000 journeys
+    // that takes a while).
+    drop(old);
     let was_broken = shared
         .problem
         .write()
@@ -292,9 +326,42 @@ pub(super) fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared:
     if was_broken {
         let _ = shared.notes.send(Note::Fixed);
     }
+    // The files a reader had, rendered again and compared.
+    let paths: Vec<String> = again.iter().map(|(p, _)| p.clone()).collect();
+    let rendered = paths.len();
+    let fresh = if paths.is_empty() {
+        Vec::new()
+    } else {
+        ask_blocking(shared, |tx| Ask::Again(paths, tx)).unwrap_or_default()
+    };
+    let mut changed = unseen;
+    {
+        let hot = lock(&shared.hot);
+        let mut cache = lock(&shared.cache);
+        for ((path, before), now) in again.into_iter().zip(fresh) {
+            if hot.get(&path).is_some_and(|n| *n > number) {
+                continue;
+            }
+            match now {
+                Some(now) => {
+                    if now != before {
+                        changed.push(path.clone());
+                    }
+                    cache.put(&path, now);
+                }
+                None => changed.push(path),
+            }
+        }
+    }
+    changed.sort_unstable();
+    changed.dedup();
     let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
     let files = changed.len();
-    announce(shared, changed);
+    if was_empty {
+        announce_all(shared);
+    } else {
+        announce(shared, changed);
+    }
     if !opts.quiet {
         eprintln!(
             "rebuilt {pages} {} ({files} files changed, {rendered} rendered{}) in {} ms",
@@ -302,62 +369,6 @@ pub(super) fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared:
             if whole { ", full" } else { "" },
             started.elapsed().as_millis()
         );
-    }
-}
-
-/// Puts new files into the served site; with `whole`, files the new site
-/// lacks are removed, and with data files, search shards no longer written
-/// are. A rebuild passes the number of the last change it saw: pages the
-/// hot path put in for a later change are left as they are. Returns the
-/// paths whose bytes changed.
-pub(super) fn merge(shared: &Shared, updates: Site, whole: bool, seen: Option<u64>) -> Vec<String> {
-    let newer: BTreeSet<String> = match seen {
-        Some(seen) => {
-            let mut hot = lock(&shared.hot);
-            hot.retain(|_, n| *n > seen);
-            hot.keys().cloned().collect()
-        }
-        None => BTreeSet::new(),
-    };
-    let Ok(mut current) = shared.site.write() else {
-        return Vec::new();
-    };
-    let site = Arc::make_mut(&mut current);
-    let data = updates.keys().any(|k| render::is_data_file(k));
-    let gone: Vec<String> = site
-        .keys()
-        .filter(|k| {
-            !updates.contains_key(*k)
-                && !newer.contains(*k)
-                && (whole || (data && k.starts_with("search/")))
-        })
-        .cloned()
-        .collect();
-    let mut changed = gone.clone();
-    for k in gone {
-        site.remove(&k);
-    }
-    for (path, bytes) in updates {
-        if !newer.contains(&path) && site.get(&path).map(|b| &b[..]) != Some(&bytes[..]) {
-            changed.push(path.clone());
-            site.insert(path, bytes.into());
-        }
-    }
-    changed
-}
-
-/// Rebuilds the search index and journeys.json if a partial rebuild left
-/// them stale (at most once per rebuild; other readers wait for it).
-pub(super) fn refresh_data(shared: &Shared) {
-    let mut stale = lock(&shared.stale_data);
-    if *stale {
-        let files: Option<Site> = lock(&shared.good)
-            .as_ref()
-            .map(|g| render::data_files(&g.run.handbook).into_iter().collect());
-        if let Some(files) = files {
-            merge(shared, files, false, None);
-        }
-        *stale = false;
     }
 }
 

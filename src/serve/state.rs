@@ -1,15 +1,15 @@
-//! What the server threads share: the served site, the last good build,
-//! the change counter and the notes to open tabs; and the lock protocol.
+//! What the server threads share: the rendered files, the way to the
+//! worker that owns the last good model, the change counter and the notes
+//! to open tabs; and the lock protocol.
 //!
 //! Locks are taken one at a time, in this order when two are needed:
-//! `good`, then `hot`, then `site` (the hot path holds `good` while it
-//! renders; `merge` takes `hot`, lets it go, then takes `site`). Every lock
-//! survives a panic elsewhere: nothing panics half-way through a change, so
-//! the data behind a poisoned lock is still whole.
+//! `hot`, then `cache`. Every lock survives a panic elsewhere: nothing
+//! panics half-way through a change, so the data behind a poisoned lock is
+//! still whole.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Mutex, RwLock};
 
 use tokio::sync::broadcast;
 
@@ -29,24 +29,16 @@ pub(super) enum Note {
     Fixed,
 }
 
-/// The site as served: cloning it (a request holds it while a rebuild
-/// swaps pages in) copies no page.
-pub(super) type Served = BTreeMap<String, bytes::Bytes>;
-
-pub(super) fn served(site: Site) -> Served {
-    site.into_iter().map(|(k, v)| (k, v.into())).collect()
-}
-
 pub(super) struct Shared {
-    pub(super) site: RwLock<Arc<Served>>,
-    /// The model and theme of the last good build.
-    pub(super) good: Mutex<Option<Good>>,
-    /// After a partial rebuild the search index and journeys.json are
-    /// behind: rebuilt from `good` the first time one of them is asked for.
-    pub(super) stale_data: Mutex<bool>,
+    /// Files rendered for the last good model.
+    pub(super) cache: Mutex<super::pages::Cache>,
+    /// To the worker that owns the last good model and renders.
+    pub(super) asks: Mutex<std::sync::mpsc::Sender<super::pages::Ask>>,
+    /// Served while there is no good model (the first build was broken).
+    pub(super) fallback: Site,
     /// Changes seen by the watcher, counted; and the pages the hot path put
     /// in, with the number of the change they show. A rebuild that started
-    /// before that change does not put its older bytes over them.
+    /// before that change leaves them as they are.
     pub(super) changes: AtomicU64,
     pub(super) hot: Mutex<BTreeMap<String, u64>>,
     pub(super) problem: RwLock<Option<String>>,
