@@ -112,6 +112,63 @@ pub fn load(root: &Path, options: &Options) -> Result<Run, Error> {
 #[derive(Default)]
 pub struct FileCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (Stamp, Loaded)>>,
+    /// The last measurements read, with what they were read against.
+    measurements: std::sync::Mutex<Option<MeasuredOnce>>,
+}
+
+/// `data/*.csv` as read by the last load: reused while no data file
+/// changed and the journeys, stages, step ids, touchpoints and metrics the
+/// rows are checked against are the same (a reload after a persona or a
+/// journey's text edit does not read 900,000 rows again).
+struct MeasuredOnce {
+    against: MeasuredAgainst,
+    measurements: Arc<metrics::Measurements>,
+    diagnostics: Vec<Diagnostic>,
+    sources: Sources,
+}
+
+/// What the rows of the data files depend on.
+#[derive(PartialEq)]
+struct MeasuredAgainst {
+    files: Vec<(String, Option<Stamp>)>,
+    catalog: metrics::Catalog,
+    /// A hash of every journey id with its stage names and step ids, and
+    /// of every touchpoint id.
+    shape: u64,
+}
+
+impl MeasuredAgainst {
+    fn of(root: &Path, handbook: &Handbook, catalog: &metrics::Catalog) -> MeasuredAgainst {
+        use std::hash::{Hash, Hasher};
+        let files = metrics::data::files(root, &handbook.config.data_dir)
+            .into_iter()
+            .map(|f| {
+                let s = stamp(&root.join(&f));
+                (f, s)
+            })
+            .collect();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for (id, j) in &handbook.journeys {
+            id.hash(&mut h);
+            for stage in &j.stages {
+                1u8.hash(&mut h);
+                stage.name.value.hash(&mut h);
+                for step in &stage.steps {
+                    2u8.hash(&mut h);
+                    step.id.as_ref().map(|i| i.value.as_str()).hash(&mut h);
+                }
+            }
+            3u8.hash(&mut h);
+        }
+        for id in handbook.touchpoints.keys() {
+            id.hash(&mut h);
+        }
+        MeasuredAgainst {
+            files,
+            catalog: catalog.clone(),
+            shape: h.finish(),
+        }
+    }
 }
 
 /// What tells a file changed without reading it.
@@ -129,6 +186,12 @@ impl FileCache {
         if let Ok(mut e) = self.entries.lock() {
             for p in paths {
                 e.remove(p);
+                // A data file named: the measurements are read again too.
+                if p.to_ascii_lowercase().ends_with(".csv")
+                    && let Ok(mut m) = self.measurements.lock()
+                {
+                    *m = None;
+                }
             }
         }
     }
@@ -287,7 +350,7 @@ fn load_with_overlay(
     }
     let mut handbook = resolve::resolve(config, content, &mut diags);
     phases.mark("resolve");
-    read_measurements(root, &mut handbook, &mut diags, &mut sources);
+    read_measurements(root, &mut handbook, &mut diags, &mut sources, cache);
     diagnostic::sort(&mut diags);
     perf::release_freed_memory();
     phases.mark("measurements");
@@ -302,19 +365,58 @@ fn load_with_overlay(
 /// Reads `data/*.csv` against the resolved handbook and checks the
 /// front-matter targets and typed values against it (SPEC 3,
 /// "Measurements over time").
-pub fn read_measurements(
+/// With a `cache`, the last load's measurements are taken again when
+/// nothing they depend on changed ([`MeasuredOnce`]).
+fn read_measurements(
     root: &Path,
     handbook: &mut Handbook,
     diags: &mut Vec<Diagnostic>,
     sources: &mut Sources,
+    cache: Option<&FileCache>,
 ) {
     let catalog = metrics::Catalog::new(&handbook.config);
-    let known = metrics::data::Known {
-        catalog: &catalog,
-        journeys: &handbook.journeys,
-        touchpoints: &handbook.touchpoints,
-    };
-    let m = metrics::data::read(root, &handbook.config.data_dir, &known, diags, sources);
+    let against = cache.map(|_| MeasuredAgainst::of(root, handbook, &catalog));
+    let kept = cache
+        .and_then(|c| c.measurements.lock().ok())
+        .and_then(|last| {
+            last.as_ref()
+                .filter(|last| Some(&last.against) == against.as_ref())
+                .map(|last| {
+                    (
+                        last.measurements.clone(),
+                        last.diagnostics.clone(),
+                        last.sources.clone(),
+                    )
+                })
+        });
+    let (m, read_diags, read_sources) = kept.unwrap_or_else(|| {
+        let known = metrics::data::Known {
+            catalog: &catalog,
+            journeys: &handbook.journeys,
+            touchpoints: &handbook.touchpoints,
+        };
+        let (mut d, mut s) = (Vec::new(), Sources::new());
+        let m = Arc::new(metrics::data::read(
+            root,
+            &handbook.config.data_dir,
+            &known,
+            &mut d,
+            &mut s,
+        ));
+        if let (Some(cache), Some(against)) = (cache, against)
+            && let Ok(mut last) = cache.measurements.lock()
+        {
+            *last = Some(MeasuredOnce {
+                against,
+                measurements: m.clone(),
+                diagnostics: d.clone(),
+                sources: s.clone(),
+            });
+        }
+        (m, d, s)
+    });
+    diags.extend(read_diags);
+    sources.extend(read_sources);
     metrics::check(&m, &handbook.journeys, &handbook.touchpoints, diags);
     handbook.measurements = m;
 }
@@ -364,18 +466,15 @@ fn loaded(path: &str, read: Result<source::SourceFile, Box<source::LoadProblem>>
     }
 }
 
-/// Reads and parses one journey file as a load does (`path` relative to the
-/// root, `rel` to the content folder); `None` if it is not a journey or has
-/// errors (a whole load reports them).
-pub(crate) fn read_journey(root: &Path, path: &str, rel: &str) -> Option<model::Journey> {
+/// Reads and parses one content file as a load does (`path` relative to
+/// the root, `rel` to the content folder); `None` if it has errors (a whole
+/// load reports them).
+pub(crate) fn read_parsed(root: &Path, path: &str, rel: &str) -> Option<Parsed> {
     let file = load_file(root, path, rel);
     if diagnostic::counts(&file.diagnostics).0 > 0 {
         return None;
     }
-    match file.parsed {
-        Ok(Parsed::Journey(j)) => Some(*j),
-        _ => None,
-    }
+    file.parsed.ok()
 }
 
 fn add(content: &mut Content, parsed: Parsed, drafts: bool) {

@@ -8,6 +8,7 @@
 //! Spanish book becomes `Adquisición`).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -53,7 +54,7 @@ pub struct Handbook {
     /// `data/*.csv` (read by `crate::metrics::data`, after resolve) and
     /// the handbook's metrics.
     #[serde(skip)]
-    pub measurements: crate::metrics::Measurements,
+    pub measurements: Arc<crate::metrics::Measurements>,
 }
 
 impl Handbook {
@@ -216,10 +217,10 @@ pub fn resolve(config: Config, content: Content, diags: &mut Vec<Diagnostic>) ->
         diags,
     );
     phases.mark("  resolve: links");
-    let measurements = crate::metrics::Measurements {
+    let measurements = Arc::new(crate::metrics::Measurements {
         catalog: crate::metrics::Catalog::new(&config),
         ..Default::default()
-    };
+    });
     Handbook {
         measurements,
         routes,
@@ -362,7 +363,7 @@ fn unique<T>(
 /// Checks an `owner` against `[departments]` (free names when it is empty).
 /// A department's display name, or its id in another case, is accepted and
 /// rewritten to the id, so handoffs compare like with like.
-fn check_owner(
+pub(crate) fn check_owner(
     config: &Config,
     file: &str,
     owner: &mut Spanned<String>,
@@ -795,7 +796,7 @@ fn metas<'a>(
 }
 
 /// The links of one file's body.
-fn check_body_links(m: &Meta, links: &LinkMap, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_body_links(m: &Meta, links: &LinkMap, diags: &mut Vec<Diagnostic>) {
     // A body without `[` has no links to check.
     if m.body().contains('[') {
         links::check(

@@ -883,18 +883,19 @@ fn an_opportunity_edit_reaches_its_page_and_the_maps_that_name_it() {
             .2
             .contains("<b class=\"status s-in-progress\">En curso</b>")
     );
-    assert!(
-        get(s.port, PAGE)
+    // The opportunity's own page comes first; the map follows.
+    let port = s.port;
+    eventually(10, "the map never showed the new status", || {
+        get(port, PAGE)
             .2
             .contains("<span class=\"status s-in-progress\">En curso</span>")
-    );
+    });
     // The other journey names it too: its page lists both maps.
     edit_file(
         "content/journeys/lucia/b2b.md",
         "touchpoints = [\"app\"]\n",
         "touchpoints = [\"app\"]\nopportunities = [\"avisar\"]\n",
     );
-    let port = s.port;
     eventually(
         10,
         "the opportunity page never listed the second map",

@@ -373,7 +373,8 @@ fn render_jobs<S: Sink>(
     let errors: Vec<Diagnostic> = jobs
         .par_iter()
         .filter_map(|job| {
-            let (page, html) = render_job(tera, job, navs, &base, &per_template, timed);
+            let nav = navs.get(job.section);
+            let (page, html) = render_job(tera, job, nav, &base, &per_template, timed);
             progress(Progress::Page);
             match page {
                 Ok(()) => {
@@ -415,7 +416,7 @@ fn base_of(handbook: &Handbook) -> String {
 fn render_job(
     tera: &tera::Tera,
     job: &PageJob,
-    navs: &BTreeMap<&str, tera::Value>,
+    nav: Option<&tera::Value>,
     base: &str,
     per_template: &crate::timings::PerTemplate,
     timed: bool,
@@ -426,7 +427,7 @@ fn render_job(
     } else {
         root_of(&job.path)
     };
-    if let Some(nav) = navs.get(job.section) {
+    if let Some(nav) = nav {
         ctx.insert_value("nav", nav.clone());
     }
     ctx.insert("root", &root);

@@ -15,18 +15,27 @@ use super::{PageJob, base_of, fixed_files, render_job, search, sitemap, template
 use crate::diagnostic::Diagnostic;
 use crate::resolve::Handbook;
 use crate::theme::Theme;
+use views::Part;
 
 /// A handbook ready to render any of its files on request.
 pub struct OnDemand<'j, 'h> {
     handbook: &'h Handbook,
-    jobs: BTreeMap<&'j str, &'j PageJob<'j>>,
     views: &'j views::Views<'h>,
+    /// Each part's pages, made the first time a page of it is asked for
+    /// (at 10,000 journeys making every page's job takes 100 ms; a
+    /// persona's part, 1,000 of them, a few).
+    parts: Vec<OnceLock<Jobs<'j>>>,
     tera: tera::Tera,
-    navs: BTreeMap<&'static str, tera::Value>,
     base: String,
     fixed: BTreeMap<String, Vec<u8>>,
     /// The search index's files, built the first time one is asked for.
     search: OnceLock<BTreeMap<String, Vec<u8>>>,
+}
+
+/// One part's pages, and where each path is among them.
+struct Jobs<'j> {
+    jobs: Vec<PageJob<'j>>,
+    at: BTreeMap<String, usize>,
 }
 
 /// Gets `handbook` ready to render on request and hands it to `f` (the
@@ -38,14 +47,12 @@ pub fn on_demand<R>(
     f: impl FnOnce(&OnDemand) -> R,
 ) -> Result<R, Vec<Diagnostic>> {
     let views = views::Views::new(handbook).for_theme(theme);
-    let jobs = views.jobs();
-    let (tera, navs) = super::templates(theme, &views, &jobs)?;
+    let (tera, _) = super::templates(theme, &views, &[])?;
     let on_demand = OnDemand {
         handbook,
-        jobs: jobs.iter().map(|j| (j.path.as_str(), j)).collect(),
         views: &views,
+        parts: Part::ALL.iter().map(|_| OnceLock::new()).collect(),
         tera,
-        navs,
         base: base_of(handbook),
         fixed: fixed_files(theme).into_iter().collect(),
         search: OnceLock::new(),
@@ -60,51 +67,75 @@ pub fn check_templates(handbook: &Handbook, theme: &Theme) -> Result<(), Vec<Dia
     super::templates(theme, &views, &[]).map(|_| ())
 }
 
-impl OnDemand<'_, '_> {
+impl<'j> OnDemand<'j, '_> {
+    fn part(&self, part: Part) -> &Jobs<'j> {
+        let i = Part::ALL.iter().position(|&p| p == part).unwrap_or(0);
+        self.parts[i].get_or_init(|| {
+            let jobs = self.views.jobs_of(part);
+            let at = jobs
+                .iter()
+                .enumerate()
+                .map(|(i, j)| (j.path.clone(), i))
+                .collect();
+            Jobs { jobs, at }
+        })
+    }
+
+    /// The page at `path`: in the part its folder says, else in any.
+    fn job(&self, path: &str) -> Option<&PageJob<'j>> {
+        let find = |part| {
+            let jobs = self.part(part);
+            jobs.at.get(path).map(|&i| &jobs.jobs[i])
+        };
+        find(Part::of(path)).or_else(|| Part::ALL.iter().find_map(|&p| find(p)))
+    }
+
     /// The file at a site path: `None` when the site has none there; a
     /// template error as a diagnostic.
     pub fn file(&self, path: &str) -> Option<Result<Vec<u8>, Diagnostic>> {
-        if let Some(job) = self.jobs.get(path) {
-            let timings = crate::timings::PerTemplate::default();
-            let (page, html) = render_job(&self.tera, job, &self.navs, &self.base, &timings, false);
-            return Some(match page {
-                Ok(()) => Ok(html),
-                Err(e) => Err(template_error(job.template, &e)),
-            });
-        }
         if let Some(bytes) = self.fixed.get(path) {
             return Some(Ok(bytes.clone()));
         }
         match path {
             "sitemap.xml" => {
-                let pages: Vec<&str> = self.jobs.keys().copied().collect();
-                Some(Ok(
+                let pages: Vec<&str> = Part::ALL
+                    .iter()
+                    .flat_map(|&p| self.part(p).jobs.iter().map(|j| j.path.as_str()))
+                    .collect();
+                return Some(Ok(
                     sitemap(&self.handbook.config.base_url, &pages).into_bytes()
-                ))
+                ));
             }
-            "journeys.json" => Some(Ok(crate::interchange::journeys_json(self.handbook, false))),
-            _ if path.starts_with("search/") => self
-                .search
-                .get_or_init(|| {
-                    search::index_files(&self.views.search_docs())
-                        .into_iter()
-                        .map(|(p, t)| (p, t.into_bytes()))
-                        .collect()
-                })
-                .get(path)
-                .map(|bytes| Ok(bytes.clone())),
-            _ => None,
+            "journeys.json" => {
+                return Some(Ok(crate::interchange::journeys_json(self.handbook, false)));
+            }
+            _ if path.starts_with("search/") => {
+                return self
+                    .search
+                    .get_or_init(|| {
+                        search::index_files(&self.views.search_docs())
+                            .into_iter()
+                            .map(|(p, t)| (p, t.into_bytes()))
+                            .collect()
+                    })
+                    .get(path)
+                    .map(|bytes| Ok(bytes.clone()));
+            }
+            _ => {}
         }
+        let job = self.job(path)?;
+        let timings = crate::timings::PerTemplate::default();
+        let nav = tera::Value::from_serializable(&self.views.nav(job.section));
+        let (page, html) = render_job(&self.tera, job, Some(&nav), &self.base, &timings, false);
+        Some(match page {
+            Ok(()) => Ok(html),
+            Err(e) => Err(template_error(job.template, &e)),
+        })
     }
 
     /// Several files at once, on every core (in the order asked).
     pub fn files(&self, paths: &[String]) -> Vec<Option<Result<Vec<u8>, Diagnostic>>> {
         paths.par_iter().map(|p| self.file(p)).collect()
-    }
-
-    /// How many pages the site has.
-    pub fn pages(&self) -> usize {
-        self.jobs.len()
     }
 }
 

@@ -42,7 +42,8 @@ pub fn affected(old: &Handbook, new: &Handbook) -> Affected {
                 .all(|((ka, va), (kb, vb))| ka == kb && same_text(meta(va), meta(vb)))
     }
     if old.config != new.config
-        || old.measurements.series != new.measurements.series
+        || !(Arc::ptr_eq(&old.measurements, &new.measurements)
+            || old.measurements.series == new.measurements.series)
         || !same(&old.personas, &new.personas, |p| &p.meta)
         || !same(&old.touchpoints, &new.touchpoints, |t| &t.meta)
         || !same(&old.pages, &new.pages, |p| &p.meta)

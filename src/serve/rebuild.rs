@@ -1,5 +1,5 @@
 //! Building while serving: the first load, each reload after a change,
-//! and the hot path that answers a journey edit first.
+//! and the hot path that answers an edit with its own page first.
 //!
 //! A reload swaps the new model in on the render worker and drops from the
 //! cache the files the change touches (every file when more than journeys
@@ -21,7 +21,8 @@ use super::state::*;
 use crate::config::Config;
 use crate::diagnostic;
 use crate::insights::Handoff;
-use crate::model::Journey;
+use crate::model::{Journey, Meta, Opportunity, Page, Persona, Research, Touchpoint};
+use crate::parse::Parsed;
 use crate::render::{self, Site};
 use crate::resolve::Handbook;
 use crate::theme::Theme;
@@ -91,13 +92,14 @@ impl Builder {
     }
 }
 
-/// The hot path, taken before the reload when a change only edits journey
-/// files the last good model has (same ids, no errors, no new system):
-/// their pages alone are rendered against the last good model with the new
-/// journeys swapped in, put in the cache and announced at once. The pages
-/// the edit also touches (persona, lens, touchpoints, overviews) follow
-/// with the reload. `paths` name each file once (the journeys are swapped
-/// in and back out one for one).
+/// The hot path, taken before the reload when a change only edits content
+/// files the last good model has, in place (same kind, id and weight, no
+/// errors; see [`Edit::of`]): their own pages alone are rendered against
+/// the last good model with the edited files swapped in, put in the cache
+/// and announced at once. The other pages the edit touches (a journey's
+/// persona, lens and touchpoints; every page that shows a persona's name)
+/// follow with the reload. `paths` name each file once (the files are
+/// swapped in and back out one for one).
 pub(super) fn hot(
     root: &Path,
     drafts: bool,
@@ -152,73 +154,206 @@ fn hot_pages(
 ) -> Option<Site> {
     let mut phases = crate::timings::Phases::start();
     let content_dir = format!("{}/", h.config.content_dir.trim_end_matches('/'));
-    let mut edited = Vec::new();
-    for path in paths {
-        let id = h
-            .journeys
-            .iter()
-            .find(|(_, j)| j.meta.file == *path)
-            .map(|(id, _)| id.clone())?;
+    let mut edits = Vec::new();
+    // Only Markdown files are content (an editor's temporary file, written
+    // and renamed over the file it saves, is not).
+    for path in paths.iter().filter(|p| p.ends_with(".md")) {
         let rel = path.strip_prefix(&content_dir)?;
         // Else the reload alone renders it.
-        match crate::read_journey(root, path, rel) {
-            Some(j) if j.same_place_as(&h.journeys[&id]) && (drafts || !j.meta.draft) => {
-                edited.push(j)
-            }
-            _ => return None,
-        }
+        let parsed = crate::read_parsed(root, path, rel)?;
+        edits.push(Edit::of(h, parsed, path, drafts)?);
     }
-    phases.mark("hot: read and parse");
-    let mut diags = Vec::new();
-    let mut handoffs = Vec::new();
-    for j in &mut edited {
-        handoffs.push(crate::resolve::resolve_journey(h, j, &mut diags)?);
-    }
-    if diagnostic::counts(&diags).0 > 0 {
+    if edits.is_empty() {
         return None;
     }
-    phases.mark("hot: resolve");
+    phases.mark("hot: read, parse and resolve");
+    let urls: Vec<String> = edits.iter().map(Edit::url).collect();
+    let journeys: Vec<String> = edits.iter().filter_map(Edit::journey).collect();
     // Swapped in for the render only: the reload compares the new files
     // with the last good model to find the other pages they touch.
-    let pages = with_edits(h, edited, handoffs, |h| {
-        let ids: Vec<&str> = h
-            .journeys
-            .iter()
-            .filter(|(_, j)| paths.contains(&j.meta.file))
-            .map(|(id, _)| id.as_str())
-            .collect();
-        render::render_journeys(h, theme, &ids)
+    let pages = with_edits(h, edits, |h| {
+        if journeys.len() == urls.len() {
+            let ids: Vec<&str> = journeys.iter().map(String::as_str).collect();
+            return render::render_journeys(h, theme, &ids).ok();
+        }
+        render::on_demand(h, theme, |pages| {
+            urls.iter()
+                .zip(pages.files(&urls))
+                .map(|(url, file)| Some((url.clone(), file?.ok()?)))
+                .collect::<Option<Site>>()
+        })
+        .ok()
+        .flatten()
     });
     phases.mark("hot: render");
     // A template error: the reload reports it.
-    pages.ok()
+    pages
 }
 
-/// Runs `f` on `h` with the `journeys` (and their `handoffs`) in place of
-/// its own of the same ids. Whatever `f` does, `h` is its own again after:
-/// the swap back happens when the guard is dropped, also on an early return
-/// or while a panic unwinds, so the last good model never keeps an edit.
-fn with_edits<R>(
-    h: &mut Handbook,
-    journeys: Vec<Journey>,
-    handoffs: Vec<Vec<Handoff>>,
-    f: impl FnOnce(&Handbook) -> R,
-) -> R {
+/// One edited content file, parsed and checked against the last good
+/// model, ready to stand in for the file of the same id in it.
+enum Edit {
+    Journey(Box<Journey>, Vec<Handoff>),
+    Persona(Persona),
+    Touchpoint(Touchpoint),
+    Research(Research),
+    Opportunity(Opportunity),
+    Page(Page),
+    Home(Page),
+}
+
+impl Edit {
+    /// The edit of the file at `path`, or `None` when only a reload can
+    /// take it: a new file, a new id, kind, weight or draft state, a
+    /// journey's new state or redesign, a touchpoint's new systems, or an
+    /// error (the reload reports it).
+    fn of(h: &Handbook, parsed: Parsed, path: &str, drafts: bool) -> Option<Edit> {
+        fn old<'a, T>(
+            map: &'a std::collections::BTreeMap<String, T>,
+            meta: impl Fn(&T) -> &Meta,
+            path: &str,
+        ) -> Option<&'a T> {
+            map.values().find(|v| meta(v).file == path)
+        }
+        let in_place =
+            |new: &Meta, old: &Meta| new.id.value == old.id.value && new.weight == old.weight;
+        let mut diags = Vec::new();
+        let edit = match parsed {
+            Parsed::Journey(mut j) => {
+                let was = old(&h.journeys, |j| &j.meta, path)?;
+                if !j.same_place_as(was) {
+                    return None;
+                }
+                let handoffs = crate::resolve::resolve_journey(h, &mut j, &mut diags)?;
+                Edit::Journey(j, handoffs)
+            }
+            Parsed::Persona(p) => {
+                in_place(&p.meta, &old(&h.personas, |p| &p.meta, path)?.meta).then_some(())?;
+                Edit::Persona(p)
+            }
+            Parsed::Touchpoint(t) => {
+                let was = old(&h.touchpoints, |t| &t.meta, path)?;
+                let names = |t: &Touchpoint| {
+                    t.systems
+                        .iter()
+                        .map(|s| s.value.clone())
+                        .collect::<Vec<_>>()
+                };
+                (in_place(&t.meta, &was.meta) && names(&t) == names(was)).then_some(())?;
+                Edit::Touchpoint(t)
+            }
+            Parsed::Research(r) => {
+                in_place(&r.meta, &old(&h.research, |r| &r.meta, path)?.meta).then_some(())?;
+                Edit::Research(r)
+            }
+            Parsed::Opportunity(o) => {
+                in_place(&o.meta, &old(&h.opportunities, |o| &o.meta, path)?.meta).then_some(())?;
+                Edit::Opportunity(o)
+            }
+            Parsed::Page(p) => {
+                in_place(&p.meta, &old(&h.pages, |p| &p.meta, path)?.meta).then_some(())?;
+                Edit::Page(p)
+            }
+            Parsed::Home(p) => {
+                let was = h.home.as_ref().filter(|was| was.meta.file == path)?;
+                in_place(&p.meta, &was.meta).then_some(())?;
+                Edit::Home(p)
+            }
+        };
+        let mut edit = edit;
+        // What the resolve does to a file of each kind: owners by their
+        // department ids, the links of the body checked.
+        let (meta, owner) = match &mut edit {
+            Edit::Journey(j, _) => (&j.meta, None),
+            Edit::Persona(p) => (&p.meta, None),
+            Edit::Touchpoint(t) => (&t.meta, t.owner.as_mut()),
+            Edit::Research(r) => (&r.meta, r.owner.as_mut()),
+            Edit::Opportunity(o) => (&o.meta, o.owner.as_mut()),
+            Edit::Page(p) | Edit::Home(p) => (&p.meta, None),
+        };
+        if meta.draft && !drafts {
+            return None;
+        }
+        if let Some(owner) = owner {
+            crate::resolve::check_owner(&h.config, &meta.file, owner, &mut diags);
+        }
+        if !matches!(edit, Edit::Journey(..)) {
+            crate::resolve::check_body_links(edit.meta(), &h.routes.links, &mut diags);
+        }
+        (diagnostic::counts(&diags).0 == 0).then_some(edit)
+    }
+
+    fn meta(&self) -> &Meta {
+        match self {
+            Edit::Journey(j, _) => &j.meta,
+            Edit::Persona(p) => &p.meta,
+            Edit::Touchpoint(t) => &t.meta,
+            Edit::Research(r) => &r.meta,
+            Edit::Opportunity(o) => &o.meta,
+            Edit::Page(p) | Edit::Home(p) => &p.meta,
+        }
+    }
+
+    /// The journey's id, for a journey.
+    fn journey(&self) -> Option<String> {
+        matches!(self, Edit::Journey(..)).then(|| self.meta().id.value.clone())
+    }
+
+    /// The edited file's own page.
+    fn url(&self) -> String {
+        use crate::routes::*;
+        let id = &self.meta().id.value;
+        match self {
+            Edit::Journey(..) => journey_url(id),
+            Edit::Persona(_) => persona_url(id),
+            Edit::Touchpoint(_) => touchpoint_url(id),
+            Edit::Research(_) => research_url(id),
+            Edit::Opportunity(_) => opportunity_url(id),
+            Edit::Page(p) => page_url(p),
+            Edit::Home(_) => "index.html".to_owned(),
+        }
+    }
+
+    /// Trades places with the file of the same id in `h` (twice: back).
+    fn swap(&mut self, h: &mut Handbook) {
+        fn trade<T>(map: &mut std::collections::BTreeMap<String, T>, id: &str, new: &mut T) {
+            if let Some(old) = map.get_mut(id) {
+                std::mem::swap(old, new);
+            }
+        }
+        let id = self.meta().id.value.clone();
+        match self {
+            Edit::Journey(j, list) => {
+                trade(&mut h.journeys, &id, j);
+                trade(&mut h.handoffs, &id, list);
+            }
+            Edit::Persona(p) => trade(&mut h.personas, &id, p),
+            Edit::Touchpoint(t) => trade(&mut h.touchpoints, &id, t),
+            Edit::Research(r) => trade(&mut h.research, &id, r),
+            Edit::Opportunity(o) => trade(&mut h.opportunities, &id, o),
+            Edit::Page(p) => trade(&mut h.pages, &id, p),
+            Edit::Home(p) => {
+                if let Some(old) = &mut h.home {
+                    std::mem::swap(old, p);
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f` on `h` with the `edits` in place of its own files of the same
+/// ids. Whatever `f` does, `h` is its own again after: the swap back
+/// happens when the guard is dropped, also on an early return or while a
+/// panic unwinds, so the last good model never keeps an edit.
+fn with_edits<R>(h: &mut Handbook, edits: Vec<Edit>, f: impl FnOnce(&Handbook) -> R) -> R {
     struct Swapped<'a> {
         h: &'a mut Handbook,
-        journeys: Vec<Journey>,
-        handoffs: Vec<Vec<Handoff>>,
+        edits: Vec<Edit>,
     }
     impl Swapped<'_> {
         fn swap(&mut self) {
-            for (j, list) in self.journeys.iter_mut().zip(self.handoffs.iter_mut()) {
-                let id = &j.meta.id.value;
-                if let (Some(old), Some(old_list)) =
-                    (self.h.journeys.get_mut(id), self.h.handoffs.get_mut(id))
-                {
-                    std::mem::swap(old, j);
-                    std::mem::swap(old_list, list);
-                }
+            for e in &mut self.edits {
+                e.swap(self.h);
             }
         }
     }
@@ -227,11 +362,7 @@ fn with_edits<R>(
             self.swap();
         }
     }
-    let mut guard = Swapped {
-        h,
-        journeys,
-        handoffs,
-    };
+    let mut guard = Swapped { h, edits };
     guard.swap();
     f(guard.h)
 }
@@ -316,8 +447,10 @@ pub(super) fn rebuild(builder: &mut Builder, full: bool, opts: &Options, shared:
         return;
     };
     // The old model is freed here, not on the worker (at 10,000 journeys
-    // that takes a while).
+    // that takes a while), and the memory it held goes back to the system
+    // (glibc would keep it for the next reload's peak to stack on).
     drop(old);
+    crate::perf::release_freed_memory();
     let was_broken = shared
         .problem
         .write()
@@ -383,29 +516,64 @@ mod tests {
             .expect("the fixture loads")
             .handbook;
         let id = h.journeys.keys().next().expect("a journey").clone();
+        let persona = h.personas.keys().next().expect("a persona").clone();
         let before = h.journeys[&id].title.clone();
+        let name = h.personas[&persona].name.clone();
         let handoffs = h.handoffs[&id].len();
-        let edit = |h: &Handbook| {
+        let edits = |h: &Handbook| {
             let mut j = h.journeys[&id].clone();
             j.title = "Editado".to_owned();
-            (vec![j], vec![Vec::new()])
+            let mut p = h.personas[&persona].clone();
+            p.name = "Otra".to_owned();
+            vec![Edit::Journey(Box::new(j), Vec::new()), Edit::Persona(p)]
         };
-        let (js, hs) = edit(&h);
-        let seen = with_edits(&mut h, js, hs, |h| h.journeys[&id].title.clone());
-        assert_eq!(seen, "Editado");
+        let e = edits(&h);
+        let seen = with_edits(&mut h, e, |h| {
+            (
+                h.journeys[&id].title.clone(),
+                h.personas[&persona].name.clone(),
+            )
+        });
+        assert_eq!(seen, ("Editado".to_owned(), "Otra".to_owned()));
         assert_eq!(h.journeys[&id].title, before);
+        assert_eq!(h.personas[&persona].name, name);
         assert_eq!(h.handoffs[&id].len(), handoffs);
 
         // A render that panics half-way leaves the model as it was.
-        let (js, hs) = edit(&h);
+        let e = edits(&h);
         let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_edits(&mut h, js, hs, |h| {
+            with_edits(&mut h, e, |h| {
                 assert_eq!(h.journeys[&id].title, "Editado");
                 panic!("a template engine bug");
             })
         }));
         assert!(unwound.is_err());
         assert_eq!(h.journeys[&id].title, before);
+        assert_eq!(h.personas[&persona].name, name);
         assert_eq!(h.handoffs[&id].len(), handoffs);
+    }
+
+    #[test]
+    fn only_an_edit_in_place_takes_the_hot_path() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/es");
+        let h = crate::load(&root, &crate::Options::default())
+            .expect("the fixture loads")
+            .handbook;
+        let p = h.personas.values().next().expect("a persona").clone();
+        let file = p.meta.file.clone();
+        let mut renamed = p.clone();
+        renamed.name = "Otra".to_owned();
+        let edit = Edit::of(&h, Parsed::Persona(renamed), &file, false).expect("in place");
+        assert_eq!(edit.url(), crate::routes::persona_url(&p.meta.id.value));
+        // A new weight moves it in the lists: only a reload places it.
+        let mut moved = p.clone();
+        moved.meta.weight = Some(99);
+        assert!(Edit::of(&h, Parsed::Persona(moved), &file, false).is_none());
+        // A draft is left out of the site: the reload takes it out.
+        let mut draft = p.clone();
+        draft.meta.draft = true;
+        assert!(Edit::of(&h, Parsed::Persona(draft), &file, false).is_none());
+        // Another file's path: not this persona's edit.
+        assert!(Edit::of(&h, Parsed::Persona(p), "content/personas/none.md", false).is_none());
     }
 }

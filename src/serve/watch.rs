@@ -83,10 +83,15 @@ pub(super) fn watch(
                 .filter(|e| !matches!(e.kind, notify::EventKind::Access(_)))
                 .flat_map(|e| e.paths.iter())
                 .filter(|p| {
+                    // In the data folder only `*.csv` files are read (an
+                    // editor's temporary file there changes nothing).
+                    let data = p.starts_with(&w_data)
+                        && (*p == &w_data
+                            || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")));
                     !p.starts_with(&output)
                         && (p.starts_with(&w_content)
                             || p.starts_with(&w_themes)
-                            || p.starts_with(&w_data)
+                            || data
                             || *p == &book)
                 })
                 .collect();
@@ -119,10 +124,12 @@ pub(super) fn watch(
                 .collect::<BTreeSet<String>>()
                 .into_iter()
                 .collect();
-            // The configuration, the theme or the data: every page.
+            // The configuration or the theme: every page, the theme loaded
+            // again. (A data file changes every page too, but the reload
+            // finds that out by comparing the measurements.)
             let full = relevant
                 .iter()
-                .any(|p| p.starts_with(&w_themes) || p.starts_with(&w_data) || *p == &book_path);
+                .any(|p| p.starts_with(&w_themes) || *p == &book_path);
             let number = h_shared.changes.fetch_add(1, Ordering::SeqCst) + 1;
             if !full {
                 hot(&handler_root, drafts, &rel, number, &o, &h_shared);

@@ -114,7 +114,7 @@ impl<'h> Views<'h> {
                     .map(|lid| CoverageCell {
                         lens: &h.lenses[*lid].title,
                         journeys: self
-                            .ix()
+                            .people_ix()
                             .by_lens
                             .get(*lid)
                             .and_then(|m| m.get(pid))
@@ -182,7 +182,7 @@ impl<'h> Views<'h> {
                     .map_or(String::new(), |a| format!("e{}", a.class)),
             },
             count(
-                self.ix().gaps.len(),
+                self.gaps_ix().len(),
                 t.handoff_gaps,
                 "insights.html#handoff-gaps",
             ),
@@ -247,7 +247,7 @@ impl<'h> Views<'h> {
             // The worst gaps (largest drop first, then those with a pain);
             // the insights page lists them all.
             gaps: self.worst_gaps(HOME_GAPS),
-            gap_count: self.ix().gaps.len(),
+            gap_count: self.gaps_ix().len(),
             counts: Counts {
                 personas: h.personas.len(),
                 journeys: current().count(),

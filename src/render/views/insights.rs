@@ -48,8 +48,7 @@ impl<'h> Views<'h> {
     /// The first `n` handoff gaps, worst first, as the templates show them.
     pub(super) fn worst_gaps(&self, n: usize) -> Vec<GapView<'h>> {
         let h = self.h;
-        self.ix()
-            .gaps
+        self.gaps_ix()
             .iter()
             .take(n)
             .filter_map(|(id, ho)| {
@@ -148,8 +147,7 @@ impl<'h> Views<'h> {
             .iter()
             .filter_map(|(id, tp)| {
                 let pains: Vec<&Hit> = self
-                    .ix()
-                    .by_touchpoint
+                    .touchpoint_ix()
                     .get(id)?
                     .iter()
                     .filter(|r| r.step.pain.is_some())
@@ -204,7 +202,7 @@ impl<'h> Views<'h> {
             off_target_total,
             moves,
             totals: Totals {
-                gaps: self.ix().gaps.len(),
+                gaps: self.gaps_ix().len(),
                 journey_gaps: h.journey_gaps.len(),
                 by_touchpoint: by_touchpoint_total,
                 unmapped: unmapped_total,
@@ -277,7 +275,7 @@ impl<'h> Views<'h> {
         let h = self.h;
         let mut out = Vec::new();
         for (lid, lens) in &h.lenses {
-            let Some(by_persona) = self.ix().by_lens.get(lid) else {
+            let Some(by_persona) = self.people_ix().by_lens.get(lid) else {
                 continue;
             };
             let mut columns: Vec<&'h str> = lens.stages.iter().map(String::as_str).collect();

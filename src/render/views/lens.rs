@@ -153,7 +153,7 @@ impl<'h> Views<'h> {
         let journey_ids: Vec<&'h String> = self
             .personas_sorted
             .iter()
-            .filter_map(|pid| self.ix().by_lens.get(id).and_then(|m| m.get(pid)))
+            .filter_map(|pid| self.people_ix().by_lens.get(id).and_then(|m| m.get(pid)))
             .flatten()
             .copied()
             .collect();

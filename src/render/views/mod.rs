@@ -77,7 +77,12 @@ pub struct Views<'h> {
     pages_sorted: &'h [String],
     /// The cross-indexes, built the first time a page needs one (a journey
     /// page alone, as the dev server renders first after an edit, does not).
-    index: std::sync::OnceLock<Index<'h>>,
+    steps_index: std::sync::OnceLock<StepIndex<'h>>,
+    people_index: std::sync::OnceLock<PeopleIndex<'h>>,
+    /// Touchpoint id → every current-state step through it.
+    touchpoint_index: std::sync::OnceLock<BTreeMap<String, Vec<Hit<'h>>>>,
+    /// Every handoff gap, for the home and insights pages.
+    gaps: std::sync::OnceLock<Vec<(&'h String, &'h crate::insights::Handoff)>>,
     /// The templates the theme replaces. A theme's own `journey.html` gets
     /// every step as a value (`data.steps`), its own `touchpoint.html` every
     /// row (`data.uses`…) and its own `lens.html` every row (`data.rows`);
@@ -98,20 +103,77 @@ pub struct Views<'h> {
     study_citations: std::sync::OnceLock<research::Citations<'h>>,
 }
 
-/// Who uses what, across all current-state journeys.
-struct Index<'h> {
-    /// Touchpoint id → every step through it.
-    by_touchpoint: BTreeMap<String, Vec<Hit<'h>>>,
-    /// Lens id → (persona id → journey ids).
-    by_lens: BTreeMap<String, BTreeMap<String, Vec<&'h String>>>,
+/// Which systems every step of the current-state journeys uses (the
+/// costliest index: 200,000 steps at 10,000 journeys; built only for the
+/// pages that need it).
+struct StepIndex<'h> {
     /// System id → every step using it, directly or through a touchpoint.
     by_system: BTreeMap<String, Vec<StepRef<'h>>>,
     /// System id → the touchpoints that declare it.
     system_touchpoints: BTreeMap<String, Vec<String>>,
+}
+
+/// Which current-state journeys each lens and persona has.
+struct PeopleIndex<'h> {
+    /// Lens id → (persona id → journey ids).
+    by_lens: BTreeMap<String, BTreeMap<String, Vec<&'h String>>>,
     /// Persona id → its journey ids, in id order.
     by_persona: BTreeMap<&'h str, Vec<&'h String>>,
-    /// Every handoff gap, for the home and insights pages (built once).
-    gaps: Vec<(&'h String, &'h crate::insights::Handoff)>,
+}
+
+/// The parts of the site, each made by one page kind's view, in build
+/// order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Home,
+    Personas,
+    Journeys,
+    Lenses,
+    Touchpoints,
+    Systems,
+    Research,
+    Metrics,
+    Opportunities,
+    Insights,
+    Pages,
+    NotFound,
+}
+
+impl Part {
+    pub const ALL: [Part; 12] = [
+        Part::Home,
+        Part::Personas,
+        Part::Journeys,
+        Part::Lenses,
+        Part::Touchpoints,
+        Part::Systems,
+        Part::Research,
+        Part::Metrics,
+        Part::Opportunities,
+        Part::Insights,
+        Part::Pages,
+        Part::NotFound,
+    ];
+
+    /// The part a site path belongs to by its folder (a free page may
+    /// still sit elsewhere: look in every part when it is not there).
+    pub fn of(path: &str) -> Part {
+        let folder = path.split_once('/').map_or("", |(f, _)| f);
+        match (folder, path) {
+            (_, "index.html") => Part::Home,
+            (_, "insights.html") => Part::Insights,
+            (_, "404.html") => Part::NotFound,
+            ("personas", _) => Part::Personas,
+            ("journeys", _) => Part::Journeys,
+            ("lenses", _) => Part::Lenses,
+            ("touchpoints", _) => Part::Touchpoints,
+            ("systems", _) => Part::Systems,
+            ("research", _) => Part::Research,
+            ("metrics", _) => Part::Metrics,
+            ("opportunities", _) => Part::Opportunities,
+            _ => Part::Pages,
+        }
+    }
 }
 
 impl<'h> Views<'h> {
@@ -123,7 +185,10 @@ impl<'h> Views<'h> {
             t: i18n::strings(lang),
             personas_sorted: &h.routes.personas,
             pages_sorted: &h.routes.pages,
-            index: std::sync::OnceLock::new(),
+            steps_index: std::sync::OnceLock::new(),
+            people_index: std::sync::OnceLock::new(),
+            touchpoint_index: std::sync::OnceLock::new(),
+            gaps: std::sync::OnceLock::new(),
             own_templates: BTreeSet::new(),
             shown_metrics: std::sync::OnceLock::new(),
             ranked: std::sync::OnceLock::new(),
@@ -142,15 +207,73 @@ impl<'h> Views<'h> {
         self
     }
 
-    /// The cross-indexes (built on first use).
-    fn ix(&self) -> &Index<'h> {
-        self.index
-            .get_or_init(|| Self::build_index(self.h, self.lang))
+    /// Who uses what, step by step (built on first use).
+    fn steps_ix(&self) -> &StepIndex<'h> {
+        self.steps_index
+            .get_or_init(|| Self::build_step_index(self.h, self.lang))
     }
 
-    fn build_index(h: &'h Handbook, lang: Language) -> Index<'h> {
-        let mut by_touchpoint: BTreeMap<String, Vec<Hit<'h>>> = BTreeMap::new();
-        let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<&'h String>>> = BTreeMap::new();
+    /// The journeys of each lens and persona (built on first use).
+    fn people_ix(&self) -> &PeopleIndex<'h> {
+        self.people_index.get_or_init(|| {
+            let h = self.h;
+            let mut by_lens: BTreeMap<String, BTreeMap<String, Vec<&'h String>>> = BTreeMap::new();
+            let mut by_persona: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+            // The current experience only: future states are shown beside
+            // the journeys they redesign (SPEC 3), not counted with them.
+            for (id, j) in h.journeys.iter().filter(|(_, j)| !j.is_future()) {
+                by_lens
+                    .entry(j.lens.value.clone())
+                    .or_default()
+                    .entry(j.persona.value.clone())
+                    .or_default()
+                    .push(id);
+                by_persona
+                    .entry(j.persona.value.as_str())
+                    .or_default()
+                    .push(id);
+            }
+            PeopleIndex {
+                by_lens,
+                by_persona,
+            }
+        })
+    }
+
+    /// Touchpoint id → every current-state step through it (built on
+    /// first use).
+    fn touchpoint_ix(&self) -> &BTreeMap<String, Vec<Hit<'h>>> {
+        self.touchpoint_index.get_or_init(|| {
+            let mut by_touchpoint: BTreeMap<String, Vec<Hit<'h>>> = BTreeMap::new();
+            for j in self.h.journeys.values().filter(|j| !j.is_future()) {
+                for stage in &j.stages {
+                    for step in &stage.steps {
+                        let hit = Hit {
+                            journey: j,
+                            stage,
+                            step,
+                        };
+                        for t in &step.touchpoints {
+                            match by_touchpoint.get_mut(&*t.value) {
+                                Some(list) => list.push(hit),
+                                None => {
+                                    by_touchpoint.insert(t.value.to_string(), vec![hit]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            by_touchpoint
+        })
+    }
+
+    /// Every handoff gap (found on first use).
+    fn gaps_ix(&self) -> &[(&'h String, &'h crate::insights::Handoff)] {
+        self.gaps.get_or_init(|| Self::handoff_gaps(self.h))
+    }
+
+    fn build_step_index(h: &'h Handbook, lang: Language) -> StepIndex<'h> {
         let mut by_system: BTreeMap<String, Vec<StepRef<'h>>> = BTreeMap::new();
         let mut system_touchpoints: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (tid, tp) in &h.touchpoints {
@@ -166,12 +289,6 @@ impl<'h> Views<'h> {
         // The current experience only: future states are shown beside the
         // journeys they redesign (SPEC 3), not counted with them.
         for (id, j) in h.journeys.iter().filter(|(_, j)| !j.is_future()) {
-            by_lens
-                .entry(j.lens.value.clone())
-                .or_default()
-                .entry(j.persona.value.clone())
-                .or_default()
-                .push(id);
             let url: Arc<str> = journey_url(id).into();
             for stage in &j.stages {
                 for step in &stage.steps {
@@ -186,19 +303,6 @@ impl<'h> Views<'h> {
                         lang,
                         via: Vec::new(),
                     };
-                    let hit = Hit {
-                        journey: j,
-                        stage,
-                        step,
-                    };
-                    for t in &step.touchpoints {
-                        match by_touchpoint.get_mut(&*t.value) {
-                            Some(list) => list.push(hit),
-                            None => {
-                                by_touchpoint.insert(t.value.to_string(), vec![hit]);
-                            }
-                        }
-                    }
                     // Systems of the step, then those behind its touchpoints.
                     let mut uses: BTreeMap<String, Vec<&str>> = BTreeMap::new();
                     // A system the step names itself is used through the
@@ -238,21 +342,9 @@ impl<'h> Views<'h> {
                 }
             }
         }
-        let mut by_persona: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
-        for (id, j) in h.journeys.iter().filter(|(_, j)| !j.is_future()) {
-            by_persona
-                .entry(j.persona.value.as_str())
-                .or_default()
-                .push(id);
-        }
-        let gaps = Self::handoff_gaps(h);
-        Index {
-            by_persona,
-            by_touchpoint,
-            by_lens,
+        StepIndex {
             by_system,
             system_touchpoints,
-            gaps,
         }
     }
 
@@ -344,29 +436,39 @@ impl<'h> Views<'h> {
 
     /// Every page to render (their paths were checked for collisions while
     /// resolving: [`crate::routes`]).
+    /// Every page of the site, in build order: each [`Part`]'s pages in
+    /// turn.
     pub fn jobs(&self) -> Vec<PageJob<'_>> {
+        Part::ALL.iter().flat_map(|&p| self.jobs_of(p)).collect()
+    }
+
+    /// The pages of one part of the site (the dev server makes only the
+    /// part a requested page is in).
+    pub fn jobs_of(&self, part: Part) -> Vec<PageJob<'_>> {
         let mut jobs = Vec::new();
-        self.home(&mut jobs);
-        self.personas(&mut jobs);
-        self.journeys(&mut jobs);
-        self.lenses(&mut jobs);
-        self.touchpoints(&mut jobs);
-        self.systems(&mut jobs);
-        self.research_pages(&mut jobs);
-        self.metric_pages(&mut jobs);
-        self.opportunity_pages(&mut jobs);
-        self.insights(&mut jobs);
-        self.pages(&mut jobs);
-        jobs.push(PageJob {
-            path: "404.html".to_owned(),
-            template: "404.html",
-            title: self.t.not_found.to_owned(),
-            section: "",
-            data: Box::new(|| tv(&())),
-            breadcrumbs: vec![],
-            prev: None,
-            next: None,
-        });
+        match part {
+            Part::Home => self.home(&mut jobs),
+            Part::Personas => self.personas(&mut jobs),
+            Part::Journeys => self.journeys(&mut jobs),
+            Part::Lenses => self.lenses(&mut jobs),
+            Part::Touchpoints => self.touchpoints(&mut jobs),
+            Part::Systems => self.systems(&mut jobs),
+            Part::Research => self.research_pages(&mut jobs),
+            Part::Metrics => self.metric_pages(&mut jobs),
+            Part::Opportunities => self.opportunity_pages(&mut jobs),
+            Part::Insights => self.insights(&mut jobs),
+            Part::Pages => self.pages(&mut jobs),
+            Part::NotFound => jobs.push(PageJob {
+                path: "404.html".to_owned(),
+                template: "404.html",
+                title: self.t.not_found.to_owned(),
+                section: "",
+                data: Box::new(|| tv(&())),
+                breadcrumbs: vec![],
+                prev: None,
+                next: None,
+            }),
+        }
         jobs
     }
 

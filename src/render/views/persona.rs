@@ -155,7 +155,7 @@ impl<'h> Views<'h> {
             .lenses
             .iter()
             .filter_map(|(lid, lens)| {
-                let ids = self.ix().by_lens.get(lid).and_then(|m| m.get(id))?;
+                let ids = self.people_ix().by_lens.get(lid).and_then(|m| m.get(id))?;
                 Some(PersonaLens {
                     title: &lens.title,
                     url: lens_url(lid),
@@ -209,7 +209,7 @@ impl<'h> Views<'h> {
             None,
         ];
         let mine: Vec<(&'h String, &'h Journey)> = self
-            .ix()
+            .people_ix()
             .by_persona
             .get(persona)
             .into_iter()

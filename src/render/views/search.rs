@@ -80,7 +80,7 @@ impl<'h> Views<'h> {
         }
         for (id, name) in &h.systems {
             let text: Vec<&str> = self
-                .ix()
+                .steps_ix()
                 .by_system
                 .get(id)
                 .into_iter()

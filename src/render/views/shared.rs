@@ -266,7 +266,7 @@ impl<'h> Views<'h> {
 
     pub(super) fn system_average(&self, id: &str) -> Option<Average> {
         average_of(
-            self.ix()
+            self.steps_ix()
                 .by_system
                 .get(id)
                 .into_iter()
@@ -307,8 +307,7 @@ impl<'h> Views<'h> {
 
     pub(super) fn touchpoint_average(&self, id: &str) -> Option<Average> {
         average_of(
-            self.ix()
-                .by_touchpoint
+            self.touchpoint_ix()
                 .get(id)
                 .into_iter()
                 .flatten()

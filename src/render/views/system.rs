@@ -92,7 +92,7 @@ impl<'h> Views<'h> {
     }
 
     fn system_uses(&self, id: &str) -> &[StepRef<'h>] {
-        self.ix().by_system.get(id).map_or(&[], Vec::as_slice)
+        self.steps_ix().by_system.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// The departments that own the steps using a system, by name.
@@ -122,7 +122,11 @@ impl<'h> Views<'h> {
                         average: self.system_average(id),
                         steps: uses.len(),
                         pains: uses.iter().filter(|r| r.pain().is_some()).count(),
-                        touchpoints: self.ix().system_touchpoints.get(id).map_or(0, Vec::len),
+                        touchpoints: self
+                            .steps_ix()
+                            .system_touchpoints
+                            .get(id)
+                            .map_or(0, Vec::len),
                         owners: self.system_owners(id),
                     }
                 })
@@ -138,7 +142,7 @@ impl<'h> Views<'h> {
             name: &self.h.systems[id],
             average: self.system_average(id),
             touchpoints: self
-                .ix()
+                .steps_ix()
                 .system_touchpoints
                 .get(id)
                 .into_iter()

@@ -106,7 +106,7 @@ impl<'h> Views<'h> {
                     channel: tp.channel.as_deref(),
                     owner: tp.owner.as_ref().map(|o| self.dept(&o.value)),
                     average: self.touchpoint_average(id),
-                    uses: self.ix().by_touchpoint.get(id).map_or(0, Vec::len),
+                    uses: self.touchpoint_ix().get(id).map_or(0, Vec::len),
                 })
                 .collect(),
         }
@@ -114,8 +114,7 @@ impl<'h> Views<'h> {
 
     /// Every step through touchpoint `id`, in journey order.
     pub(super) fn touchpoint_rows(&self, id: &str) -> Vec<StepRow<'h>> {
-        self.ix()
-            .by_touchpoint
+        self.touchpoint_ix()
             .get(id)
             .map_or(&[][..], Vec::as_slice)
             .iter()
