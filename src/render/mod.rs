@@ -23,7 +23,7 @@ use crate::resolve::Handbook;
 use crate::routes::root_of;
 use crate::theme::Theme;
 
-pub use on_demand::{OnDemand, check_templates, on_demand};
+pub use on_demand::{OnDemand, check_templates, on_demand, render_files};
 
 /// Rendering progress, for a progress bar.
 #[derive(Debug, Clone, Copy)]

@@ -17,6 +17,9 @@ use crate::resolve::Handbook;
 use crate::theme::Theme;
 use views::Part;
 
+/// A rendered file's bytes, or the template error that stopped it.
+pub type File = Result<Vec<u8>, Diagnostic>;
+
 /// A handbook ready to render any of its files on request.
 pub struct OnDemand<'j, 'h> {
     handbook: &'h Handbook,
@@ -46,7 +49,27 @@ pub fn on_demand<R>(
     theme: &Theme,
     f: impl FnOnce(&OnDemand) -> R,
 ) -> Result<R, Vec<Diagnostic>> {
-    let views = views::Views::new(handbook).for_theme(theme);
+    with_views(views::Views::new(handbook).for_theme(theme), theme, f)
+}
+
+/// These few files alone (the dev server's first answer to an edit): the
+/// pages' cross-index entries are found directly, not by building every
+/// index the whole site would need. The bytes are the same.
+pub fn render_files(
+    handbook: &Handbook,
+    theme: &Theme,
+    paths: &[String],
+) -> Result<Vec<Option<File>>, Vec<Diagnostic>> {
+    let views = views::Views::new(handbook).for_theme(theme).for_few_pages();
+    with_views(views, theme, |pages| pages.files(paths))
+}
+
+fn with_views<'h, R>(
+    views: views::Views<'h>,
+    theme: &Theme,
+    f: impl FnOnce(&OnDemand) -> R,
+) -> Result<R, Vec<Diagnostic>> {
+    let handbook = views.handbook();
     let (tera, _) = super::templates(theme, &views, &[])?;
     let on_demand = OnDemand {
         handbook,
@@ -92,7 +115,7 @@ impl<'j> OnDemand<'j, '_> {
 
     /// The file at a site path: `None` when the site has none there; a
     /// template error as a diagnostic.
-    pub fn file(&self, path: &str) -> Option<Result<Vec<u8>, Diagnostic>> {
+    pub fn file(&self, path: &str) -> Option<File> {
         if let Some(bytes) = self.fixed.get(path) {
             return Some(Ok(bytes.clone()));
         }
@@ -134,7 +157,7 @@ impl<'j> OnDemand<'j, '_> {
     }
 
     /// Several files at once, on every core (in the order asked).
-    pub fn files(&self, paths: &[String]) -> Vec<Option<Result<Vec<u8>, Diagnostic>>> {
+    pub fn files(&self, paths: &[String]) -> Vec<Option<File>> {
         paths.par_iter().map(|p| self.file(p)).collect()
     }
 }
@@ -161,5 +184,17 @@ mod tests {
         })
         .expect("the templates compile");
         assert!(compared > 40, "{compared} files");
+        // A few pages at a time, the cross-indexes' entries found directly.
+        for (path, bytes) in &site {
+            let few = render_files(&run.handbook, &theme, std::slice::from_ref(path))
+                .expect("the templates compile");
+            let got = few
+                .into_iter()
+                .next()
+                .flatten()
+                .expect("there")
+                .expect("renders");
+            assert!(got == *bytes, "{path} differs when rendered alone");
+        }
     }
 }

@@ -176,14 +176,11 @@ fn hot_pages(
             let ids: Vec<&str> = journeys.iter().map(String::as_str).collect();
             return render::render_journeys(h, theme, &ids).ok();
         }
-        render::on_demand(h, theme, |pages| {
-            urls.iter()
-                .zip(pages.files(&urls))
-                .map(|(url, file)| Some((url.clone(), file?.ok()?)))
-                .collect::<Option<Site>>()
-        })
-        .ok()
-        .flatten()
+        let files = render::render_files(h, theme, &urls).ok()?;
+        urls.iter()
+            .zip(files)
+            .map(|(url, file)| Some((url.clone(), file?.ok()?)))
+            .collect::<Option<Site>>()
     });
     phases.mark("hot: render");
     // A template error: the reload reports it.

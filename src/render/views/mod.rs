@@ -81,6 +81,10 @@ pub struct Views<'h> {
     people_index: std::sync::OnceLock<PeopleIndex<'h>>,
     /// Touchpoint id → every current-state step through it.
     touchpoint_index: std::sync::OnceLock<BTreeMap<String, Vec<Hit<'h>>>>,
+    /// Only a few pages will be rendered (the dev server's answer to an
+    /// edit): a page that needs one entry of a cross-index finds it
+    /// directly instead of building the whole index.
+    few: bool,
     /// Every handoff gap, for the home and insights pages.
     gaps: std::sync::OnceLock<Vec<(&'h String, &'h crate::insights::Handoff)>>,
     /// The templates the theme replaces. A theme's own `journey.html` gets
@@ -188,6 +192,7 @@ impl<'h> Views<'h> {
             steps_index: std::sync::OnceLock::new(),
             people_index: std::sync::OnceLock::new(),
             touchpoint_index: std::sync::OnceLock::new(),
+            few: false,
             gaps: std::sync::OnceLock::new(),
             own_templates: BTreeSet::new(),
             shown_metrics: std::sync::OnceLock::new(),
@@ -195,6 +200,22 @@ impl<'h> Views<'h> {
             opportunity_steps: std::sync::OnceLock::new(),
             study_citations: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The handbook these are views of.
+    pub fn handbook(&self) -> &'h Handbook {
+        self.h
+    }
+
+    /// Views for a few pages (see `few`); the bytes are the same.
+    pub fn for_few_pages(mut self) -> Self {
+        self.few = true;
+        self
+    }
+
+    /// Whether a page wanting one entry of `index` should find it directly.
+    fn direct<T>(&self, index: &std::sync::OnceLock<T>) -> bool {
+        self.few && index.get().is_none()
     }
 
     /// Views for pages rendered with `theme`'s templates (see `own_templates`).
@@ -245,27 +266,47 @@ impl<'h> Views<'h> {
     fn touchpoint_ix(&self) -> &BTreeMap<String, Vec<Hit<'h>>> {
         self.touchpoint_index.get_or_init(|| {
             let mut by_touchpoint: BTreeMap<String, Vec<Hit<'h>>> = BTreeMap::new();
-            for j in self.h.journeys.values().filter(|j| !j.is_future()) {
-                for stage in &j.stages {
-                    for step in &stage.steps {
-                        let hit = Hit {
-                            journey: j,
-                            stage,
-                            step,
-                        };
-                        for t in &step.touchpoints {
-                            match by_touchpoint.get_mut(&*t.value) {
-                                Some(list) => list.push(hit),
-                                None => {
-                                    by_touchpoint.insert(t.value.to_string(), vec![hit]);
-                                }
-                            }
-                        }
+            self.each_hit(|t, hit| match by_touchpoint.get_mut(t) {
+                Some(list) => list.push(hit),
+                None => {
+                    by_touchpoint.insert(t.to_owned(), vec![hit]);
+                }
+            });
+            by_touchpoint
+        })
+    }
+
+    /// Every current-state step through touchpoint `id`, in journey order.
+    fn touchpoint_hits(&self, id: &str) -> std::borrow::Cow<'_, [Hit<'h>]> {
+        if self.direct(&self.touchpoint_index) {
+            let mut hits = Vec::new();
+            self.each_hit(|t, hit| {
+                if t == id {
+                    hits.push(hit);
+                }
+            });
+            return std::borrow::Cow::Owned(hits);
+        }
+        std::borrow::Cow::Borrowed(self.touchpoint_ix().get(id).map_or(&[][..], Vec::as_slice))
+    }
+
+    /// Each touchpoint mention of every current-state step, in journey
+    /// order.
+    fn each_hit(&self, mut f: impl FnMut(&'h str, Hit<'h>)) {
+        for j in self.h.journeys.values().filter(|j| !j.is_future()) {
+            for stage in &j.stages {
+                for step in &stage.steps {
+                    let hit = Hit {
+                        journey: j,
+                        stage,
+                        step,
+                    };
+                    for t in &step.touchpoints {
+                        f(&t.value, hit);
                     }
                 }
             }
-            by_touchpoint
-        })
+        }
     }
 
     /// Every handoff gap (found on first use).

@@ -180,39 +180,52 @@ impl<'h> Views<'h> {
     /// Every study's citations, found in one pass over the journeys in
     /// reading order.
     fn citations(&self) -> &Citations<'h> {
-        self.study_citations.get_or_init(|| {
-            let h = self.h;
-            let mut out: Citations<'h> = BTreeMap::new();
-            for jid in self.journeys_sorted() {
-                let j = &h.journeys[jid];
-                let mut here: BTreeMap<&'h str, (bool, Vec<At>)> = BTreeMap::new();
-                for r in &j.research {
-                    here.entry(r.value.as_str()).or_default().0 = true;
-                }
-                for (si, stage) in j.stages.iter().enumerate() {
-                    for (k, s) in stage.steps.iter().enumerate() {
-                        let mut seen: Vec<&str> = Vec::new();
-                        for e in &s.evidence {
-                            if !seen.contains(&e.value.as_str()) {
-                                seen.push(&e.value);
-                                here.entry(e.value.as_str()).or_default().1.push((si, k));
-                            }
+        self.study_citations
+            .get_or_init(|| self.find_citations(None))
+    }
+
+    /// The citations of every study, or of `only` one.
+    fn find_citations(&self, only: Option<&str>) -> Citations<'h> {
+        let h = self.h;
+        let mut out: Citations<'h> = BTreeMap::new();
+        for jid in self.journeys_sorted() {
+            let j = &h.journeys[jid];
+            let mut here: BTreeMap<&'h str, (bool, Vec<At>)> = BTreeMap::new();
+            for r in &j.research {
+                here.entry(r.value.as_str()).or_default().0 = true;
+            }
+            for (si, stage) in j.stages.iter().enumerate() {
+                for (k, s) in stage.steps.iter().enumerate() {
+                    let mut seen: Vec<&str> = Vec::new();
+                    for e in &s.evidence {
+                        if !seen.contains(&e.value.as_str()) {
+                            seen.push(&e.value);
+                            here.entry(e.value.as_str()).or_default().1.push((si, k));
                         }
                     }
                 }
-                for (id, (background, steps)) in here {
+            }
+            for (id, (background, steps)) in here {
+                if only.is_none_or(|o| o == id) {
                     out.entry(id).or_default().push((jid, background, steps));
                 }
             }
-            out
-        })
+        }
+        out
     }
 
     /// Journeys (reading order) that rest on study `id`, each with the
     /// steps citing it.
     fn resting_on(&self, id: &str) -> Vec<StudyJourney<'h>> {
         let h = self.h;
-        let Some(cited) = self.citations().get(id) else {
+        let one;
+        let all = if self.direct(&self.study_citations) {
+            one = self.find_citations(Some(id));
+            &one
+        } else {
+            self.citations()
+        };
+        let Some(cited) = all.get(id) else {
             return Vec::new();
         };
         cited

@@ -306,13 +306,7 @@ impl<'h> Views<'h> {
     }
 
     pub(super) fn touchpoint_average(&self, id: &str) -> Option<Average> {
-        average_of(
-            self.touchpoint_ix()
-                .get(id)
-                .into_iter()
-                .flatten()
-                .map(|r| r.step),
-        )
+        average_of(self.touchpoint_hits(id).iter().map(|r| r.step))
     }
 
     pub(super) fn journey_average(&self, j: &Journey) -> Option<Average> {

@@ -114,9 +114,7 @@ impl<'h> Views<'h> {
 
     /// Every step through touchpoint `id`, in journey order.
     pub(super) fn touchpoint_rows(&self, id: &str) -> Vec<StepRow<'h>> {
-        self.touchpoint_ix()
-            .get(id)
-            .map_or(&[][..], Vec::as_slice)
+        self.touchpoint_hits(id)
             .iter()
             .map(|hit| self.step_row(hit))
             .collect()
