@@ -6,6 +6,11 @@
 #
 # Usage: benches/compare.sh [--sizes "1000 10000"] [--runs 5] [--with-100k]
 #                           [--out BENCHMARKS-run.md] [--mdbook-limit SECONDS]
+#                           [--layer]
+#
+# --layer: the corpus with the whole new layer (12 months of measurements in
+# data/, studies, opportunities, future states; `gen --months 12 --layer`),
+# the same content as Hugo and mdBook pages.
 #
 # Environment:
 #   JOURNEYDOC_SKIP_BUILD=1  use the existing target/release/journeydoc and
@@ -25,7 +30,8 @@ set -euo pipefail
 usage() {
   cat <<'EOF'
 Usage: benches/compare.sh [--sizes "1000 10000"] [--runs 5] [--with-100k]
-                          [--out BENCHMARKS-run.md] [--mdbook-limit SECONDS]
+                          [--out BENCHMARKS-run.md] [--mdbook-limit SECONDS] [--layer]
+--layer: measurements, studies, opportunities and future states in the corpus.
 Defaults: --sizes "1000 10000", --runs 5, --out benches/last-run.md,
 --mdbook-limit 300. --with-100k adds 100000 to the sizes.
 Environment: JOURNEYDOC_SKIP_BUILD=1 (no cargo build), KEEP=1 (keep temp dir).
@@ -38,6 +44,7 @@ log() { echo "==> $*" >&2; }
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 sizes="1000 10000"
+gen_layer=()
 runs=5
 with_100k=0
 out_file="$ROOT/benches/last-run.md"
@@ -50,6 +57,7 @@ while [[ $# -gt 0 ]]; do
     --runs) [[ $# -ge 2 ]] || die "--runs needs a value"; runs=$2; shift 2 ;;
     --runs=*) runs=${1#*=}; shift ;;
     --with-100k) with_100k=1; shift ;;
+    --layer) gen_layer=(--months 12 --layer); shift ;;
     --out) [[ $# -ge 2 ]] || die "--out needs a value"; out_file=$2; shift 2 ;;
     --out=*) out_file=${1#*=}; shift ;;
     --mdbook-limit) [[ $# -ge 2 ]] || die "--mdbook-limit needs a value"; mdbook_limit=$2; shift 2 ;;
@@ -227,7 +235,7 @@ for n in "${SIZES[@]}"; do
   corpus="$dir/corpus"
   mkdir -p "$dir"
   log "size $n: generating corpus"
-  "$GEN" --journeys "$n" --out "$corpus" >&2
+  "$GEN" --journeys "$n" --out "$corpus" "${gen_layer[@]}" >&2
 
   for tool in "${TOOLS[@]}"; do
     key="$n:$tool"
