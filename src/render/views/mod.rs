@@ -3,9 +3,13 @@
 //! module per page kind; [`shared`] holds what they share and [`html`] the
 //! long lists written as HTML in Rust.
 //!
-//! Every index (touchpoint → steps, owner → pains, lens → journeys) is built
-//! in one pass over the journeys, so no page costs work that grows with the
-//! number of pages.
+//! Every index (touchpoint → steps, system → steps, lens → journeys, study →
+//! citations) is built in one pass over the journeys the first time a page
+//! needs it, so no page costs work that grows with the number of pages.
+//! Views made [`for_few_pages`](Views::for_few_pages) (the dev server's
+//! answer to an edit) find the one entry a page needs directly instead.
+//! The site is made of [`Part`]s, one per page kind, so the dev server can
+//! make the page list of one part alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
