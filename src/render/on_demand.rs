@@ -1,10 +1,11 @@
 //! Rendering one file at a time, when it is asked for (the dev server).
 //!
-//! The page list, the compiled templates and each section's navigation are
-//! worked out once per model; a page's own data and template run only when
-//! that page is asked for. Every file comes out with the bytes a whole
-//! build writes for it (the build and this share `render_job`,
-//! `fixed_files`, `sitemap`, the search index and `journeys.json`).
+//! The templates are compiled once per model and the page list of each part
+//! of the site ([`Part`]) the first time one of its pages is asked for; a
+//! page's own data, navigation and template run only when that page is
+//! asked for. Every file comes out with the bytes a whole build writes for
+//! it (the build and this share `render_job`, `fixed_files`, `sitemap`, the
+//! search index and `journeys.json`).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -92,8 +93,7 @@ pub fn check_templates(handbook: &Handbook, theme: &Theme) -> Result<(), Vec<Dia
 
 impl<'j> OnDemand<'j, '_> {
     fn part(&self, part: Part) -> &Jobs<'j> {
-        let i = Part::ALL.iter().position(|&p| p == part).unwrap_or(0);
-        self.parts[i].get_or_init(|| {
+        self.parts[part as usize].get_or_init(|| {
             let jobs = self.views.jobs_of(part);
             let at = jobs
                 .iter()

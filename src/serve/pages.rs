@@ -56,8 +56,6 @@ struct Entry {
 /// Rendered files of the current model.
 #[derive(Default)]
 pub(super) struct Cache {
-    /// Bumped by each model swap: a render of an older model is not kept.
-    pub(super) generation: u64,
     files: HashMap<String, Entry>,
     bytes: usize,
     tick: u64,
@@ -127,7 +125,6 @@ impl Cache {
         touched: Option<&dyn Fn(&str) -> bool>,
         keep: &BTreeSet<String>,
     ) -> (Vec<(String, bytes::Bytes)>, Vec<String>) {
-        self.generation += 1;
         let hit = |p: &str| {
             !keep.contains(p)
                 && (touched.is_none_or(|t| t(p)) || render::is_data_file(p) || p == "sitemap.xml")
@@ -306,7 +303,6 @@ mod tests {
         assert_eq!(again, ["a.html", "search/t-1.js"]);
         assert_eq!(unseen, ["gone-from-cache.html"]);
         assert!(cache.get("b.html").is_some() && cache.get("static/style.css").is_some());
-        assert_eq!(cache.generation, 1);
 
         // Every file, but the one the hot path put in for a later change.
         let keep: BTreeSet<String> = ["b.html".to_owned()].into();

@@ -167,7 +167,7 @@ fn hot_pages(
         return None;
     }
     phases.mark("hot: read, parse and resolve");
-    let urls: Vec<String> = edits.iter().map(Edit::url).collect();
+    let urls: Vec<String> = edits.iter().map(|e| e.own_page(h)).collect::<Option<_>>()?;
     let journeys: Vec<String> = edits.iter().filter_map(Edit::journey).collect();
     // Swapped in for the render only: the reload compares the new files
     // with the last good model to find the other pages they touch.
@@ -296,19 +296,11 @@ impl Edit {
         matches!(self, Edit::Journey(..)).then(|| self.meta().id.value.clone())
     }
 
-    /// The edited file's own page.
-    fn url(&self) -> String {
-        use crate::routes::*;
-        let id = &self.meta().id.value;
-        match self {
-            Edit::Journey(..) => journey_url(id),
-            Edit::Persona(_) => persona_url(id),
-            Edit::Touchpoint(_) => touchpoint_url(id),
-            Edit::Research(_) => research_url(id),
-            Edit::Opportunity(_) => opportunity_url(id),
-            Edit::Page(p) => page_url(p),
-            Edit::Home(_) => "index.html".to_owned(),
-        }
+    /// The edited file's own page: where the model's routes put the file
+    /// (an edit in place keeps its file and id, so its page).
+    fn own_page(&self, h: &Handbook) -> Option<String> {
+        let rel = crate::routes::content_rel(&self.meta().file);
+        h.routes.links.files.get(rel).cloned()
     }
 
     /// Trades places with the file of the same id in `h` (twice: back).
@@ -564,7 +556,10 @@ mod tests {
         let mut renamed = p.clone();
         renamed.name = "Otra".to_owned();
         let edit = Edit::of(&h, Parsed::Persona(renamed), &file, false).expect("in place");
-        assert_eq!(edit.url(), crate::routes::persona_url(&p.meta.id.value));
+        assert_eq!(
+            edit.own_page(&h),
+            Some(crate::routes::persona_url(&p.meta.id.value))
+        );
         // A new weight moves it in the lists: only a reload places it.
         let mut moved = p.clone();
         moved.meta.weight = Some(99);

@@ -130,7 +130,7 @@ struct PeopleIndex<'h> {
 }
 
 /// The parts of the site, each made by one page kind's view, in build
-/// order.
+/// order (the discriminant is the index in [`Part::ALL`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     Home,
@@ -479,10 +479,9 @@ impl<'h> Views<'h> {
         }
     }
 
-    /// Every page to render (their paths were checked for collisions while
-    /// resolving: [`crate::routes`]).
     /// Every page of the site, in build order: each [`Part`]'s pages in
-    /// turn.
+    /// turn (their paths were checked for collisions while resolving:
+    /// [`crate::routes`]).
     pub fn jobs(&self) -> Vec<PageJob<'_>> {
         Part::ALL.iter().flat_map(|&p| self.jobs_of(p)).collect()
     }

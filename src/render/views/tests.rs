@@ -162,3 +162,17 @@ fn a_system_page_lists_the_steps_that_use_it() {
         assert!(!v["uses"].as_array().unwrap().is_empty(), "{id}");
     }
 }
+
+#[test]
+fn each_part_is_at_its_own_index_and_a_path_finds_its_part() {
+    use super::Part;
+    for (i, &part) in Part::ALL.iter().enumerate() {
+        assert_eq!(part as usize, i, "{part:?}");
+    }
+    assert_eq!(Part::of("index.html"), Part::Home);
+    assert_eq!(Part::of("personas/lucia.html"), Part::Personas);
+    assert_eq!(Part::of("journeys/lucia/actividad.html"), Part::Journeys);
+    assert_eq!(Part::of("metrics/nps/2.html"), Part::Metrics);
+    assert_eq!(Part::of("guia.html"), Part::Pages);
+    assert_eq!(Part::of("404.html"), Part::NotFound);
+}
