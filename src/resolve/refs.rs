@@ -1,8 +1,9 @@
 //! Reference checks: what a journey names (persona, lens, stages,
 //! touchpoints, owners, systems, studies, opportunities, `next`) against
 //! what the handbook has, with "did you mean" help; owners rewritten to
-//! their department ids, stages of strict lenses to the lens's spelling. Used by the whole resolve and by the dev server's
-//! and the language server's check of one edited file.
+//! their department ids, stages of strict lenses to the lens's spelling.
+//! Used by the whole resolve and by the dev server's and the language
+//! server's check of one edited file.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
