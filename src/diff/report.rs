@@ -151,21 +151,15 @@ fn journey_lines(j: &Value) -> Vec<String> {
             num(&a["to"])
         ));
     }
-    for g in j["handoff_gaps"]["opened"].as_array().into_iter().flatten() {
-        out.push(format!(
-            "handoff gap opened: {} → {} at \"{}\"",
-            text(&g["from_owner"]),
-            text(&g["to_owner"]),
-            text(&g["step"])
-        ));
-    }
-    for g in j["handoff_gaps"]["closed"].as_array().into_iter().flatten() {
-        out.push(format!(
-            "handoff gap closed: {} → {} at \"{}\"",
-            text(&g["from_owner"]),
-            text(&g["to_owner"]),
-            text(&g["step"])
-        ));
+    for state in ["opened", "closed"] {
+        for g in j["handoff_gaps"][state].as_array().into_iter().flatten() {
+            out.push(format!(
+                "handoff gap {state}: {} → {} at \"{}\"",
+                text(&g["from_owner"]),
+                text(&g["to_owner"]),
+                text(&g["step"])
+            ));
+        }
     }
     if !j["metrics"].is_null() {
         out.push(format!(
@@ -178,19 +172,14 @@ fn journey_lines(j: &Value) -> Vec<String> {
 
 fn handbook_lines(d: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    for g in d["journey_gaps"]["opened"].as_array().into_iter().flatten() {
-        out.push(format!(
-            "journey gap opened: {} → {}",
-            text(&g["from"]),
-            text(&g["to"])
-        ));
-    }
-    for g in d["journey_gaps"]["closed"].as_array().into_iter().flatten() {
-        out.push(format!(
-            "journey gap closed: {} → {}",
-            text(&g["from"]),
-            text(&g["to"])
-        ));
+    for state in ["opened", "closed"] {
+        for g in d["journey_gaps"][state].as_array().into_iter().flatten() {
+            out.push(format!(
+                "journey gap {state}: {} → {}",
+                text(&g["from"]),
+                text(&g["to"])
+            ));
+        }
     }
     for t in d["touchpoints"].as_array().into_iter().flatten() {
         out.push(format!(
