@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::fields::Spanned;
-use crate::model::{Journey, Research};
+use crate::model::{Journey, Journeys, Research};
 use crate::resolve::unknown;
 use crate::text::{closest, fold};
 
@@ -40,19 +40,19 @@ impl Studies {
         self.ids.is_empty() && self.unreadable.is_empty()
     }
 
-    /// Rewrites `name` to the id of the study it names, or reports it.
+    /// The id of the study `name` names when it is written as a title
+    /// (what resolve rewrites it to); reports it when it names no study.
     pub(crate) fn resolve(
         &self,
         file: &str,
-        name: &mut Spanned<String>,
+        name: &Spanned<String>,
         diags: &mut Vec<Diagnostic>,
-    ) {
+    ) -> Option<&String> {
         if self.none() || self.ids.contains(&name.value) || self.unreadable.contains(&name.value) {
-            return;
+            return None;
         }
         if let Some(id) = self.titles.get(&fold(&name.value)) {
-            name.value.clone_from(id);
-            return;
+            return Some(id);
         }
         diags.push(
             unknown(
@@ -70,6 +70,7 @@ impl Studies {
                 ),
             })),
         );
+        None
     }
 }
 
@@ -136,7 +137,7 @@ pub(crate) fn evidence_warning(j: &Journey, rule: crate::config::Evidence) -> Op
 /// than `months` months before `today`, with how many steps rest on it.
 pub(crate) fn stale_research(
     research: &BTreeMap<String, Research>,
-    journeys: &BTreeMap<String, Journey>,
+    journeys: &Journeys,
     months: u32,
     today: crate::model::Date,
     diags: &mut Vec<Diagnostic>,

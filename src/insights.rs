@@ -174,8 +174,8 @@ mod tests {
     #[test]
     fn a_journey_gap_looks_past_a_last_step_without_an_owner() {
         let h = handbook();
-        let mut a = h.journeys["lucia/actividad"].clone();
-        let mut b = h.journeys["lucia/b2b"].clone();
+        let mut a = Journey::clone(&h.journeys["lucia/actividad"]);
+        let mut b = Journey::clone(&h.journeys["lucia/b2b"]);
         let last = a
             .stages
             .iter_mut()

@@ -468,7 +468,7 @@ pub fn write_journeys_json(
         departments: &'a BTreeMap<String, String>,
         handoffs: &'a BTreeMap<String, Vec<crate::insights::Handoff>>,
         journey_gaps: &'a [crate::insights::JourneyGap],
-        journeys: &'a BTreeMap<String, crate::model::Journey>,
+        journeys: &'a crate::model::Journeys,
         lenses: &'a BTreeMap<String, crate::model::Lens>,
         metrics: crate::metrics::Export<'a>,
         opportunities: &'a BTreeMap<String, crate::model::Opportunity>,

@@ -497,7 +497,7 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
         Parsed::Page(p) => content.pages.push(p),
         Parsed::Persona(p) => content.personas.push(p),
         Parsed::Touchpoint(t) => content.touchpoints.push(t),
-        Parsed::Journey(j) => content.journeys.push(*j),
+        Parsed::Journey(j) => content.journeys.push(j),
         Parsed::Research(r) => content.research.push(r),
         Parsed::Opportunity(o) => content.opportunities.push(o),
     }
@@ -511,4 +511,64 @@ pub(crate) fn test_cases(default: u32) -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A journey resolve leaves as written is the file cache's own copy in
+    /// every model loaded from the cache; one whose owner is spelled by the
+    /// department's name is rewritten in a copy of its own, and the cache
+    /// keeps the file as written.
+    #[test]
+    fn journeys_are_shared_with_the_file_cache_unless_rewritten() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folders");
+            std::fs::write(path, text).expect("a file");
+        };
+        write(
+            "book.toml",
+            "[book]\ntitle = \"T\"\n\n[departments]\nventas = \"Ventas\"\n",
+        );
+        write("content/personas/p.md", "---\nname: P\n---\n");
+        let journey = |owner: &str| {
+            format!(
+                "---\ntitle: J\npersona: p\nstages:\n  - name: S\n    steps:\n      - action: A\n        emotion: happy\n        owner: {owner}\n---\n"
+            )
+        };
+        write("content/journeys/as-written.md", &journey("ventas"));
+        write("content/journeys/by-name.md", &journey("Ventas"));
+        let cache = FileCache::default();
+        let options = Options::default();
+        let first = load_cached(root, &options, &cache).expect("loads").handbook;
+        let second = load_cached(root, &options, &cache).expect("loads").handbook;
+        let owner = |h: &Handbook, id: &str| {
+            h.journeys[id].stages[0].steps[0]
+                .owner
+                .as_ref()
+                .map(|o| o.value.to_string())
+        };
+        assert!(Arc::ptr_eq(
+            &first.journeys["as-written"],
+            &second.journeys["as-written"]
+        ));
+        assert!(!Arc::ptr_eq(
+            &first.journeys["by-name"],
+            &second.journeys["by-name"]
+        ));
+        assert_eq!(owner(&second, "by-name").as_deref(), Some("ventas"));
+        let entries = cache.entries.lock().expect("the cache");
+        let (_, cached) = &entries["content/journeys/by-name.md"];
+        let Ok(Parsed::Journey(j)) = &cached.parsed else {
+            panic!("the cached file is a journey");
+        };
+        assert_eq!(
+            j.stages[0].steps[0].owner.as_ref().map(|o| &*o.value),
+            Some("Ventas")
+        );
+    }
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::fields::Spanned;
-use crate::model::{Journey, Opportunity, Status};
+use crate::model::{Journeys, Opportunity, Status};
 use crate::resolve::unknown;
 use crate::text::closest;
 
@@ -56,7 +56,7 @@ impl Known<'_> {
 /// journey names (a dropped one is history and is left alone).
 pub(crate) fn unaddressed(
     opportunities: &BTreeMap<String, Opportunity>,
-    journeys: &BTreeMap<String, Journey>,
+    journeys: &Journeys,
     diags: &mut Vec<Diagnostic>,
 ) {
     if opportunities.is_empty() {

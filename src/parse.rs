@@ -6,6 +6,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::fields::{Ctx, Fields, Spanned, to_json};
+use std::sync::Arc;
+
 use crate::model::{
     CHANNEL_ALIASES, CHANNELS, Date, Emotion, Journey, Lifecycle, Meta, Method, Metrics,
     Opportunity, Page, Persona, Research, Stage, State, Status, Step, Target, Targets, Touchpoint,
@@ -81,7 +83,8 @@ pub enum Parsed {
     Home(Page),
     Persona(Persona),
     Touchpoint(Touchpoint),
-    Journey(Box<Journey>),
+    /// Shared: the dev server's file cache and the model hold one copy.
+    Journey(Arc<Journey>),
     Research(Research),
     Opportunity(Opportunity),
     Page(Page),
@@ -199,7 +202,7 @@ pub fn parse_file(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Pars
             f.finish(&mut ctx, &[COMMON, TOUCHPOINT].concat());
             Parsed::Touchpoint(tp)
         }
-        Kind::Journey => Parsed::Journey(Box::new(journey(&mut ctx, f, meta))),
+        Kind::Journey => Parsed::Journey(Arc::new(journey(&mut ctx, f, meta))),
         Kind::Research => Parsed::Research(research(&mut ctx, f, meta)),
         Kind::Opportunity => Parsed::Opportunity(opportunity(&mut ctx, f, meta)),
     };

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::Diagnostic;
 use crate::insights::{Handoff, StepRef, effective_owner};
 use crate::matching::{Key, match_steps};
-use crate::model::{Emotion, Journey, Touchpoint};
+use crate::model::{Emotion, Journey, Journeys, Touchpoint};
 use crate::resolve::unknown;
 use crate::text::closest;
 
@@ -339,11 +339,7 @@ pub fn compare(
 /// future state"): a future state names the current journey of its own
 /// persona and lens that it redesigns; nothing else names one. So a chain of
 /// redesigns is one step long, and a loop cannot be written.
-pub fn check(
-    journeys: &BTreeMap<String, Journey>,
-    known: &BTreeSet<String>,
-    diags: &mut Vec<Diagnostic>,
-) {
+pub fn check(journeys: &Journeys, known: &BTreeSet<String>, diags: &mut Vec<Diagnostic>) {
     // The current journeys of the same persona and lens (what a redesign
     // may name), else every current one.
     // The current journeys of `j`'s persona and lens: what it may redesign.

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
 use crate::links::resolve_path;
-use crate::model::{Journey, Lens, Opportunity, Page, Persona, Research, Touchpoint};
+use crate::model::{Journeys, Lens, Opportunity, Page, Persona, Research, Touchpoint};
 use crate::source::Kind;
 use crate::text::id_key;
 
@@ -121,7 +121,7 @@ pub fn persona_order(personas: &BTreeMap<String, Persona>) -> Vec<String> {
 
 /// Current-state journey id → its future states (SPEC 3): the future
 /// states whose `redesigns` names a current journey.
-pub fn redesigns(journeys: &BTreeMap<String, Journey>) -> BTreeMap<String, Vec<String>> {
+pub fn redesigns(journeys: &Journeys) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (id, j) in journeys.iter().filter(|(_, j)| j.is_future()) {
         if let Some(r) = &j.redesigns
@@ -136,7 +136,7 @@ pub fn redesigns(journeys: &BTreeMap<String, Journey>) -> BTreeMap<String, Vec<S
 /// Journeys in reading order: by persona order, weight, then id; each
 /// current journey followed by its future states.
 pub fn journey_order(
-    journeys: &BTreeMap<String, Journey>,
+    journeys: &Journeys,
     personas: &[String],
     redesigns: &BTreeMap<String, Vec<String>>,
 ) -> Vec<String> {
@@ -226,7 +226,7 @@ pub struct Parts<'a> {
     pub home: Option<&'a Page>,
     pub personas: &'a BTreeMap<String, Persona>,
     pub touchpoints: &'a BTreeMap<String, Touchpoint>,
-    pub journeys: &'a BTreeMap<String, Journey>,
+    pub journeys: &'a Journeys,
     pub research: &'a BTreeMap<String, Research>,
     pub opportunities: &'a BTreeMap<String, Opportunity>,
     pub pages: &'a BTreeMap<String, Page>,
@@ -331,11 +331,7 @@ impl Routes {
     }
 
     /// The current journey a future state redesigns (when it names one).
-    pub fn redesigned<'j>(
-        &self,
-        journeys: &'j BTreeMap<String, Journey>,
-        id: &str,
-    ) -> Option<&'j String> {
+    pub fn redesigned<'j>(&self, journeys: &'j Journeys, id: &str) -> Option<&'j String> {
         let target = journeys.get(id)?.redesigns.as_ref()?;
         let (key, _) = journeys.get_key_value(&target.value)?;
         self.redesigns

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 
 use crate::config::Config;
 use crate::fields::Spanned;
-use crate::model::{Journey, Touchpoint};
+use crate::model::{Journeys, Touchpoint};
 
 /// Every system: the configured table, or the names used, keyed by slug
 /// (the first name in sorted order wins the display).
 pub fn systems(
     config: &Config,
     touchpoints: &BTreeMap<String, Touchpoint>,
-    journeys: &BTreeMap<String, Journey>,
+    journeys: &Journeys,
 ) -> BTreeMap<String, String> {
     if let Some(table) = &config.systems {
         return table.clone();
@@ -44,7 +44,7 @@ pub fn systems(
 pub fn origin(
     config: &Config,
     touchpoints: &BTreeMap<String, Touchpoint>,
-    journeys: &BTreeMap<String, Journey>,
+    journeys: &Journeys,
     id: &str,
 ) -> Option<crate::routes::At> {
     if config.systems.is_some() {

@@ -38,7 +38,7 @@ impl Row {
     }
 }
 use crate::diagnostic::{Diagnostic, Sources};
-use crate::model::{Date, Journey, Touchpoint};
+use crate::model::{Date, Journeys, Touchpoint};
 use crate::text::did_you_mean;
 
 /// The columns a data file may have.
@@ -74,7 +74,7 @@ pub fn files(root: &Path, dir: &str) -> Vec<String> {
 /// What rows are checked against.
 pub struct Known<'a> {
     pub catalog: &'a Catalog,
-    pub journeys: &'a BTreeMap<String, Journey>,
+    pub journeys: &'a Journeys,
     pub touchpoints: &'a BTreeMap<String, Touchpoint>,
 }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::config::{BUILT_IN_METRICS, Better, Config};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Date, Journey, Metrics, Target, Touchpoint};
+use crate::model::{Date, Journeys, Metrics, Target, Touchpoint};
 
 /// A metric: built in or declared in `book.toml`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -422,7 +422,7 @@ impl Measurements {
 /// in `journeys` are left out (a one-journey export).
 pub struct Export<'a> {
     pub measurements: &'a Measurements,
-    pub journeys: &'a BTreeMap<String, Journey>,
+    pub journeys: &'a Journeys,
     pub touchpoints: &'a BTreeMap<String, Touchpoint>,
 }
 
@@ -471,7 +471,7 @@ impl Export<'_> {
 /// scope that names nothing.
 pub fn front_matter<'a>(
     scope: &Scope,
-    journeys: &'a BTreeMap<String, Journey>,
+    journeys: &'a Journeys,
     touchpoints: &'a BTreeMap<String, Touchpoint>,
 ) -> Option<(Option<&'a Metrics>, &'a [Target])> {
     match scope {
@@ -569,7 +569,7 @@ impl serde::Serialize for PointOut<'_> {
 /// `metric-twice` (the data's value is shown).
 pub fn check(
     m: &Measurements,
-    journeys: &BTreeMap<String, Journey>,
+    journeys: &Journeys,
     touchpoints: &BTreeMap<String, Touchpoint>,
     diags: &mut Vec<Diagnostic>,
 ) {

@@ -680,13 +680,18 @@ pub struct Page {
     pub description: Option<String>,
 }
 
+/// Journeys by id, each shared with the file cache that parsed it.
+pub type Journeys = std::collections::BTreeMap<String, Arc<Journey>>;
+
 /// Everything the content folder holds, as written.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Content {
     pub home: Option<Page>,
     pub personas: Vec<Persona>,
     pub touchpoints: Vec<Touchpoint>,
-    pub journeys: Vec<Journey>,
+    /// Shared with the file that parsed them (copied only when resolve
+    /// rewrites an id).
+    pub journeys: Vec<Arc<Journey>>,
     pub research: Vec<Research>,
     pub opportunities: Vec<Opportunity>,
     pub pages: Vec<Page>,

@@ -19,7 +19,8 @@ use crate::evidence::Studies;
 use crate::insights::{self, Handoff, JourneyGap};
 use crate::links;
 use crate::model::{
-    Content, Journey, Lens, Meta, Opportunity, Page, Persona, Research, Touchpoint, lenses,
+    Content, Journey, Journeys, Lens, Meta, Opportunity, Page, Persona, Research, Touchpoint,
+    lenses,
 };
 use crate::routes::{LinkMap, Routes};
 use crate::source::Kind;
@@ -38,7 +39,7 @@ pub struct Handbook {
     pub home: Option<Page>,
     pub personas: BTreeMap<String, Persona>,
     pub touchpoints: BTreeMap<String, Touchpoint>,
-    pub journeys: BTreeMap<String, Journey>,
+    pub journeys: BTreeMap<String, Arc<Journey>>,
     /// Studies (`content/research/`), by id.
     pub research: BTreeMap<String, Research>,
     /// The opportunity portfolio (`content/opportunities/`), by id.
@@ -389,7 +390,7 @@ pub fn unsafe_id(id: &str) -> Option<&'static str> {
 fn warn_unused(
     personas: &BTreeMap<String, Persona>,
     touchpoints: &BTreeMap<String, Touchpoint>,
-    journeys: &BTreeMap<String, Journey>,
+    journeys: &Journeys,
     diags: &mut Vec<Diagnostic>,
 ) {
     // Membership only (never iterated), so hash sets: output order stays
@@ -442,7 +443,7 @@ fn metas<'a>(
     home: &'a Option<Page>,
     personas: &'a BTreeMap<String, Persona>,
     touchpoints: &'a BTreeMap<String, Touchpoint>,
-    journeys: &'a BTreeMap<String, Journey>,
+    journeys: &'a Journeys,
     research: &'a BTreeMap<String, Research>,
     opportunities: &'a BTreeMap<String, Opportunity>,
     pages: &'a BTreeMap<String, Page>,
@@ -494,7 +495,7 @@ fn check_links(links: &LinkMap, metas: &[(&str, &Meta)], diags: &mut Vec<Diagnos
 /// does not list (the system pages change: only a whole resolve will do).
 pub fn resolve_journey(
     h: &Handbook,
-    j: &mut Journey,
+    j: &mut Arc<Journey>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Vec<Handoff>> {
     let refs = Refs {

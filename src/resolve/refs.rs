@@ -6,6 +6,7 @@
 //! server's check of one edited file.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -69,6 +70,36 @@ fn department<'c>(
     diags.push(d);
     None
 }
+/// An id a journey spells another way, rewritten to its canonical form
+/// (indexes: stage, step, entry).
+enum Rewrite {
+    Owner(String),
+    StepOwner(usize, usize, Arc<str>),
+    Evidence(usize, usize, usize, String),
+    Research(usize, String),
+    Stage(usize, String),
+}
+
+impl Rewrite {
+    fn apply(self, j: &mut Journey) {
+        match self {
+            Rewrite::Owner(id) => {
+                if let Some(o) = &mut j.owner {
+                    o.value = id;
+                }
+            }
+            Rewrite::StepOwner(s, p, id) => {
+                if let Some(o) = &mut j.stages[s].steps[p].owner {
+                    o.value = id;
+                }
+            }
+            Rewrite::Evidence(s, p, k, id) => j.stages[s].steps[p].evidence[k].value = id,
+            Rewrite::Research(k, id) => j.research[k].value = id,
+            Rewrite::Stage(s, name) => j.stages[s].name.value = name,
+        }
+    }
+}
+
 /// What references are checked against.
 pub(super) struct Refs<'a> {
     /// Ids of files that could not be read: references to them are not
@@ -122,9 +153,26 @@ impl Refs<'_> {
         }
     }
 
-    pub(super) fn journey(&self, j: &mut Journey, diags: &mut Vec<Diagnostic>) {
-        let file = j.meta.file.clone();
-        let file = file.as_str();
+    /// Checks a journey, and rewrites the ids it spells another way to
+    /// their canonical form (an owner's department name, a study's title, a
+    /// strict lens's stage in another spelling). The journey is shared with
+    /// the file cache that parsed it: it is copied only when something is
+    /// rewritten (at 10,000 journeys, not copying saves ~130 MB in `serve`).
+    pub(super) fn journey(&self, shared: &mut Arc<Journey>, diags: &mut Vec<Diagnostic>) {
+        let rewrites = self.journey_refs(shared, diags);
+        if !rewrites.is_empty() {
+            let j = Arc::make_mut(shared);
+            for r in rewrites {
+                r.apply(j);
+            }
+        }
+        self.journey_steps(shared, diags);
+    }
+
+    /// The checks of what a journey names; returns the rewrites.
+    fn journey_refs(&self, j: &Journey, diags: &mut Vec<Diagnostic>) -> Vec<Rewrite> {
+        let mut rewrites = Vec::new();
+        let file = j.meta.file.as_str();
         if !j.persona.value.is_empty()
             && !self.personas.contains_key(&j.persona.value)
             && !self.unreadable_personas.contains(&j.persona.value)
@@ -137,21 +185,28 @@ impl Refs<'_> {
                 self.personas.keys().map(String::as_str),
             ));
         }
-        if let Some(o) = &mut j.owner {
-            check_owner(self.config, file, o, diags);
+        if let Some(o) = &j.owner
+            && let Some(id) = department(self.config, file, o, diags)
+            && *id != o.value
+        {
+            rewrites.push(Rewrite::Owner(id.clone()));
         }
-        for step in j.stages.iter_mut().flat_map(|s| s.steps.iter_mut()) {
-            if let Some(o) = &mut step.owner
-                && let Some(id) = department(self.config, file, o, diags)
-                && **id != *o.value
-            {
-                o.value = crate::fields::shared_id(id);
-            }
-            for e in &mut step.evidence {
-                self.studies.resolve(file, e, diags);
-            }
-            for o in &step.opportunities {
-                self.opportunities.check(file, o, diags);
+        for (si, stage) in j.stages.iter().enumerate() {
+            for (pi, step) in stage.steps.iter().enumerate() {
+                if let Some(o) = &step.owner
+                    && let Some(id) = department(self.config, file, o, diags)
+                    && **id != *o.value
+                {
+                    rewrites.push(Rewrite::StepOwner(si, pi, crate::fields::shared_id(id)));
+                }
+                for (k, e) in step.evidence.iter().enumerate() {
+                    if let Some(id) = self.studies.resolve(file, e, diags) {
+                        rewrites.push(Rewrite::Evidence(si, pi, k, id.clone()));
+                    }
+                }
+                for o in &step.opportunities {
+                    self.opportunities.check(file, o, diags);
+                }
             }
         }
         // On a current state `realises` is an error of its own
@@ -161,8 +216,10 @@ impl Refs<'_> {
                 self.opportunities.check(file, o, diags);
             }
         }
-        for r in &mut j.research {
-            self.studies.resolve(file, r, diags);
+        for (k, r) in j.research.iter().enumerate() {
+            if let Some(id) = self.studies.resolve(file, r, diags) {
+                rewrites.push(Rewrite::Research(k, id.clone()));
+            }
         }
         diags.extend(crate::evidence::evidence_warning(j, self.config.evidence));
         for n in &j.next {
@@ -195,8 +252,13 @@ impl Refs<'_> {
             }
             l
         };
-        self.stages(j, lens, diags);
+        self.stages(j, lens, diags, &mut rewrites);
+        rewrites
+    }
 
+    /// The checks of a journey's stages and steps, after the rewrites.
+    fn journey_steps(&self, j: &Journey, diags: &mut Vec<Diagnostic>) {
+        let file = j.meta.file.as_str();
         let mut step_ids: BTreeMap<String, ()> = BTreeMap::new();
         let max = self.config.max_steps_per_stage;
         for stage in &j.stages {
@@ -290,12 +352,18 @@ impl Refs<'_> {
 
     /// Stage rules: names unique; for a strict lens, names from its list and
     /// in its order (stages may be skipped).
-    fn stages(&self, j: &mut Journey, lens: Option<&Lens>, diags: &mut Vec<Diagnostic>) {
-        let file = j.meta.file.clone();
+    fn stages(
+        &self,
+        j: &Journey,
+        lens: Option<&Lens>,
+        diags: &mut Vec<Diagnostic>,
+        rewrites: &mut Vec<Rewrite>,
+    ) {
+        let file = j.meta.file.as_str();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut last: Option<(usize, String)> = None;
-        for stage in &mut j.stages {
-            let name = &mut stage.name;
+        for (si, stage) in j.stages.iter().enumerate() {
+            let name = &stage.name;
             if name.value.is_empty() {
                 continue;
             }
@@ -305,7 +373,7 @@ impl Refs<'_> {
                         "duplicate-stage",
                         format!("stage `{}` appears twice in this journey", name.value),
                     )
-                    .at(&file, name.span.clone())
+                    .at(file, name.span.clone())
                     .help(format!("merge its steps into the first `{first}` stage")),
                 );
                 continue;
@@ -327,12 +395,15 @@ impl Refs<'_> {
                         "unknown-stage",
                         format!("`{}` is not a stage of the `{}` lens", name.value, lens.id),
                     )
-                    .at(&file, name.span.clone())
+                    .at(file, name.span.clone())
                     .help(help),
                 );
                 continue;
             };
-            name.value = lens.stages[index].clone();
+            let spelled = &lens.stages[index];
+            if *spelled != name.value {
+                rewrites.push(Rewrite::Stage(si, spelled.clone()));
+            }
             if let Some((prev, prev_name)) = &last
                 && index < *prev
             {
@@ -341,15 +412,15 @@ impl Refs<'_> {
                         "stage-order",
                         format!(
                             "stage `{}` is out of order: in the `{}` lens it comes before `{prev_name}`",
-                            name.value, lens.id
+                            spelled, lens.id
                         ),
                     )
-                    .at(&file, name.span.clone())
+                    .at(file, name.span.clone())
                     .help(format!("order the stages as the lens does: {}", lens.stages.join(" → "))),
                 );
                 continue;
             }
-            last = Some((index, name.value.clone()));
+            last = Some((index, spelled.clone()));
         }
     }
 }

@@ -160,7 +160,7 @@ mod tests {
     /// lens and persona).
     fn edited(h: &Handbook, id: &str) -> Handbook {
         let mut new = h.clone();
-        let j = new.journeys.get_mut(id).expect("journey");
+        let j = std::sync::Arc::make_mut(new.journeys.get_mut(id).expect("journey"));
         j.meta.source = format!("{}\n<!-- edited -->\n", j.meta.source).into();
         new
     }
@@ -230,7 +230,9 @@ mod tests {
             .find(|l| **l != h.journeys[&first].lens.value)
             .expect("another lens")
             .clone();
-        moved.journeys.get_mut(&first).expect("journey").lens.value = other;
+        std::sync::Arc::make_mut(moved.journeys.get_mut(&first).expect("journey"))
+            .lens
+            .value = other;
         assert_eq!(affected(&h, &moved), Affected::Everything);
     }
 
@@ -251,7 +253,9 @@ mod tests {
             assert!(pages.contains(&journey_url(other)), "{other} in {pages:?}");
         }
         let mut state = edited(&h, future);
-        state.journeys.get_mut(future).expect("journey").state.value = crate::model::State::Current;
+        std::sync::Arc::make_mut(state.journeys.get_mut(future).expect("journey"))
+            .state
+            .value = crate::model::State::Current;
         assert_eq!(affected(&h, &state), Affected::Everything);
     }
 

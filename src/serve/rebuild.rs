@@ -190,7 +190,7 @@ fn hot_pages(
 /// One edited content file, parsed and checked against the last good
 /// model, ready to stand in for the file of the same id in it.
 enum Edit {
-    Journey(Box<Journey>, Vec<Handoff>),
+    Journey(Arc<Journey>, Vec<Handoff>),
     Persona(Persona),
     Touchpoint(Touchpoint),
     Research(Research),
@@ -513,11 +513,11 @@ mod tests {
         let name = h.personas[&persona].name.clone();
         let handoffs = h.handoffs[&id].len();
         let edits = |h: &Handbook| {
-            let mut j = h.journeys[&id].clone();
+            let mut j = Journey::clone(&h.journeys[&id]);
             j.title = "Editado".to_owned();
             let mut p = h.personas[&persona].clone();
             p.name = "Otra".to_owned();
-            vec![Edit::Journey(Box::new(j), Vec::new()), Edit::Persona(p)]
+            vec![Edit::Journey(Arc::new(j), Vec::new()), Edit::Persona(p)]
         };
         let e = edits(&h);
         let seen = with_edits(&mut h, e, |h| {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::shared::*;
 use super::{PageJob, Views};
 use crate::insights::effective_owner;
-use crate::model::{Emotion, Journey};
+use crate::model::Emotion;
 use crate::resolve::Handbook;
 use crate::routes::*;
 
@@ -26,7 +26,7 @@ impl<'h> Views<'h> {
     pub(super) fn handoff_gaps(h: &'h Handbook) -> Vec<(&'h String, &'h crate::insights::Handoff)> {
         let mut out = Vec::new();
         for (id, list) in &h.handoffs {
-            if h.journeys.get(id).is_some_and(Journey::is_future) {
+            if h.journeys.get(id).is_some_and(|j| j.is_future()) {
                 continue;
             }
             for ho in list {

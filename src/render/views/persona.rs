@@ -214,7 +214,7 @@ impl<'h> Views<'h> {
             .get(persona)
             .into_iter()
             .flatten()
-            .map(|id| (*id, &h.journeys[*id]))
+            .map(|id| (*id, &*h.journeys[*id]))
             .collect();
         let next = |id: &String, j: &'h Journey| -> Vec<LifeNext<'h>> {
             j.next
