@@ -16,7 +16,7 @@ TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
   TARGETS=(front_matter_splitter model_reader link_rewriting mermaid_importer
            check_on_the_example_handbook mutated_valid_files arbitrary_bytes_in_any_file
-           data_file_reader lsp_message_reader lsp_cursor_context)
+           data_file_reader data_file_edit_reader lsp_message_reader lsp_cursor_context)
 fi
 [ -d /dev/shm ] && export TMPDIR=/dev/shm
 bin=$(cargo test --release --test never_panics --no-run --message-format=json 2>/dev/null \

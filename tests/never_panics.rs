@@ -269,6 +269,43 @@ proptest! {
         let _ = render_text(&diags, &sources, false);
     }
 
+    /// The dev server's reading of a data-file edit (`metrics::edit`): any
+    /// old and new bytes give the lines between what both begin and end
+    /// with, which are the new file's lines there; the rows picked by an
+    /// id are the header and whole lines of the file, each naming it.
+    #[test]
+    fn data_file_edit_reader(
+        old in prop_oneof![proptest::collection::vec(any::<u8>(), 0..300), csv_like().prop_map(String::into_bytes)],
+        new in prop_oneof![proptest::collection::vec(any::<u8>(), 0..300), csv_like().prop_map(String::into_bytes)],
+        needle in "[a-z/]{0,6}",
+    ) {
+        use journeydoc::metrics::edit::{Fingerprints, changed, read_lines, rows_mentioning};
+        let (a, _) = Fingerprints::read(&old[..]).expect("memory");
+        let (b, starts) = Fingerprints::read(&new[..]).expect("memory");
+        let lines: Vec<&[u8]> = new.split(|c| *c == b'\n').collect();
+        prop_assert_eq!(b.len(), lines.len());
+        match changed(&a, &b) {
+            None => prop_assert_eq!(&a, &b),
+            Some(c) => {
+                prop_assert!(c.added.end <= b.len() && c.removed <= a.len());
+                let got = read_lines(std::io::Cursor::new(&new), &starts, c.added.clone()).expect("memory");
+                // Line k starts after the k-th line break.
+                let breaks: Vec<usize> = new.iter().enumerate().filter(|(_, c)| **c == b'\n').map(|(i, _)| i + 1).collect();
+                let at = |k: usize| if k == 0 { 0 } else { breaks.get(k - 1).copied().unwrap_or(new.len()) };
+                prop_assert_eq!(&got[..], &new[at(c.added.start)..at(c.added.end)]);
+            }
+        }
+        let picked = rows_mentioning(&new[..], &[needle.as_str()]).expect("memory");
+        let mut rows = picked.split(|c| *c == b'\n');
+        let header = rows.next().unwrap_or_default();
+        prop_assert!(new.starts_with(header));
+        for row in rows.filter(|r| !r.is_empty()) {
+            prop_assert!(!needle.is_empty());
+            prop_assert!(lines[1..].contains(&row));
+            prop_assert!(row.windows(needle.len()).any(|w| w == needle.as_bytes()));
+        }
+    }
+
     #[test]
     fn picture_text_wrapping(text in text_like(), size in 1.0f32..60.0, width in 1.0f32..600.0) {
         // Any text (the picture draws what authors wrote) wraps without a

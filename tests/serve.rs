@@ -790,9 +790,13 @@ fn a_csv_edit_reaches_the_pages_that_show_the_measurement() {
         body.contains("sube 7 desde 2026-01, mejor"),
         "and its change"
     );
-    let (status, _, metric) = get(s.port, "/metrics/nps.html");
-    assert_eq!(status, 200);
-    assert!(metric.contains("17"));
+    // The journey's page comes first (the hot path); the metric's page
+    // with the reload that follows.
+    let port = s.port;
+    eventually(10, "the metric page never showed the new value", || {
+        let (status, _, metric) = get(port, "/metrics/nps.html");
+        status == 200 && metric.contains("17")
+    });
     // A bad row: the overlay names the cell, the page stays.
     std::fs::write(
         s.root.join("data/nps.csv"),
@@ -837,6 +841,90 @@ fn a_csv_edit_reaches_the_pages_that_show_the_measurement() {
                 .contains("<b class=\"reading-value\">23</b>")
         },
     );
+}
+
+/// A data file saved as editors do (written beside, renamed over it).
+fn save(path: &Path, text: &str) {
+    let tmp = path.with_extension("csv.tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// A changed row reaches the page of the journey it measures first, before
+/// the reload that brings the metric's page; the other journey measured in
+/// the same file keeps its value; a row only removed is left to the reload.
+#[test]
+fn a_data_row_edit_reaches_its_journey_page_first() {
+    const B2B: &str = "/journeys/lucia/b2b.html";
+    let rows = |actividad: u32| {
+        format!(
+            "date,metric,value,journey\n2026-01,nps,10,lucia/actividad\n2026-01,nps,30,lucia/b2b\n2026-02,nps,{actividad},lucia/actividad\n2026-02,nps,31,lucia/b2b\n"
+        )
+    };
+    let s = start_with(|root| {
+        std::fs::create_dir(root.join("data")).unwrap();
+        std::fs::write(root.join("data/nps.csv"), rows(12)).unwrap();
+    });
+    let rx = events(s.port);
+    wait_for(&rx, "hello");
+    for page in [PAGE, B2B, "/metrics/nps.html"] {
+        assert_eq!(get(s.port, page).0, 200, "{page}");
+    }
+    assert!(
+        get(s.port, PAGE)
+            .2
+            .contains("<b class=\"reading-value\">12</b>")
+    );
+    save(&s.root.join("data/nps.csv"), &rows(19));
+    let (_, first) = next_reload(&rx);
+    assert_eq!(
+        first,
+        Some(vec!["journeys/lucia/actividad.html".to_owned()]),
+        "the measured journey's page alone, first"
+    );
+    let body = get(s.port, PAGE).2;
+    assert!(
+        body.contains("<b class=\"reading-value\">19</b>"),
+        "the new value"
+    );
+    assert!(
+        body.contains("sube 9 desde 2026-01, mejor"),
+        "and its change"
+    );
+    let (_, rest) = next_reload(&rx);
+    let rest = rest.expect("a short list");
+    assert!(rest.iter().any(|p| p == "metrics/nps.html"), "{rest:?}");
+    assert!(get(s.port, "/metrics/nps.html").2.contains("19"));
+    assert!(
+        get(s.port, B2B)
+            .2
+            .contains("<b class=\"reading-value\">31</b>")
+    );
+    let mut log = Vec::new();
+    while let Ok(l) = s.log.recv_timeout(Duration::from_millis(500)) {
+        log.push(l);
+    }
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("updated journeys/lucia/actividad.html in ")),
+        "{log:?}"
+    );
+    // The b2b rows of February removed: the reload alone shows it.
+    save(
+        &s.root.join("data/nps.csv"),
+        &rows(19).replace("2026-02,nps,31,lucia/b2b\n", ""),
+    );
+    let port = s.port;
+    eventually(10, "the removed row was still shown", || {
+        get(port, B2B)
+            .2
+            .contains("<b class=\"reading-value\">30</b>")
+    });
+    let mut log = Vec::new();
+    while let Ok(l) = s.log.recv_timeout(Duration::from_millis(300)) {
+        log.push(l);
+    }
+    assert!(!log.iter().any(|l| l.starts_with("updated ")), "{log:?}");
 }
 
 /// An opportunity's status edit reaches its page and the map that names

@@ -202,7 +202,7 @@ fn summary(run: &Run, verb: &str, deny: bool) -> String {
         match h.measurements.files.len() {
             0 => String::new(),
             n => {
-                let rows: usize = h.measurements.series.values().map(Vec::len).sum();
+                let rows: usize = h.measurements.series.values().map(|p| p.len()).sum();
                 format!(
                     " and {n} data {} ({rows} {})",
                     plural(n, "file"),

@@ -163,15 +163,29 @@ pub fn read_bytes(
     diags: &mut Vec<Diagnostic>,
     sources: &mut Sources,
 ) -> Measurements {
-    let rows = read_rows(bytes, known);
-    finish(
-        vec![name.to_owned()],
-        vec![rows],
-        known,
-        diags,
-        sources,
-        |_| bytes.to_vec(),
-    )
+    read_texts(&[(name.to_owned(), bytes.to_vec())], known, diags, sources)
+}
+
+/// Data files given as names and bytes, read and checked together as
+/// [`read`] reads a folder (the dev server's re-reading of some rows).
+pub fn read_texts(
+    texts: &[(String, Vec<u8>)],
+    known: &Known,
+    diags: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
+) -> Measurements {
+    let rows = texts
+        .par_iter()
+        .map(|(_, bytes)| read_rows(&bytes[..], known))
+        .collect();
+    let names = texts.iter().map(|(n, _)| n.clone()).collect();
+    finish(names, rows, known, diags, sources, |f| {
+        texts
+            .iter()
+            .find(|(n, _)| n == f)
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default()
+    })
 }
 
 /// Merges the files' rows: date order, duplicates found, every problem
@@ -228,7 +242,7 @@ fn finish(
     }
     Measurements {
         catalog: known.catalog.clone(),
-        series,
+        series: series.into_iter().map(|(k, v)| (k, v.into())).collect(),
         files,
     }
 }

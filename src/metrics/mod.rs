@@ -10,6 +10,7 @@
 
 pub mod cells;
 pub mod data;
+pub mod edit;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -215,8 +216,10 @@ impl Point {
 #[derive(Debug, Clone, Default)]
 pub struct Measurements {
     pub catalog: Catalog,
-    /// Per metric (the catalog's index) and scope: the points in date order.
-    pub series: BTreeMap<(usize, Scope), Vec<Point>>,
+    /// Per metric (the catalog's index) and scope: the points in date
+    /// order (shared: the dev server copies the map to read one journey's
+    /// rows again, 80,000 series at 10,000 journeys).
+    pub series: BTreeMap<(usize, Scope), Arc<[Point]>>,
     /// The data files read, relative to the root (`data/nps.csv`), in the
     /// order `Point::file` counts them.
     pub files: Vec<String>,
@@ -293,7 +296,7 @@ impl Measurements {
     pub fn series(&self, metric: usize, scope: &Scope) -> &[Point] {
         self.series
             .get(&(metric, scope.clone()))
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], |p| &p[..])
     }
 
     /// The readings of a scope, in catalog order: every metric it has a
@@ -412,7 +415,7 @@ impl Measurements {
         self.series
             .range((metric, Scope::Handbook)..)
             .take_while(move |((m, _), _)| *m == metric)
-            .map(|((_, s), p)| (s, p.as_slice()))
+            .map(|((_, s), p)| (s, &p[..]))
     }
 }
 

@@ -53,7 +53,8 @@ fn the_latest_is_the_newest_row_and_the_change_is_since_the_one_before() {
             point("2026-01", 4.8),
             point("2026-02", 4.6),
             point("2026-03-15", 4.1),
-        ],
+        ]
+        .into(),
     );
     let r = m.reading(1, &scope, Some(5.0), &[]).unwrap();
     assert_eq!(r.latest, Some((4.1, Date::parse_period("2026-03-15"))));
@@ -123,17 +124,19 @@ fn a_journeys_series_are_read_per_metric_without_borrowing_the_next_metrics() {
     let j = "lucia/actividad";
     m.series.insert(
         (1, Scope::Step(j.into(), "pago".into())),
-        vec![point("2026-05", 3.2)],
+        vec![point("2026-05", 3.2)].into(),
     );
     m.series.insert(
         (1, Scope::Stage(j.into(), "Elegir".into())),
-        vec![point("2026-05", 4.0)],
+        vec![point("2026-05", 4.0)].into(),
     );
-    m.series
-        .insert((0, Scope::Journey(j.into())), vec![point("2026-05", 20.0)]);
+    m.series.insert(
+        (0, Scope::Journey(j.into())),
+        vec![point("2026-05", 20.0)].into(),
+    );
     m.series.insert(
         (0, Scope::Step("otro".into(), "pago".into())),
-        vec![point("2026-05", 9.0)],
+        vec![point("2026-05", 9.0)].into(),
     );
     let s = m.of_journey(j);
     assert_eq!(s.journey(0).len(), 1);

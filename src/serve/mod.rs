@@ -14,6 +14,7 @@
 //!   there is no file system behind the server to escape to.
 
 mod affected;
+mod hot_data;
 mod http;
 mod pages;
 mod rebuild;
@@ -110,6 +111,7 @@ async fn run(opts: Options) -> Result<(), ServeError> {
         fallback: error_site(&config.title),
         changes: AtomicU64::new(0),
         hot: Mutex::new(BTreeMap::new()),
+        data_lines: hot_data::DataLines::default(),
         problem: RwLock::new(problem),
         version: std::sync::atomic::AtomicU64::new(1),
         prefix,

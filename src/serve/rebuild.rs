@@ -94,15 +94,18 @@ impl Builder {
 
 /// The hot path, taken before the reload when a change only edits content
 /// files the last good model has, in place (same kind, id and weight, no
-/// errors; see [`Edit::of`]): their own pages alone are rendered against
-/// the last good model with the edited files swapped in, put in the cache
-/// and announced at once. The other pages the edit touches (a journey's
-/// persona, lens and touchpoints; every page that shows a persona's name)
-/// follow with the reload. `paths` name each file once (the files are
-/// swapped in and back out one for one).
+/// errors; see [`Edit::of`]), or only adds or changes rows of data files
+/// (see [`super::hot_data`]): their own pages alone are rendered against
+/// the last good model with the edited files (or the re-read series)
+/// swapped in, put in the cache and announced at once. The other pages the
+/// edit touches (a journey's persona, lens and touchpoints; every page
+/// that shows a persona's name or a measurement) follow with the reload.
+/// `paths` name each file once (the files are swapped in and back out one
+/// for one).
 pub(super) fn hot(
     root: &Path,
     drafts: bool,
+    data_dir: &str,
     paths: &[String],
     number: u64,
     opts: &Options,
@@ -112,10 +115,25 @@ pub(super) fn hot(
     if paths.is_empty() || paths.len() > 8 || lock_read(&shared.problem).is_some() {
         return;
     }
+    let data = paths
+        .iter()
+        .all(|p| super::hot_data::is_data_file(p, data_dir));
+    let data_edits = if data {
+        match shared.data_lines.edit(root, paths) {
+            Some(edits) => Some(edits),
+            None => return,
+        }
+    } else {
+        None
+    };
     let (sh, root, list) = (shared.clone(), root.to_path_buf(), paths.to_vec());
     let changed = with_model(shared, move |model| {
         let Good { run, theme } = model.as_mut()?;
-        let pages = hot_pages(&mut run.handbook, theme, &root, drafts, &list)?;
+        let h = &mut run.handbook;
+        let pages = match data_edits {
+            Some(edits) => data_pages(h, theme, &root, &edits)?,
+            None => hot_pages(h, theme, &root, drafts, &list)?,
+        };
         // Marked as this change's: a reload that started before it leaves
         // them as they are.
         let mut hot = lock(&sh.hot);
@@ -169,22 +187,50 @@ fn hot_pages(
     phases.mark("hot: read, parse and resolve");
     let urls: Vec<String> = edits.iter().map(|e| e.own_page(h)).collect::<Option<_>>()?;
     let journeys: Vec<String> = edits.iter().filter_map(Edit::journey).collect();
-    // Swapped in for the render only: the reload compares the new files
-    // with the last good model to find the other pages they touch.
-    let pages = with_edits(h, edits, |h| {
+    let pages = render_own(h, theme, edits, None, &urls, &journeys);
+    phases.mark("hot: render");
+    pages
+}
+
+/// The hot path's pages of an edit of data files.
+fn data_pages(
+    h: &mut Handbook,
+    theme: &Theme,
+    root: &Path,
+    edits: &[super::hot_data::DataEdit],
+) -> Option<Site> {
+    let mut phases = crate::timings::Phases::start();
+    let (measurements, urls, journeys) = super::hot_data::measured_again(h, root, edits)?;
+    phases.mark("hot: rows read again");
+    let pages = render_own(h, theme, Vec::new(), Some(measurements), &urls, &journeys);
+    phases.mark("hot: render");
+    pages
+}
+
+/// Renders the pages `urls` with `edits` (and `measurements`) swapped into
+/// `h`: for the render only, since the reload compares the new files with
+/// the last good model to find the other pages they touch. `journeys`:
+/// the journey ids of the pages, when every page is a journey's. A
+/// template error gives `None` (the reload reports it).
+fn render_own(
+    h: &mut Handbook,
+    theme: &Theme,
+    edits: Vec<Edit>,
+    measurements: Option<Arc<crate::metrics::Measurements>>,
+    urls: &[String],
+    journeys: &[String],
+) -> Option<Site> {
+    with_edits(h, edits, measurements, |h| {
         if journeys.len() == urls.len() {
             let ids: Vec<&str> = journeys.iter().map(String::as_str).collect();
             return render::render_journeys(h, theme, &ids).ok();
         }
-        let files = render::render_files(h, theme, &urls).ok()?;
+        let files = render::render_files(h, theme, urls).ok()?;
         urls.iter()
             .zip(files)
             .map(|(url, file)| Some((url.clone(), file?.ok()?)))
             .collect::<Option<Site>>()
-    });
-    phases.mark("hot: render");
-    // A template error: the reload reports it.
-    pages
+    })
 }
 
 /// One edited content file, parsed and checked against the last good
@@ -331,18 +377,28 @@ impl Edit {
 }
 
 /// Runs `f` on `h` with the `edits` in place of its own files of the same
-/// ids. Whatever `f` does, `h` is its own again after: the swap back
-/// happens when the guard is dropped, also on an early return or while a
-/// panic unwinds, so the last good model never keeps an edit.
-fn with_edits<R>(h: &mut Handbook, edits: Vec<Edit>, f: impl FnOnce(&Handbook) -> R) -> R {
+/// ids (and `measurements` in place of its own). Whatever `f` does, `h` is
+/// its own again after: the swap back happens when the guard is dropped,
+/// also on an early return or while a panic unwinds, so the last good
+/// model never keeps an edit.
+fn with_edits<R>(
+    h: &mut Handbook,
+    edits: Vec<Edit>,
+    measurements: Option<Arc<crate::metrics::Measurements>>,
+    f: impl FnOnce(&Handbook) -> R,
+) -> R {
     struct Swapped<'a> {
         h: &'a mut Handbook,
         edits: Vec<Edit>,
+        measurements: Option<Arc<crate::metrics::Measurements>>,
     }
     impl Swapped<'_> {
         fn swap(&mut self) {
             for e in &mut self.edits {
                 e.swap(self.h);
+            }
+            if let Some(m) = &mut self.measurements {
+                std::mem::swap(&mut self.h.measurements, m);
             }
         }
     }
@@ -351,7 +407,11 @@ fn with_edits<R>(h: &mut Handbook, edits: Vec<Edit>, f: impl FnOnce(&Handbook) -
             self.swap();
         }
     }
-    let mut guard = Swapped { h, edits };
+    let mut guard = Swapped {
+        h,
+        edits,
+        measurements,
+    };
     guard.swap();
     f(guard.h)
 }
@@ -520,7 +580,7 @@ mod tests {
             vec![Edit::Journey(Arc::new(j), Vec::new()), Edit::Persona(p)]
         };
         let e = edits(&h);
-        let seen = with_edits(&mut h, e, |h| {
+        let seen = with_edits(&mut h, e, None, |h| {
             (
                 h.journeys[&id].title.clone(),
                 h.personas[&persona].name.clone(),
@@ -534,7 +594,7 @@ mod tests {
         // A render that panics half-way leaves the model as it was.
         let e = edits(&h);
         let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            with_edits(&mut h, e, |h| {
+            with_edits(&mut h, e, None, |h| {
                 assert_eq!(h.journeys[&id].title, "Editado");
                 panic!("a template engine bug");
             })

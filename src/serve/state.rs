@@ -41,6 +41,8 @@ pub(super) struct Shared {
     /// before that change leaves them as they are.
     pub(super) changes: AtomicU64,
     pub(super) hot: Mutex<BTreeMap<String, u64>>,
+    /// The data files' lines as last read (the hot path of a data edit).
+    pub(super) data_lines: super::hot_data::DataLines,
     pub(super) problem: RwLock<Option<String>>,
     pub(super) version: std::sync::atomic::AtomicU64,
     /// The path prefix of `base-url` (`/handbook/`), also served at `/`.

@@ -57,7 +57,10 @@ pub(super) fn watch(
     // taken together by the next rebuild.
     let (rebuilds, rebuild_rx) = std::sync::mpsc::channel::<Change>();
     let (w_shared, w_opts) = (shared.clone(), opts.clone());
+    let (w_root, w_data_dir) = (root.clone(), data_dir.to_owned());
     std::thread::spawn(move || {
+        // The data files' lines, for the hot path of their first edit.
+        w_shared.data_lines.remember(&w_root, &w_data_dir);
         let mut builder = builder;
         while let Ok(mut change) = rebuild_rx.recv() {
             while let Ok(more) = rebuild_rx.try_recv() {
@@ -72,6 +75,7 @@ pub(super) fn watch(
     });
     let h_rebuilds = rebuilds.clone();
     let drafts = opts.drafts;
+    let h_data_dir = data_dir.to_owned();
     let mut debouncer = notify_debouncer_full::new_debouncer(
         Duration::from_millis(30),
         None,
@@ -132,7 +136,15 @@ pub(super) fn watch(
                 .any(|p| p.starts_with(&w_themes) || *p == &book_path);
             let number = h_shared.changes.fetch_add(1, Ordering::SeqCst) + 1;
             if !full {
-                hot(&handler_root, drafts, &rel, number, &o, &h_shared);
+                hot(
+                    &handler_root,
+                    drafts,
+                    &h_data_dir,
+                    &rel,
+                    number,
+                    &o,
+                    &h_shared,
+                );
             }
             let _ = h_rebuilds.send(Change { paths: rel, full });
         },
