@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use super::state::lock;
 use crate::diagnostic::{self, Sources};
 use crate::metrics::data::{Known, read_texts};
-use crate::metrics::edit::{Fingerprints, changed, read_lines, rows_mentioning};
+use crate::metrics::edit::{Fingerprints, changed, read_lines, rows_mentioning_in};
 use crate::metrics::{Measurements, Scope};
 use crate::resolve::Handbook;
 
@@ -34,7 +34,7 @@ impl DataLines {
     /// did (run once the server is up, off the way of the first page).
     pub(super) fn remember(&self, root: &Path, data_dir: &str) {
         for f in crate::metrics::data::files(root, data_dir) {
-            let Ok((lines, _)) = open(root, &f).and_then(Fingerprints::read) else {
+            let Ok((lines, _)) = Fingerprints::read_file(&root.join(&f)) else {
                 continue;
             };
             lock(&self.0).entry(f).or_insert(lines);
@@ -50,7 +50,7 @@ impl DataLines {
         let mut edits = Vec::new();
         let mut taken = true;
         for path in paths {
-            let Ok((new, starts)) = open(root, path).and_then(Fingerprints::read) else {
+            let Ok((new, starts)) = Fingerprints::read_file(&root.join(path)) else {
                 taken = false;
                 continue;
             };
@@ -154,7 +154,7 @@ pub(super) fn measured_again(
     let texts: Vec<(String, Vec<u8>)> = files
         .into_iter()
         .map(|f| {
-            let rows = open(root, f).and_then(|file| rows_mentioning(file, &needles));
+            let rows = rows_mentioning_in(&root.join(f), &needles);
             Some((f.to_owned(), rows.ok()?))
         })
         .collect::<Option<_>>()?;
