@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -53,6 +54,54 @@ pub const COLUMNS: &[&str] = &[
     "n",
 ];
 const REQUIRED: &[&str] = &["date", "metric", "value"];
+// Their places in `COLUMNS`.
+const DATE: usize = 0;
+const METRIC: usize = 1;
+const VALUE: usize = 2;
+const JOURNEY: usize = 3;
+const STAGE: usize = 4;
+const STEP: usize = 5;
+const TOUCHPOINT: usize = 6;
+const N: usize = 7;
+
+/// A fast hash for the series being gathered (a million rows hash their
+/// scope's ids: SipHash was a twentieth of reading them).
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for b in chunks.remainder() {
+            self.add(u64::from(*b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 
 /// The `*.csv` files directly under `dir` (relative to `root`), sorted;
 /// hidden files left out. A missing folder has none.
@@ -80,7 +129,9 @@ pub struct Known<'a> {
 
 /// A row's scope while reading: ids borrowed from the handbook, so a row
 /// costs no allocation.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// Ordered as [`Scope`] is (the merged series are sorted by key before
+/// they become scopes).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Key<'a> {
     Handbook,
     Journey(&'a str),
@@ -91,7 +142,7 @@ enum Key<'a> {
 
 /// One shared copy of each id the series name.
 #[derive(Default)]
-struct Names(std::collections::HashMap<String, std::sync::Arc<str>>);
+struct Names(FxMap<String, std::sync::Arc<str>>);
 
 impl Names {
     fn get(&mut self, s: &str) -> std::sync::Arc<str> {
@@ -119,7 +170,7 @@ impl Key<'_> {
 /// One file's rows, before merging.
 #[derive(Default)]
 struct FileRows<'a> {
-    series: std::collections::HashMap<(usize, Key<'a>), Vec<Point>>,
+    series: FxMap<(usize, Key<'a>), Vec<Point>>,
     pending: Vec<Pending>,
     /// The file could not be opened or read (`None` when fine).
     failed: Option<Diagnostic>,
@@ -135,23 +186,98 @@ pub fn read(
     diags: &mut Vec<Diagnostic>,
     sources: &mut Sources,
 ) -> Measurements {
+    let mut phases = crate::timings::Phases::start();
     let files = files(root, data_dir);
     let read: Vec<FileRows<'_>> = files
         .par_iter()
-        .map(|f| match std::fs::File::open(root.join(f)) {
-            Ok(file) => read_rows(std::io::BufReader::with_capacity(64 * 1024, file), known),
-            Err(e) => FileRows {
-                failed: Some(Diagnostic::error(
-                    "io",
-                    format!("cannot read the data file: {e}"),
-                )),
-                ..FileRows::default()
-            },
-        })
+        .map(|f| read_file(&root.join(f), known))
         .collect();
-    finish(files, read, known, diags, sources, |f| {
+    phases.mark("  measurements: rows");
+    let m = finish(files, read, known, diags, sources, |f| {
         std::fs::read(root.join(f)).unwrap_or_default()
-    })
+    });
+    phases.mark("  measurements: merged");
+    m
+}
+
+/// One data file's rows; a large one read in two halves at once (see
+/// [`read_halves`]).
+fn read_file<'a>(path: &Path, known: &Known<'a>) -> FileRows<'a> {
+    let halves = super::edit::halves(path).unwrap_or_default();
+    if let [(_, Some(mid)), (_, None)] = halves[..]
+        && let Some(rows) = read_halves(path, mid, known)
+    {
+        return rows;
+    }
+    match std::fs::File::open(path) {
+        Ok(file) => read_rows(std::io::BufReader::with_capacity(64 * 1024, file), known),
+        Err(e) => FileRows {
+            failed: Some(Diagnostic::error(
+                "io",
+                format!("cannot read the data file: {e}"),
+            )),
+            ..FileRows::default()
+        },
+    }
+}
+
+/// A data file's rows read in two halves on two threads, the second after
+/// the first's header; the same rows in the same order as one reading.
+/// `None` (read it whole) when anything is off: a problem in a row (its
+/// line and column are worked out from one reading), or an odd number of
+/// quotes before the middle (the middle is inside a quoted cell).
+fn read_halves<'a>(path: &Path, mid: u64, known: &Known<'a>) -> Option<FileRows<'a>> {
+    use std::io::{BufRead, Read, Seek};
+    let open = || std::fs::File::open(path).ok();
+    let mut header = Vec::new();
+    std::io::BufReader::new(open()?)
+        .read_until(b'\n', &mut header)
+        .ok()?;
+    let (first, second) = rayon::join(
+        || {
+            let mut counted = Quotes {
+                inner: open()?.take(mid),
+                count: 0,
+            };
+            let rows = read_rows(
+                std::io::BufReader::with_capacity(64 * 1024, &mut counted),
+                known,
+            );
+            Some((rows, counted.count))
+        },
+        || {
+            let mut file = open()?;
+            file.seek(std::io::SeekFrom::Start(mid)).ok()?;
+            let rest = std::io::Cursor::new(&header[..]).chain(file);
+            Some(read_rows(
+                std::io::BufReader::with_capacity(64 * 1024, rest),
+                known,
+            ))
+        },
+    );
+    let ((mut rows, quotes), more) = (first?, second?);
+    let clean = |r: &FileRows| r.pending.is_empty() && r.failed.is_none();
+    if quotes % 2 == 1 || !clean(&rows) || !clean(&more) {
+        return None;
+    }
+    for (key, mut points) in more.series {
+        rows.series.entry(key).or_default().append(&mut points);
+    }
+    Some(rows)
+}
+
+/// A reader that counts the quotes it reads.
+struct Quotes<R> {
+    inner: R,
+    count: usize,
+}
+
+impl<R: std::io::Read> std::io::Read for Quotes<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += memchr::memchr_iter(b'"', &buf[..n]).count();
+        Ok(n)
+    }
 }
 
 /// One data file's bytes read and checked as [`read`] does (the fuzz
@@ -198,39 +324,59 @@ fn finish(
     sources: &mut Sources,
     bytes: impl Fn(&str) -> Vec<u8>,
 ) -> Measurements {
-    let mut series: BTreeMap<(usize, Scope), Vec<Point>> = BTreeMap::new();
-    let mut names = Names::default();
+    let mut merged: FxMap<(usize, Key<'_>), Vec<Point>> = FxMap::default();
     let mut pending: Vec<Vec<Pending>> = Vec::with_capacity(files.len());
     for (i, rows) in read.into_iter().enumerate() {
         if let Some(d) = rows.failed {
             diags.push(d.in_file(&files[i]));
         }
-        for ((metric, key), mut points) in rows.series {
+        for (key, mut points) in rows.series {
             // Moved, not copied, when the series is new.
-            match series.entry((metric, key.owned(&mut names))) {
-                std::collections::btree_map::Entry::Vacant(v) => {
+            match merged.entry(key) {
+                std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert(points);
                 }
-                std::collections::btree_map::Entry::Occupied(mut o) => {
+                std::collections::hash_map::Entry::Occupied(mut o) => {
                     o.get_mut().append(&mut points)
                 }
             }
         }
         pending.push(rows.pending);
     }
-    // Date order (stable: file order, then row order, where dates tie);
-    // the same date, metric and scope twice is an error at the later row.
+    // In key order, on both cores: date order in each series (stable: file
+    // order, then row order, where dates tie); the same date, metric and
+    // scope twice is an error at the later row.
+    let mut sorted: Vec<((usize, Key<'_>), Vec<Point>)> = merged.into_iter().collect();
+    sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Each series with the dates it had twice.
+    type Done<'a> = ((usize, Key<'a>), Arc<[Point]>, Vec<u32>);
+    let done: Vec<Done<'_>> = sorted
+        .into_par_iter()
+        .map(|(key, mut points)| {
+            let mut dates = Vec::new();
+            points.sort_by_key(|p| p.date);
+            points.dedup_by(|later, first| {
+                let same = later.date == first.date;
+                if same {
+                    dates.push(later.date);
+                }
+                same
+            });
+            (key, Arc::from(points), dates)
+        })
+        .collect();
+    let mut names = Names::default();
     let mut twice: std::collections::BTreeSet<(usize, Scope, u32)> = Default::default();
-    for ((metric, scope), points) in &mut series {
-        points.sort_by_key(|p| p.date);
-        points.dedup_by(|later, first| {
-            let same = later.date == first.date;
-            if same {
-                twice.insert((*metric, scope.clone(), later.date));
+    let series: BTreeMap<(usize, Scope), Arc<[Point]>> = done
+        .into_iter()
+        .map(|((metric, key), points, dates)| {
+            let scope = key.owned(&mut names);
+            for d in dates {
+                twice.insert((metric, scope.clone(), d));
             }
-            same
-        });
-    }
+            ((metric, scope), points)
+        })
+        .collect();
     drop(names);
     if !twice.is_empty() {
         duplicates(&files, known, &twice, &bytes, &mut pending);
@@ -242,7 +388,7 @@ fn finish(
     }
     Measurements {
         catalog: known.catalog.clone(),
-        series: series.into_iter().map(|(k, v)| (k, v.into())).collect(),
+        series,
         files,
     }
 }
@@ -319,7 +465,7 @@ impl Header {
 }
 
 fn read_rows<'a>(input: impl std::io::Read, known: &Known<'a>) -> FileRows<'a> {
-    let mut series: std::collections::HashMap<(usize, Key<'a>), Vec<Point>> = Default::default();
+    let mut series: FxMap<(usize, Key<'a>), Vec<Point>> = Default::default();
     let mut out = each_row(input, known, &mut |key, row| {
         let v = series.entry(key).or_default();
         // Grown by an eighth (at least 4): a million points keep little
@@ -349,6 +495,8 @@ fn each_row<'a>(
     let mut header = Header::default();
     let mut width = 0;
     let mut first = true;
+    // Rows of one journey usually come together: the last one found.
+    let mut last = None;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -391,7 +539,7 @@ fn each_row<'a>(
             });
             continue;
         }
-        if let Some((key, r)) = read_row(&record, at, &header, known, &mut out.pending) {
+        if let Some((key, r)) = read_row(&record, at, &header, known, &mut last, &mut out.pending) {
             row(key, r);
         }
     }
@@ -473,6 +621,7 @@ fn read_row<'a>(
     at: u64,
     header: &Header,
     known: &Known<'a>,
+    last: &mut Option<LastJourney<'a>>,
     pending: &mut Vec<Pending>,
 ) -> Option<((usize, Key<'a>), Row)> {
     let errors = pending.len();
@@ -489,15 +638,15 @@ fn read_row<'a>(
     // Each cell by column name: `None` when the column is absent or the cell
     // empty; not-UTF-8 cells reported once.
     let mut bad_text = Vec::new();
-    let cell = |name: &str, bad: &mut Vec<usize>| cell(record, header, name, bad);
-    let date = cell("date", &mut bad_text);
-    let metric = cell("metric", &mut bad_text);
-    let value = cell("value", &mut bad_text);
-    let journey = cell("journey", &mut bad_text);
-    let stage = cell("stage", &mut bad_text);
-    let step = cell("step", &mut bad_text);
-    let touchpoint = cell("touchpoint", &mut bad_text);
-    let n = cell("n", &mut bad_text);
+    let cell = |k: usize, bad: &mut Vec<usize>| cell(record, header.at[k], bad);
+    let date = cell(DATE, &mut bad_text);
+    let metric = cell(METRIC, &mut bad_text);
+    let value = cell(VALUE, &mut bad_text);
+    let journey = cell(JOURNEY, &mut bad_text);
+    let stage = cell(STAGE, &mut bad_text);
+    let step = cell(STEP, &mut bad_text);
+    let touchpoint = cell(TOUCHPOINT, &mut bad_text);
+    let n = cell(N, &mut bad_text);
     bad_text.sort_unstable();
     bad_text.dedup();
     for i in &bad_text {
@@ -595,7 +744,7 @@ fn read_row<'a>(
             v
         }
     };
-    let scope = scope(journey, stage, step, touchpoint, known, &mut problem);
+    let scope = scope(journey, stage, step, touchpoint, known, last, &mut problem);
     if pending.len() > errors {
         return None;
     }
@@ -612,15 +761,10 @@ fn read_row<'a>(
 
 type Cell<'a> = Option<(usize, &'a str)>;
 
-/// A row's cell by column name: `None` when the column is absent or the
+/// A row's cell in column `i`: `None` when the column is absent or the
 /// cell empty; a cell that is not UTF-8 is noted in `bad`.
-fn cell<'r>(
-    record: &'r csv::ByteRecord,
-    header: &Header,
-    name: &str,
-    bad: &mut Vec<usize>,
-) -> Cell<'r> {
-    let i = header.col(name)?;
+fn cell<'r>(record: &'r csv::ByteRecord, i: Option<usize>, bad: &mut Vec<usize>) -> Cell<'r> {
+    let i = i?;
     match std::str::from_utf8(record.get(i)?) {
         Ok(s) => Some((i, s.trim())).filter(|(_, s)| !s.is_empty()),
         Err(_) => {
@@ -648,14 +792,18 @@ fn without_journey(
     found.is_some()
 }
 
+/// The journey a row named last: its id and the journey.
+type LastJourney<'a> = (&'a str, &'a crate::model::Journey);
+
 /// The row's scope from its `journey`, `stage`, `step` and `touchpoint`
-/// cells.
+/// cells (`last`: the journey the row before named, if any).
 fn scope<'a>(
     journey: Cell,
     stage: Cell,
     step: Cell,
     touchpoint: Cell,
     known: &Known<'a>,
+    last: &mut Option<LastJourney<'a>>,
     problem: &mut dyn FnMut(usize, &'static str, String, Option<String>),
 ) -> Option<Key<'a>> {
     if let Some((i, t)) = touchpoint {
@@ -698,7 +846,14 @@ fn scope<'a>(
         }
         return Some(Key::Handbook);
     };
-    let Some((jkey, j)) = known.journeys.get_key_value(jid) else {
+    let found = match *last {
+        Some((id, j)) if id == jid => Some((id, j)),
+        _ => known
+            .journeys
+            .get_key_value(jid)
+            .map(|(id, j)| (id.as_str(), &**j)),
+    };
+    let Some((jkey, j)) = found else {
         problem(
             ji,
             "unknown-journey",
@@ -707,6 +862,7 @@ fn scope<'a>(
         );
         return None;
     };
+    *last = Some((jkey, j));
     let stage_name = match stage {
         None => None,
         Some((i, s)) => {
@@ -783,4 +939,61 @@ fn scope<'a>(
         Some((_, st)) => Key::Stage(jkey, &st.name.value),
         None => Key::Journey(jkey),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file large enough to be read in halves gives what one reading of
+    /// its bytes gives: the same series, and the same problems at the same
+    /// lines (a bad row, a quoted cell with a line break at the middle).
+    #[test]
+    fn a_large_file_read_in_halves_reads_as_one() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/es");
+        let h = crate::load(&root, &crate::Options::default())
+            .expect("the fixture loads")
+            .handbook;
+        let catalog = super::super::Catalog::new(&h.config);
+        let known = Known {
+            catalog: &catalog,
+            journeys: &h.journeys,
+            touchpoints: &h.touchpoints,
+        };
+        let mut rows = String::from("date,metric,value,journey,n\n");
+        for year in 1950..2100 {
+            for month in 1..=12 {
+                for day in 1..=28 {
+                    for metric in ["nps", "csat", "ces"] {
+                        rows.push_str(&format!(
+                            "{year}-{month:02}-{day:02},{metric},{},lucia/actividad,{}\n",
+                            day % 5 + 1,
+                            year % 90
+                        ));
+                    }
+                }
+            }
+        }
+        let middle = rows.len() / 2;
+        let quoted = {
+            let at = middle + rows[middle..].find('\n').expect("a line") + 1;
+            let mut r = rows.clone();
+            r.insert_str(at, "2101-01-01,nps,5,\"lucia/\nactividad\",3\n");
+            r
+        };
+        let bad = rows.replacen(",lucia/actividad,", ",lucia/nadie,", 1)
+            + "2102-01-01,nps,500,lucia/actividad,3\n";
+        let dir = tempfile::tempdir().expect("a folder");
+        for text in [rows, quoted, bad] {
+            assert!(text.len() as u64 > super::super::edit::HALVED);
+            std::fs::create_dir_all(dir.path().join("data")).expect("a folder");
+            std::fs::write(dir.path().join("data/big.csv"), &text).expect("written");
+            let (mut d1, mut s1) = (Vec::new(), Sources::new());
+            let halved = read(dir.path(), "data", &known, &mut d1, &mut s1);
+            let (mut d2, mut s2) = (Vec::new(), Sources::new());
+            let whole = read_bytes("data/big.csv", text.as_bytes(), &known, &mut d2, &mut s2);
+            assert_eq!(halved.series, whole.series);
+            assert_eq!(format!("{d1:?}"), format!("{d2:?}"));
+        }
+    }
 }

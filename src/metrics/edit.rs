@@ -17,7 +17,7 @@ use rayon::prelude::*;
 const EVERY: usize = 256;
 
 /// A file larger than this is read in two halves at once.
-const HALVED: u64 = 4 << 20;
+pub(crate) const HALVED: u64 = 4 << 20;
 
 /// A fingerprint of each line of a file (the last line may be empty).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -136,7 +136,7 @@ fn stretch(reader: impl Read, at: u64, last: bool) -> std::io::Result<(Fingerpri
 
 /// A file as one stretch, or (when large) two that meet at a line's
 /// start: each a start and a length (`None`: to the end).
-fn halves(path: &Path) -> std::io::Result<Vec<(u64, Option<u64>)>> {
+pub(crate) fn halves(path: &Path) -> std::io::Result<Vec<(u64, Option<u64>)>> {
     let mut f = std::fs::File::open(path)?;
     let len = f.metadata()?.len();
     if len < HALVED {
