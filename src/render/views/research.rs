@@ -188,16 +188,19 @@ impl<'h> Views<'h> {
     fn find_citations(&self, only: Option<&str>) -> Citations<'h> {
         let h = self.h;
         let mut out: Citations<'h> = BTreeMap::new();
+        // One study's: the other ids are passed over before anything is
+        // gathered for them.
+        let wanted = |id: &str| only.is_none_or(|o| o == id);
         for jid in self.journeys_sorted() {
             let j = &h.journeys[jid];
             let mut here: BTreeMap<&'h str, (bool, Vec<At>)> = BTreeMap::new();
-            for r in &j.research {
+            for r in j.research.iter().filter(|r| wanted(&r.value)) {
                 here.entry(r.value.as_str()).or_default().0 = true;
             }
             for (si, stage) in j.stages.iter().enumerate() {
                 for (k, s) in stage.steps.iter().enumerate() {
                     let mut seen: Vec<&str> = Vec::new();
-                    for e in &s.evidence {
+                    for e in s.evidence.iter().filter(|e| wanted(&e.value)) {
                         if !seen.contains(&e.value.as_str()) {
                             seen.push(&e.value);
                             here.entry(e.value.as_str()).or_default().1.push((si, k));
@@ -206,9 +209,7 @@ impl<'h> Views<'h> {
                 }
             }
             for (id, (background, steps)) in here {
-                if only.is_none_or(|o| o == id) {
-                    out.entry(id).or_default().push((jid, background, steps));
-                }
+                out.entry(id).or_default().push((jid, background, steps));
             }
         }
         out

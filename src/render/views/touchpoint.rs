@@ -24,6 +24,9 @@ pub(super) struct StepRow<'a> {
     pub(super) owner: Option<&'a str>,
     pub(super) pain: Option<&'a str>,
     pub(super) opportunity: Option<&'a str>,
+    /// The step itself (not shown: the page's average is worked out from
+    /// its rows instead of finding them again).
+    pub(super) step: &'a crate::model::Step,
 }
 
 impl Serialize for StepRow<'_> {
@@ -55,6 +58,7 @@ impl<'h> Views<'h> {
                 .map(|o| self.h.department_name(o)),
             pain: hit.step.pain.as_deref(),
             opportunity: hit.step.opportunity.as_deref(),
+            step: hit.step,
         }
     }
 
@@ -150,7 +154,8 @@ impl<'h> Views<'h> {
                 .map(|s| self.system_ref(&s.value))
                 .collect(),
             body: self.md(tp.meta.body(), &tp.meta.file, &path),
-            average: self.touchpoint_average(id),
+            // The same steps as `touchpoint_average(id)`'s.
+            average: super::shared::average_of(rows.iter().map(|r| r.step)),
             journeys: journeys.len(),
             extra: &tp.meta.extra,
             uses_rows: lists.uses,
