@@ -199,6 +199,9 @@ def main():
         rss = [m for _, m in memory]
         print(f"\nresident memory: {memory[0][1]:.0f} MB with the pages open; "
               f"{rss[-1]:.0f} MB after {len(rss) - 1} edits (max {max(rss):.0f} MB)")
+        # After each round of one edit of every kind.
+        rounds = [f"{m:.0f}" for name, m in memory if name.endswith(f"{kinds[-1]} {name.split()[-1]}")]
+        print(f"after each round of {len(kinds)} edits (MB): {' '.join(rounds)}")
         if args.lines:
             for l in lines:
                 print(f"    {l}")

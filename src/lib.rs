@@ -493,13 +493,13 @@ fn add(content: &mut Content, parsed: Parsed, drafts: bool) {
         return;
     }
     match parsed {
-        Parsed::Home(p) => content.home = Some(p),
-        Parsed::Page(p) => content.pages.push(p),
-        Parsed::Persona(p) => content.personas.push(p),
-        Parsed::Touchpoint(t) => content.touchpoints.push(t),
+        Parsed::Home(p) => content.home = Some(*p),
+        Parsed::Page(p) => content.pages.push(*p),
+        Parsed::Persona(p) => content.personas.push(*p),
+        Parsed::Touchpoint(t) => content.touchpoints.push(*t),
         Parsed::Journey(j) => content.journeys.push(j),
-        Parsed::Research(r) => content.research.push(r),
-        Parsed::Opportunity(o) => content.opportunities.push(o),
+        Parsed::Research(r) => content.research.push(*r),
+        Parsed::Opportunity(o) => content.opportunities.push(*o),
     }
 }
 
