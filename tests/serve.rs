@@ -281,10 +281,7 @@ fn the_edited_page_comes_first_and_only_changed_pages_reload() {
             .2
             .contains("Lucía pide dos pizzas")
     );
-    let mut log = Vec::new();
-    while let Ok(l) = s.log.recv_timeout(Duration::from_millis(500)) {
-        log.push(l);
-    }
+    let log = log_lines(&s, 500);
     assert!(
         log.iter()
             .any(|l| l.starts_with("updated journeys/lucia/actividad.html in ")),
@@ -843,6 +840,15 @@ fn a_csv_edit_reaches_the_pages_that_show_the_measurement() {
     );
 }
 
+/// The server's lines until it is quiet for `ms` milliseconds.
+fn log_lines(s: &Server, ms: u64) -> Vec<String> {
+    let mut log = Vec::new();
+    while let Ok(l) = s.log.recv_timeout(Duration::from_millis(ms)) {
+        log.push(l);
+    }
+    log
+}
+
 /// A data file saved as editors do (written beside, renamed over it).
 fn save(path: &Path, text: &str) {
     let tmp = path.with_extension("csv.tmp");
@@ -900,10 +906,7 @@ fn a_data_row_edit_reaches_its_journey_page_first() {
             .2
             .contains("<b class=\"reading-value\">31</b>")
     );
-    let mut log = Vec::new();
-    while let Ok(l) = s.log.recv_timeout(Duration::from_millis(500)) {
-        log.push(l);
-    }
+    let log = log_lines(&s, 500);
     assert!(
         log.iter()
             .any(|l| l.starts_with("updated journeys/lucia/actividad.html in ")),
@@ -920,10 +923,7 @@ fn a_data_row_edit_reaches_its_journey_page_first() {
             .2
             .contains("<b class=\"reading-value\">30</b>")
     });
-    let mut log = Vec::new();
-    while let Ok(l) = s.log.recv_timeout(Duration::from_millis(300)) {
-        log.push(l);
-    }
+    let log = log_lines(&s, 300);
     assert!(!log.iter().any(|l| l.starts_with("updated ")), "{log:?}");
 }
 
