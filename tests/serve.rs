@@ -870,6 +870,13 @@ fn a_data_row_edit_reaches_its_journey_page_first() {
     let s = start_with(|root| {
         std::fs::create_dir(root.join("data")).unwrap();
         std::fs::write(root.join("data/nps.csv"), rows(12)).unwrap();
+        // Another file measuring the same journey: its rows are read again
+        // with the edited file's.
+        std::fs::write(
+            root.join("data/csat.csv"),
+            "date,metric,value,journey\n2026-01,csat,81,lucia/actividad\n",
+        )
+        .unwrap();
     });
     let rx = events(s.port);
     wait_for(&rx, "hello");
@@ -896,6 +903,10 @@ fn a_data_row_edit_reaches_its_journey_page_first() {
     assert!(
         body.contains("sube 9 desde 2026-01, mejor"),
         "and its change"
+    );
+    assert!(
+        body.contains("<b class=\"reading-value\">81 %</b>"),
+        "the other file's measurement"
     );
     let (_, rest) = next_reload(&rx);
     let rest = rest.expect("a short list");

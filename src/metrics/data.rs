@@ -101,7 +101,8 @@ impl Fx {
     }
 }
 
-type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+type FxBuild = std::hash::BuildHasherDefault<Fx>;
+type FxMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 
 /// The `*.csv` files directly under `dir` (relative to `root`), sorted;
 /// hidden files left out. A missing folder has none.
@@ -155,7 +156,16 @@ impl Names {
     }
 }
 
-impl Key<'_> {
+impl<'a> Key<'a> {
+    /// The journey or touchpoint the scope is part of.
+    fn id(&self) -> Option<&'a str> {
+        match *self {
+            Key::Handbook => None,
+            Key::Journey(j) | Key::Stage(j, _) | Key::Step(j, _) => Some(j),
+            Key::Touchpoint(t) => Some(t),
+        }
+    }
+
     fn owned(self, names: &mut Names) -> Scope {
         match self {
             Key::Handbook => Scope::Handbook,
@@ -326,10 +336,12 @@ fn finish(
 ) -> Measurements {
     let mut merged: FxMap<(usize, Key<'_>), Vec<Point>> = FxMap::default();
     let mut pending: Vec<Vec<Pending>> = Vec::with_capacity(files.len());
+    let mut ids: Vec<std::collections::HashSet<&str, FxBuild>> = Vec::with_capacity(files.len());
     for (i, rows) in read.into_iter().enumerate() {
         if let Some(d) = rows.failed {
             diags.push(d.in_file(&files[i]));
         }
+        ids.push(rows.series.keys().filter_map(|(_, k)| k.id()).collect());
         for (key, mut points) in rows.series {
             // Moved, not copied, when the series is new.
             match merged.entry(key) {
@@ -377,6 +389,10 @@ fn finish(
             ((metric, scope), points)
         })
         .collect();
+    let measured_in = ids
+        .into_iter()
+        .map(|set| set.into_iter().map(|id| names.get(id)).collect())
+        .collect();
     drop(names);
     if !twice.is_empty() {
         duplicates(&files, known, &twice, &bytes, &mut pending);
@@ -390,6 +406,7 @@ fn finish(
         catalog: known.catalog.clone(),
         series,
         files,
+        measured_in,
     }
 }
 
@@ -944,6 +961,40 @@ fn scope<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Which journeys and touchpoints each file measures, by file.
+    #[test]
+    fn each_file_says_what_it_measures() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/es");
+        let h = crate::load(&root, &crate::Options::default())
+            .expect("the fixture loads")
+            .handbook;
+        let catalog = super::super::Catalog::new(&h.config);
+        let known = Known {
+            catalog: &catalog,
+            journeys: &h.journeys,
+            touchpoints: &h.touchpoints,
+        };
+        let tp = h.touchpoints.keys().next().expect("a touchpoint").clone();
+        let texts = [
+            (
+                "data/a.csv".to_owned(),
+                b"date,metric,value,journey\n2026-01,nps,10,lucia/actividad\n2026-01,nps,20,\n"
+                    .to_vec(),
+            ),
+            (
+                "data/b.csv".to_owned(),
+                format!("date,metric,value,touchpoint\n2026-01,csat,80,{tp}\n").into_bytes(),
+            ),
+        ];
+        let (mut diags, mut sources) = (Vec::new(), Sources::new());
+        let m = read_texts(&texts, &known, &mut diags, &mut sources);
+        assert!(diags.is_empty(), "{diags:?}");
+        let ids =
+            |i: usize| -> Vec<String> { m.measured_in[i].iter().map(|s| s.to_string()).collect() };
+        assert_eq!(ids(0), ["lucia/actividad"]);
+        assert_eq!(ids(1), [tp]);
+    }
 
     /// A file large enough to be read in halves gives what one reading of
     /// its bytes gives: the same series, and the same problems at the same

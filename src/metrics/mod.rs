@@ -220,9 +220,11 @@ pub struct Measurements {
     /// order (shared: the dev server copies the map to read one journey's
     /// rows again, 80,000 series at 10,000 journeys).
     pub series: BTreeMap<(usize, Scope), Arc<[Point]>>,
-    /// The data files read, relative to the root (`data/nps.csv`), in the
-    /// order `Point::file` counts them.
+    /// The data files read, relative to the root (`data/nps.csv`), sorted.
     pub files: Vec<String>,
+    /// The ids of the journeys and touchpoints each of `files` measures
+    /// (same order): where the dev server looks for a scope's rows again.
+    pub measured_in: Vec<std::collections::BTreeSet<Arc<str>>>,
 }
 
 /// The series of one journey's scopes ([`Measurements::of_journey`]).

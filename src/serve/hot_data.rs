@@ -149,7 +149,17 @@ pub(super) fn measured_again(
         return None;
     }
     let needles: Vec<&str> = journeys.iter().chain(&touchpoints).map(|s| &**s).collect();
-    let mut files: BTreeSet<&str> = h.measurements.files.iter().map(String::as_str).collect();
+    // The edited files, and the files whose rows named one of the scopes at
+    // the last reading (every file when that is not known).
+    let m = &h.measurements;
+    let known_where = m.measured_in.len() == m.files.len();
+    let mut files: BTreeSet<&str> = m
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !known_where || needles.iter().any(|n| m.measured_in[*i].contains(*n)))
+        .map(|(_, f)| f.as_str())
+        .collect();
     files.extend(edits.iter().map(|e| e.path.as_str()));
     let texts: Vec<(String, Vec<u8>)> = files
         .into_iter()
