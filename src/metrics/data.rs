@@ -962,19 +962,32 @@ fn scope<'a>(
 mod tests {
     use super::*;
 
-    /// Which journeys and touchpoints each file measures, by file.
-    #[test]
-    fn each_file_says_what_it_measures() {
+    /// The Spanish fixture's handbook and its metrics.
+    fn fixture() -> (crate::resolve::Handbook, super::super::Catalog) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/es");
         let h = crate::load(&root, &crate::Options::default())
             .expect("the fixture loads")
             .handbook;
         let catalog = super::super::Catalog::new(&h.config);
-        let known = Known {
-            catalog: &catalog,
+        (h, catalog)
+    }
+
+    fn known_of<'a>(
+        h: &'a crate::resolve::Handbook,
+        catalog: &'a super::super::Catalog,
+    ) -> Known<'a> {
+        Known {
+            catalog,
             journeys: &h.journeys,
             touchpoints: &h.touchpoints,
-        };
+        }
+    }
+
+    /// Which journeys and touchpoints each file measures, by file.
+    #[test]
+    fn each_file_says_what_it_measures() {
+        let (h, catalog) = fixture();
+        let known = known_of(&h, &catalog);
         let tp = h.touchpoints.keys().next().expect("a touchpoint").clone();
         let texts = [
             (
@@ -1001,16 +1014,8 @@ mod tests {
     /// lines (a bad row, a quoted cell with a line break at the middle).
     #[test]
     fn a_large_file_read_in_halves_reads_as_one() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/es");
-        let h = crate::load(&root, &crate::Options::default())
-            .expect("the fixture loads")
-            .handbook;
-        let catalog = super::super::Catalog::new(&h.config);
-        let known = Known {
-            catalog: &catalog,
-            journeys: &h.journeys,
-            touchpoints: &h.touchpoints,
-        };
+        let (h, catalog) = fixture();
+        let known = known_of(&h, &catalog);
         let mut rows = String::from("date,metric,value,journey,n\n");
         for year in 1950..2100 {
             for month in 1..=12 {
