@@ -114,11 +114,17 @@ pub fn files(root: &Path, dir: &str) -> Vec<String> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| !n.starts_with('.') && n.to_ascii_lowercase().ends_with(".csv"))
+        .filter(|n| is_data_name(n))
         .map(|n| if dir == "." { n } else { format!("{dir}/{n}") })
         .collect();
     out.sort();
     out
+}
+
+/// Whether a file named `name` in the data folder is read: a `*.csv`
+/// (any case), not hidden.
+pub fn is_data_name(name: &str) -> bool {
+    !name.starts_with('.') && name.to_ascii_lowercase().ends_with(".csv")
 }
 
 /// What rows are checked against.
@@ -237,16 +243,16 @@ fn read_file<'a>(path: &Path, known: &Known<'a>) -> FileRows<'a> {
 /// line and column are worked out from one reading), or an odd number of
 /// quotes before the middle (the middle is inside a quoted cell).
 fn read_halves<'a>(path: &Path, mid: u64, known: &Known<'a>) -> Option<FileRows<'a>> {
-    use std::io::{BufRead, Read, Seek};
-    let open = || std::fs::File::open(path).ok();
+    use std::io::{BufRead, Read};
     let mut header = Vec::new();
-    std::io::BufReader::new(open()?)
+    std::io::BufReader::new(std::fs::File::open(path).ok()?)
         .read_until(b'\n', &mut header)
         .ok()?;
+    let stretch = |at, len| super::edit::open_stretch(path, at, len).ok();
     let (first, second) = rayon::join(
         || {
             let mut counted = Quotes {
-                inner: open()?.take(mid),
+                inner: stretch(0, Some(mid))?,
                 count: 0,
             };
             let rows = read_rows(
@@ -256,9 +262,7 @@ fn read_halves<'a>(path: &Path, mid: u64, known: &Known<'a>) -> Option<FileRows<
             Some((rows, counted.count))
         },
         || {
-            let mut file = open()?;
-            file.seek(std::io::SeekFrom::Start(mid)).ok()?;
-            let rest = std::io::Cursor::new(&header[..]).chain(file);
+            let rest = std::io::Cursor::new(&header[..]).chain(stretch(mid, None)?);
             Some(read_rows(
                 std::io::BufReader::with_capacity(64 * 1024, rest),
                 known,

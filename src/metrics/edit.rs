@@ -47,12 +47,7 @@ impl Fingerprints {
     pub fn read_file(path: &Path) -> std::io::Result<(Fingerprints, Checkpoints)> {
         let halves = halves(path)?;
         let read = |&(at, len): &(u64, Option<u64>)| -> std::io::Result<_> {
-            let mut f = std::fs::File::open(path)?;
-            f.seek(SeekFrom::Start(at))?;
-            match len {
-                Some(len) => stretch(f.take(len), at, false),
-                None => stretch(f, at, true),
-            }
+            stretch(open_stretch(path, at, len)?, at, len.is_none())
         };
         let parts: Vec<std::io::Result<_>> = halves.par_iter().map(read).collect();
         let (mut lines, mut starts) = (Vec::new(), Vec::new());
@@ -132,6 +127,18 @@ fn stretch(reader: impl Read, at: u64, last: bool) -> std::io::Result<(Fingerpri
         lines.push(line_hash(b""));
     }
     Ok((Fingerprints(lines), Checkpoints(starts)))
+}
+
+/// The file at `path` from byte `at`, `len` bytes of it (`None`: to the
+/// end): one of its [`halves`].
+pub(crate) fn open_stretch(
+    path: &Path,
+    at: u64,
+    len: Option<u64>,
+) -> std::io::Result<std::io::Take<std::fs::File>> {
+    let mut f = std::fs::File::open(path)?;
+    f.seek(SeekFrom::Start(at))?;
+    Ok(f.take(len.unwrap_or(u64::MAX)))
 }
 
 /// A file as one stretch, or (when large) two that meet at a line's
@@ -246,14 +253,7 @@ pub fn rows_mentioning_in(path: &Path, needles: &[&str]) -> std::io::Result<Vec<
     let halves = halves(path)?;
     let parts: Vec<std::io::Result<Vec<u8>>> = halves
         .par_iter()
-        .map(|&(at, len)| {
-            let mut f = std::fs::File::open(path)?;
-            f.seek(SeekFrom::Start(at))?;
-            match len {
-                Some(len) => mentioning(f.take(len), needles, at == 0),
-                None => mentioning(f, needles, at == 0),
-            }
-        })
+        .map(|&(at, len)| mentioning(open_stretch(path, at, len)?, needles, at == 0))
         .collect();
     let mut out = Vec::new();
     for part in parts {
