@@ -34,15 +34,35 @@ impl Phases {
         let cpu = cpu_ms();
         if enabled() {
             eprintln!(
-                "timing: {name} {:.1} ms, CPU {:.0} ms (RSS {} MB, peak {} MB)",
+                "timing: {name} {:.1} ms, CPU {:.0} ms (RSS {} MB, peak {} MB{})",
                 self.0.elapsed().as_secs_f64() * 1e3,
                 cpu - self.1,
                 memory("VmRSS:"),
-                memory("VmHWM:")
+                memory("VmHWM:"),
+                heap()
             );
         }
         *self = Phases(Instant::now(), cpu);
     }
+}
+
+/// The allocator's view, on glibc: the bytes in use and those it holds
+/// (in use plus free but kept), to tell live data from fragmentation.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn heap() -> String {
+    // SAFETY: mallinfo2 only reads the allocator's counters.
+    let m = unsafe { libc::mallinfo2() };
+    let held = m.arena + m.hblkhd;
+    format!(
+        ", heap {} MB in use of {} MB held",
+        (m.uordblks + m.hblkhd) >> 20,
+        held >> 20
+    )
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn heap() -> String {
+    String::new()
 }
 
 /// CPU time (user and system) of the whole process so far, in ms (0 off

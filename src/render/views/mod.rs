@@ -104,6 +104,8 @@ pub struct Views<'h> {
     ranked: std::sync::OnceLock<Vec<std::sync::OnceLock<Vec<metrics::Ranked<'h>>>>>,
     /// Opportunity id → the current-state steps naming it, found once.
     opportunity_steps: std::sync::OnceLock<BTreeMap<&'h str, Vec<insights::At<'h>>>>,
+    /// Opportunity id → the future states realising it, found once.
+    opportunity_futures: std::sync::OnceLock<BTreeMap<&'h str, Vec<&'h String>>>,
     /// Study id → the journeys citing it, in reading order: (journey id,
     /// cites it as background, the (stage, step) indices citing it). Found
     /// once: each study page scanning every step was half of a 10,000-journey
@@ -202,6 +204,7 @@ impl<'h> Views<'h> {
             shown_metrics: std::sync::OnceLock::new(),
             ranked: std::sync::OnceLock::new(),
             opportunity_steps: std::sync::OnceLock::new(),
+            opportunity_futures: std::sync::OnceLock::new(),
             study_citations: std::sync::OnceLock::new(),
         }
     }

@@ -215,21 +215,28 @@ impl<'h> Views<'h> {
         out
     }
 
+    /// The citations of study `id`: from the index, or found directly
+    /// when only a few pages are rendered.
+    fn citations_of(&self, id: &str) -> std::borrow::Cow<'_, [(&'h String, bool, Vec<At>)]> {
+        if self.direct(&self.study_citations) {
+            let mut one = self.find_citations(Some(id));
+            return std::borrow::Cow::Owned(one.remove(id).unwrap_or_default());
+        }
+        std::borrow::Cow::Borrowed(self.citations().get(id).map_or(&[][..], Vec::as_slice))
+    }
+
+    /// How many journeys rest on study `id`, and how many of their steps
+    /// cite it (the studies list counts them without building the rows).
+    fn resting_count(&self, id: &str) -> (usize, usize) {
+        let cited = self.citations_of(id);
+        (cited.len(), cited.iter().map(|(_, _, at)| at.len()).sum())
+    }
+
     /// Journeys (reading order) that rest on study `id`, each with the
     /// steps citing it.
     fn resting_on(&self, id: &str) -> Vec<StudyJourney<'h>> {
         let h = self.h;
-        let one;
-        let all = if self.direct(&self.study_citations) {
-            one = self.find_citations(Some(id));
-            &one
-        } else {
-            self.citations()
-        };
-        let Some(cited) = all.get(id) else {
-            return Vec::new();
-        };
-        cited
+        self.citations_of(id)
             .iter()
             .map(|(jid, background, at)| {
                 let j = &h.journeys[*jid];
@@ -265,7 +272,7 @@ impl<'h> Views<'h> {
             .into_iter()
             .map(|id| {
                 let r = &h.research[id];
-                let resting = self.resting_on(id);
+                let (journeys, steps) = self.resting_count(id);
                 let (method, date, owner) = self.study_facts(r);
                 StudyRow {
                     title: &r.title,
@@ -274,8 +281,8 @@ impl<'h> Views<'h> {
                     date,
                     participants: r.participants.map(|n| n.to_string()),
                     owner,
-                    journeys: resting.len(),
-                    steps: resting.iter().map(|j| j.steps.len()).sum(),
+                    journeys,
+                    steps,
                 }
             })
             .collect();
