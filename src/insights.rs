@@ -109,6 +109,8 @@ pub fn handoffs(journey: &Journey, touchpoints: &BTreeMap<String, Touchpoint>) -
             last = Some((here, step, owner));
         }
     }
+    // Kept for the whole run: without the room a growing vector keeps.
+    out.shrink_to_fit();
     out
 }
 
@@ -193,7 +195,7 @@ mod tests {
         // between the last step with an owner and the next journey.
         let mut closing = last_step(&a).clone();
         closing.owner = None;
-        closing.touchpoints.clear();
+        closing.touchpoints = Box::default();
         closing.emotion = None;
         let stage = a
             .stages

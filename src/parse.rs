@@ -398,11 +398,11 @@ fn journey(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Journey {
             Spanned::new(parsed.unwrap_or(guess), s.span)
         }
     };
-    let stages = f
-        .list(ctx, "stages")
-        .into_iter()
-        .filter_map(|n| stage(ctx, n))
-        .collect();
+    let stages = f.list(ctx, "stages");
+    let stages = crate::fields::exact(
+        stages.len(),
+        stages.into_iter().filter_map(|n| stage(ctx, n)),
+    );
     let j = Journey {
         title: title.map_or_else(|| meta.id.value.clone(), |t| t.value),
         persona: persona.unwrap_or_else(|| empty(&f)),
@@ -583,11 +583,8 @@ fn opportunity(ctx: &mut Ctx, mut f: Fields, meta: Meta) -> Opportunity {
 fn stage(ctx: &mut Ctx, node: &Node) -> Option<Stage> {
     let mut f = Fields::new(ctx, node, "stage")?;
     let name = f.required(ctx, "name");
-    let steps = f
-        .list(ctx, "steps")
-        .into_iter()
-        .filter_map(|n| step(ctx, n))
-        .collect();
+    let steps = f.list(ctx, "steps");
+    let steps = crate::fields::exact(steps.len(), steps.into_iter().filter_map(|n| step(ctx, n)));
     let stage = Stage {
         name: name.unwrap_or_else(|| Spanned::new(String::new(), node.span.clone())),
         description: f.string(ctx, "description").map(|s| s.value),
@@ -607,7 +604,7 @@ fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
     let step = Step {
         id: f.string(ctx, "id").map(Box::new),
         action: action.map(|a| a.value).unwrap_or_default(),
-        touchpoints: f.ids(ctx, "touchpoints"),
+        touchpoints: f.ids(ctx, "touchpoints").into(),
         emotion: f.take("emotion").and_then(|n| emotion(ctx, n)),
         thinking: f.string(ctx, "thinking").map(|s| s.value.into()),
         pain: f.string(ctx, "pain").map(|s| s.value.into()),
@@ -620,9 +617,9 @@ fn step(ctx: &mut Ctx, node: &Node) -> Option<Step> {
             .filter(|m| !m.is_empty())
             .map(Box::new),
         targets: targets(ctx, &mut f),
-        systems: f.strings(ctx, "systems"),
-        evidence: f.strings(ctx, "evidence"),
-        opportunities: f.strings(ctx, "opportunities"),
+        systems: f.strings(ctx, "systems").into(),
+        evidence: f.strings(ctx, "evidence").into(),
+        opportunities: f.strings(ctx, "opportunities").into(),
         transaction: f.bool(ctx, "transaction").unwrap_or(false),
         dropoff: f.bool(ctx, "dropoff").unwrap_or(false),
         span: action_span.unwrap_or_else(|| node.span.clone()),

@@ -336,7 +336,7 @@ pub struct Step {
     /// Shared with the other mentions of the same touchpoint read on the
     /// same thread (`fields::shared_id`: 400,000 mentions at 10,000
     /// generated journeys, 500 touchpoints).
-    pub touchpoints: Vec<Spanned<Arc<str>>>,
+    pub touchpoints: Box<[Spanned<Arc<str>>]>,
     pub emotion: Option<Emotion>,
     pub thinking: Option<Box<str>>,
     pub pain: Option<Box<str>>,
@@ -356,14 +356,14 @@ pub struct Step {
         serialize_with = "serialize_targets"
     )]
     pub targets: Targets,
-    pub systems: Vec<Spanned<String>>,
+    pub systems: Box<[Spanned<String>]>,
     /// The research that backs this step (ids or titles; set to the ids by
     /// resolve).
-    pub evidence: Vec<Spanned<String>>,
+    pub evidence: Box<[Spanned<String>]>,
     /// The opportunities (ids of files in `opportunities/`) that would
     /// improve this step.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub opportunities: Vec<Spanned<String>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub opportunities: Box<[Spanned<String>]>,
     pub transaction: bool,
     pub dropoff: bool,
     /// Where the step is in the file: its `action` (or its map when that is

@@ -39,6 +39,8 @@ impl Doc {
                 w.push_str(word);
             }
         }
+        // Held until the index is written: without the guessed room.
+        w.shrink_to_fit();
         Doc {
             t: title.to_owned(),
             u: url.to_owned(),
