@@ -166,68 +166,78 @@ impl Style {
 ///    |                       ^^^^^^^^^^^
 ///    = help: did you mean `call-centre`?
 /// ```
-pub fn render_text<D: std::borrow::Borrow<Diagnostic>>(
+pub fn render_text<D: std::borrow::Borrow<Diagnostic> + Sync>(
     diags: &[D],
     sources: &Sources,
     color: bool,
 ) -> String {
+    use rayon::prelude::*;
     let style = Style { on: color };
+    // Each on its own (11,000 warnings at 10,000 journeys: a tenth of
+    // `check`), joined in order.
+    let parts: Vec<String> = diags
+        .par_iter()
+        .with_min_len(64)
+        .map(|d| render_one(d.borrow(), sources, &style))
+        .collect();
+    parts.concat()
+}
+
+/// One diagnostic as [`render_text`] writes it.
+fn render_one(d: &Diagnostic, sources: &Sources, style: &Style) -> String {
     let mut out = String::new();
-    for d in diags {
-        let d: &Diagnostic = d.borrow();
-        let sev = match d.severity {
-            Severity::Error => style.paint("1;31", "error"),
-            Severity::Warning => style.paint("1;33", "warning"),
+    let sev = match d.severity {
+        Severity::Error => style.paint("1;31", "error"),
+        Severity::Warning => style.paint("1;33", "warning"),
+    };
+    let text = d.file.as_ref().and_then(|f| sources.get(f));
+    let at = match (&d.span, text) {
+        (Some(span), Some(text)) => Some((text, locate(text, span))),
+        _ => None,
+    };
+    let loc = match (&d.file, &at) {
+        (Some(f), Some((_, (p, _)))) => format!("{f}:{}:{}: ", p.line, p.column),
+        (Some(f), None) => format!("{f}: "),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "{}{sev}: {} [{}]",
+        style.paint("1", &loc),
+        style.paint("1", &d.message),
+        d.code
+    );
+    if let Some((text, (start, end))) = at {
+        let line = line_text(text, start.line);
+        let num = start.line.to_string();
+        let pad = " ".repeat(num.len());
+        let width = if end.line == start.line {
+            end.column.saturating_sub(start.column).max(1)
+        } else {
+            line.chars().count().saturating_sub(start.column - 1).max(1)
         };
-        let text = d.file.as_ref().and_then(|f| sources.get(f));
-        let loc = match (&d.file, &d.span, text) {
-            (Some(f), Some(span), Some(text)) => {
-                let (p, _) = locate(text, span);
-                format!("{f}:{}:{}: ", p.line, p.column)
-            }
-            (Some(f), _, _) => format!("{f}: "),
-            _ => String::new(),
+        let shown: String = line.replace('\t', " ");
+        let _ = writeln!(out, "{pad} {}", style.paint("1;34", "|"));
+        let _ = writeln!(out, "{num} {} {shown}", style.paint("1;34", "|"));
+        let caret = format!("{}{}", " ".repeat(start.column - 1), "^".repeat(width));
+        let caret_color = if d.severity == Severity::Error {
+            "1;31"
+        } else {
+            "1;33"
         };
         let _ = writeln!(
             out,
-            "{}{sev}: {} [{}]",
-            style.paint("1", &loc),
-            style.paint("1", &d.message),
-            d.code
+            "{pad} {} {}",
+            style.paint("1;34", "|"),
+            style.paint(caret_color, &caret)
         );
-        if let (Some(span), Some(text)) = (&d.span, text) {
-            let (start, end) = locate(text, span);
-            let line = line_text(text, start.line);
-            let num = start.line.to_string();
-            let pad = " ".repeat(num.len());
-            let width = if end.line == start.line {
-                end.column.saturating_sub(start.column).max(1)
-            } else {
-                line.chars().count().saturating_sub(start.column - 1).max(1)
-            };
-            let shown: String = line.replace('\t', " ");
-            let _ = writeln!(out, "{pad} {}", style.paint("1;34", "|"));
-            let _ = writeln!(out, "{num} {} {shown}", style.paint("1;34", "|"));
-            let caret = format!("{}{}", " ".repeat(start.column - 1), "^".repeat(width));
-            let caret_color = if d.severity == Severity::Error {
-                "1;31"
-            } else {
-                "1;33"
-            };
-            let _ = writeln!(
-                out,
-                "{pad} {} {}",
-                style.paint("1;34", "|"),
-                style.paint(caret_color, &caret)
-            );
-            if let Some(help) = &d.help {
-                let _ = writeln!(out, "{pad} {} {help}", style.paint("1;34", "= help:"));
-            }
-        } else if let Some(help) = &d.help {
-            let _ = writeln!(out, "  {} {help}", style.paint("1;34", "= help:"));
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "{pad} {} {help}", style.paint("1;34", "= help:"));
         }
-        out.push('\n');
+    } else if let Some(help) = &d.help {
+        let _ = writeln!(out, "  {} {help}", style.paint("1;34", "= help:"));
     }
+    out.push('\n');
     out
 }
 

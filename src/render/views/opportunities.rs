@@ -303,9 +303,37 @@ impl<'h> Views<'h> {
         pains
     }
 
+    /// The current-state steps naming opportunity `id`, in reading order:
+    /// from the index, or found directly when only a few pages are
+    /// rendered (the dev server's answer to an edit of one opportunity).
+    fn steps_naming(&self, id: &str) -> std::borrow::Cow<'_, [At<'h>]> {
+        if !self.direct(&self.opportunity_steps) {
+            return std::borrow::Cow::Borrowed(
+                self.opportunity_steps()
+                    .get(id)
+                    .map_or(&[][..], Vec::as_slice),
+            );
+        }
+        let mut out = Vec::new();
+        for jid in self.current_sorted() {
+            for (si, stage) in self.h.journeys[jid].stages.iter().enumerate() {
+                for (k, step) in stage.steps.iter().enumerate() {
+                    if step.opportunities.iter().any(|o| o.value == id) {
+                        out.push((jid, si, k));
+                    }
+                }
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
     fn opportunity_row(&self, id: &'h str, number: usize) -> OpportunityRow<'h> {
+        self.row_of(id, number, &self.steps_naming(id))
+    }
+
+    /// A portfolio row of opportunity `id`, named by `steps`.
+    fn row_of(&self, id: &'h str, number: usize, steps: &[At<'h>]) -> OpportunityRow<'h> {
         let o = &self.h.opportunities[id];
-        let steps: &[At] = self.opportunity_steps().get(id).map_or(&[], Vec::as_slice);
         let mut pains = self.pains_of(steps);
         let more_pains = pains.len().saturating_sub(ROW_PAINS);
         let hurting = !pains.is_empty();
@@ -398,7 +426,8 @@ impl<'h> Views<'h> {
     pub(super) fn opportunity(&self, id: &'h str, number: usize) -> OpportunityView<'h> {
         let h = self.h;
         let o = &h.opportunities[id];
-        let steps: &[At] = self.opportunity_steps().get(id).map_or(&[], Vec::as_slice);
+        let steps = self.steps_naming(id);
+        let steps: &[At] = &steps;
         let mut journeys: Vec<super::research::StudyJourney> = Vec::new();
         for at @ &(jid, si, k) in steps {
             let j = &h.journeys[jid];
@@ -431,7 +460,7 @@ impl<'h> Views<'h> {
             })
             .collect();
         OpportunityView {
-            row: self.opportunity_row(id, number),
+            row: self.row_of(id, number, steps),
             link: o.link.as_deref(),
             body: self.md(o.meta.body(), &o.meta.file, &opportunity_url(id)),
             journeys,
