@@ -345,3 +345,20 @@ pub fn to_json(node: &Node) -> serde_json::Value {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::exact;
+
+    #[test]
+    fn exact_keeps_the_order_and_no_spare_room() {
+        let all = exact(5, (1..=5).map(|i| i * 10));
+        assert_eq!(all, [10, 20, 30, 40, 50]);
+        assert_eq!(all.capacity(), 5);
+        // Items with errors are left out: the room shrinks to what is kept.
+        let some = exact(5, (1..=5).filter(|i| i % 2 == 1));
+        assert_eq!(some, [1, 3, 5]);
+        assert_eq!(some.capacity(), 3);
+        assert!(exact(0, std::iter::empty::<u8>()).is_empty());
+    }
+}

@@ -1,6 +1,7 @@
 //! Phase timings for profiling: set `JOURNEYDOC_TIMINGS=1` (or pass
 //! `--verbose`) and each phase of a run prints `timing: <phase> <ms> ms` to
-//! stderr (see BENCHMARKS.md).
+//! stderr (see BENCHMARKS.md); `JOURNEYDOC_TIMINGS=heap` adds the
+//! allocator's bytes in use and held.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -46,10 +47,17 @@ impl Phases {
     }
 }
 
-/// The allocator's view, on glibc: the bytes in use and those it holds
-/// (in use plus free but kept), to tell live data from fragmentation.
+/// The allocator's view, on glibc, with `JOURNEYDOC_TIMINGS=heap`: the
+/// bytes in use and those it holds (in use plus free but kept), to tell
+/// live data from fragmentation.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn heap() -> String {
+    // Walking every arena's free lists takes milliseconds on a large heap
+    // and holds the other threads' allocations meanwhile: on request only.
+    static ON: OnceLock<bool> = OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("JOURNEYDOC_TIMINGS").is_some_and(|v| v == "heap")) {
+        return String::new();
+    }
     // SAFETY: mallinfo2 only reads the allocator's counters.
     let m = unsafe { libc::mallinfo2() };
     let held = m.arena + m.hblkhd;
