@@ -128,45 +128,41 @@ impl<'h> Views<'h> {
     /// (built once).
     fn opportunity_steps(&self) -> &BTreeMap<&'h str, Vec<At<'h>>> {
         self.opportunity_steps.get_or_init(|| {
-            let h = self.h;
             let mut out: BTreeMap<&'h str, Vec<At<'h>>> = BTreeMap::new();
-            if h.opportunities.is_empty() {
+            if self.h.opportunities.is_empty() {
                 return out;
             }
-            for id in self.current_sorted() {
-                for (si, stage) in h.journeys[id].stages.iter().enumerate() {
-                    for (k, step) in stage.steps.iter().enumerate() {
-                        for o in &step.opportunities {
-                            let list = out.entry(o.value.as_str()).or_default();
-                            // A step naming it twice counts once.
-                            if list.last() != Some(&(id, si, k)) {
-                                list.push((id, si, k));
-                            }
-                        }
+            self.each_naming(|o, at| {
+                let list = out.entry(o).or_default();
+                // A step naming it twice counts once.
+                if list.last() != Some(&at) {
+                    list.push(at);
+                }
+            });
+            out
+        })
+    }
+
+    /// Each opportunity id named by a current-state step, with the step, in
+    /// reading order.
+    fn each_naming(&self, mut f: impl FnMut(&'h str, At<'h>)) {
+        for id in self.current_sorted() {
+            for (si, stage) in self.h.journeys[id].stages.iter().enumerate() {
+                for (k, step) in stage.steps.iter().enumerate() {
+                    for o in &step.opportunities {
+                        f(o.value.as_str(), (id, si, k));
                     }
                 }
             }
-            out
-        })
+        }
     }
 
     /// The future states whose `realises` names opportunity `id`, in
     /// reading order. From an index built once (each of 2,000 opportunity
     /// pages scanning 110,000 journeys was most of a 100,000-journey
-    /// build); found directly when only a few pages are rendered.
-    fn realising(&self, id: &str) -> std::borrow::Cow<'_, [&'h String]> {
-        let realises = |fid: &&'h String| {
-            let f = &self.h.journeys[*fid];
-            f.is_future() && f.realises.iter().any(|r| r.value == id)
-        };
-        if self.direct(&self.opportunity_futures) {
-            return std::borrow::Cow::Owned(
-                self.journeys_sorted()
-                    .into_iter()
-                    .filter(realises)
-                    .collect(),
-            );
-        }
+    /// build; building it costs one such scan, so the dev server's single
+    /// page uses it too).
+    fn realising(&self, id: &str) -> &[&'h String] {
         let index = self.opportunity_futures.get_or_init(|| {
             let mut out: BTreeMap<&'h str, Vec<&'h String>> = BTreeMap::new();
             for fid in self.journeys_sorted() {
@@ -184,7 +180,7 @@ impl<'h> Views<'h> {
             }
             out
         });
-        std::borrow::Cow::Borrowed(index.get(id).map_or(&[][..], Vec::as_slice))
+        index.get(id).map_or(&[], Vec::as_slice)
     }
 
     fn step_at(&self, &(id, si, k): &At<'h>) -> &'h Step {
@@ -314,16 +310,12 @@ impl<'h> Views<'h> {
                     .map_or(&[][..], Vec::as_slice),
             );
         }
-        let mut out = Vec::new();
-        for jid in self.current_sorted() {
-            for (si, stage) in self.h.journeys[jid].stages.iter().enumerate() {
-                for (k, step) in stage.steps.iter().enumerate() {
-                    if step.opportunities.iter().any(|o| o.value == id) {
-                        out.push((jid, si, k));
-                    }
-                }
+        let mut out: Vec<At<'h>> = Vec::new();
+        self.each_naming(|o, at| {
+            if o == id && out.last() != Some(&at) {
+                out.push(at);
             }
-        }
+        });
         std::borrow::Cow::Owned(out)
     }
 
